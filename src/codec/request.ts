@@ -1,0 +1,180 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type { ApiError } from '../errors/catalog.js'
+import { apiError } from '../errors/catalog.js'
+import type { MutatingAction } from '../model/ledger.js'
+import type { BindingRequest, DescribeHaVipsRequest, DescribeFilter, Request } from '../model/request.js'
+import { apiVersion, describeFilters } from '../model/request.js'
+import type { InstanceType } from '../model/resources.js'
+import { instanceTypes } from '../model/resources.js'
+
+/** Request parameters by name: what a query string or a JSON object of strings says. */
+export type Params = ReadonlyMap<string, string>
+
+/**
+ * Reads request parameters from a query string (a leading `?` or `/?` allowed) or from an object.
+ * The first occurrence of a repeated name counts. An object's numbers and booleans count as their
+ * text (a JSON body may send `"PageSize": 10`); other values and anything else count as absent.
+ */
+export const readParams = (input: unknown): Params => {
+  if (typeof input === 'string') {
+    const params = new Map<string, string>()
+    for (const [name, value] of new URLSearchParams(input.replace(/^\/?\?/, ''))) {
+      if (!params.has(name)) params.set(name, value)
+    }
+    return params
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return new Map()
+  const params = new Map<string, string>()
+  for (const [name, value] of Object.entries(input)) {
+    if (typeof value === 'string') params.set(name, value)
+    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') params.set(name, String(value))
+  }
+  return params
+}
+
+/** A parameter's value; an empty value counts as absent [choice]. */
+const param = (params: Params, name: string): string | undefined => {
+  const value = params.get(name)
+  return value === '' ? undefined : value
+}
+
+const required = (params: Params, name: string): E.Either<ApiError, string> => {
+  const value = param(params, name)
+  return value === undefined
+    ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
+    : E.right(value)
+}
+
+const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'] as const
+type ServedAction = (typeof servedActions)[number]
+const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
+
+/** The gateway's checks (CONTRACT §3 steps 1–2): which operation is asked for. */
+export const decodeAction = (params: Params): E.Either<ApiError, ServedAction> =>
+  pipe(
+    E.Do,
+    E.bind('action', () => required(params, 'Action')),
+    E.bind('version', () => required(params, 'Version')),
+    E.chain(({ action, version }) =>
+      isServed(action) && version === apiVersion
+        ? E.right(action)
+        : E.left(apiError('InvalidActionOrVersion', `this project serves ${servedActions.join(', ')} at version ${apiVersion}`, {
+            Action: action,
+            Version: version,
+          })),
+    ),
+  )
+
+const isInstanceType = (value: string): value is InstanceType => (instanceTypes as ReadonlyArray<string>).includes(value)
+
+const instanceTypeOf = (params: Params): E.Either<ApiError, InstanceType> => {
+  const value = param(params, 'InstanceType')
+  if (value === undefined) return E.right('EcsInstance')
+  return isInstanceType(value)
+    ? E.right(value)
+    : E.left(apiError('InvalidInstanceType.Malformed', `InstanceType ${JSON.stringify(value)} is neither EcsInstance nor NetworkInterface`))
+}
+
+const isAscii = (text: string): boolean => !/[^\p{ASCII}]/u.test(text)
+
+// The vendor: "ASCII only, at most 64 characters".
+const isWellFormedToken = (token: string): boolean => token.length <= 64 && isAscii(token)
+
+const clientTokenOf = (params: Params): E.Either<ApiError, string | undefined> => {
+  const token = param(params, 'ClientToken')
+  return token === undefined || isWellFormedToken(token)
+    ? E.right(token)
+    : E.left(apiError('InvalidParameter.ClientTokenMalformed',
+        `ClientToken has ${String(token.length)} characters${isAscii(token) ? '' : ' and non-ASCII ones'}; at most 64 ASCII characters are allowed`))
+}
+
+/** CONTRACT §3 steps 3–5, shared by AssociateHaVip and DisassociateHaVip. */
+export const decodeBinding = <A extends MutatingAction>(action: A, params: Params): E.Either<ApiError, BindingRequest<A>> =>
+  pipe(
+    E.Do,
+    E.bind('haVipId', () => required(params, 'HaVipId')),
+    E.bind('instanceId', () => required(params, 'InstanceId')),
+    E.bind('instanceType', () => instanceTypeOf(params)),
+    E.bind('clientToken', () => clientTokenOf(params)),
+    E.map(({ clientToken, ...rest }) => ({ action, ...rest, ...(clientToken === undefined ? {} : { clientToken }) })),
+  )
+
+const wholeNumber = (params: Params, name: string, fallback: number, max: number): E.Either<ApiError, number> => {
+  const value = param(params, name)
+  if (value === undefined) return E.right(fallback)
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN
+  return n >= 1 && n <= max
+    ? E.right(n)
+    : E.left(apiError('InvalidParameter', `${name} ${JSON.stringify(value)} is not a whole number from 1 to ${String(max)}`, { name }))
+}
+
+const haVipIdsOf = (params: Params): E.Either<ApiError, ReadonlyArray<string>> => {
+  const ids: Array<string> = []
+  for (const [name, value] of params) {
+    const n = /^HaVipIds\.(\d+)$/.exec(name)?.[1]
+    if (n === undefined || value === '') continue
+    if (Number(n) < 1 || Number(n) > 100) {
+      return E.left(apiError('InvalidParameter', `${name}: N runs from 1 to 100`, { name }))
+    }
+    ids.push(value)
+  }
+  return E.right(ids)
+}
+
+/** CONTRACT §10. */
+export const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> =>
+  pipe(
+    E.Do,
+    E.bind('haVipIds', () => haVipIdsOf(params)),
+    E.bind('pageNumber', () => wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)),
+    E.bind('pageSize', () => wholeNumber(params, 'PageSize', 10, 100)),
+    E.map((r) => ({
+      action: 'DescribeHaVips' as const,
+      ...r,
+      filters: Object.fromEntries(
+        describeFilters.flatMap((name): ReadonlyArray<readonly [DescribeFilter, string]> => {
+          const value = param(params, name)
+          return value === undefined ? [] : [[name, value]]
+        }),
+      ),
+    })),
+  )
+
+/**
+ * Decodes a request (CONTRACT §3): a query string or an object of parameters, checked in the
+ * contract's order; the first failure is the answer, with the vendor's error code.
+ */
+export const decodeRequest = (input: unknown): E.Either<ApiError, Request> => decodeParams(readParams(input))
+
+/** `decodeRequest` of parameters already read. */
+export const decodeParams = (params: Params): E.Either<ApiError, Request> =>
+  pipe(
+    decodeAction(params),
+    E.chain((action): E.Either<ApiError, Request> =>
+      action === 'DescribeHaVips' ? decodeDescribe(params) : decodeBinding(action, params)),
+  )
+
+const field = (r: unknown, name: string): string | undefined => {
+  if (typeof r !== 'object' || r === null || !Object.hasOwn(r, name)) return undefined
+  const value: unknown = (r as Readonly<Record<string, unknown>>)[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+/**
+ * Checks a request built in code, not decoded from the wire, exactly as the wire's parameters
+ * would be checked: the library's functions stay total, and answer the vendor's codes, whatever
+ * they are given.
+ */
+export const checkBinding = <A extends MutatingAction>(action: A, r: unknown): E.Either<ApiError, BindingRequest<A>> => {
+  const params = new Map<string, string>()
+  const copy = (name: string, key: string): void => {
+    const value = field(r, key)
+    if (value !== undefined) params.set(name, value)
+  }
+  copy('HaVipId', 'haVipId')
+  copy('InstanceId', 'instanceId')
+  copy('InstanceType', 'instanceType')
+  copy('ClientToken', 'clientToken')
+  return decodeBinding(action, params)
+}

@@ -1,0 +1,184 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { LayeredMap } from '../model/layered-map.js'
+import { layered, layeredValues } from '../model/layered-map.js'
+import type { LedgerEntry } from '../model/ledger.js'
+import { ledgerKey } from '../model/ledger.js'
+import type { Eni, HaVip, Instance, TargetKey } from '../model/resources.js'
+import { targetKey } from '../model/resources.js'
+import type { Snapshot } from '../model/snapshot.js'
+import { defaultQuotas, defaultRegion } from '../model/snapshot.js'
+import type { Problem } from './problems.js'
+import { childPath, fromValidationErrors, problemText } from './problems.js'
+import type { SnapshotJson } from './snapshot-codec.js'
+import { SnapshotCodec } from './snapshot-codec.js'
+
+/** Why a snapshot did not load: every problem, each at its JSON path. */
+export interface SnapshotError {
+  readonly problems: ReadonlyArray<Problem>
+  /** The problems, one a line, ready to print. */
+  readonly message: string
+}
+
+const snapshotError = (problems: ReadonlyArray<Problem>): SnapshotError => ({
+  problems,
+  message: problems.map(problemText).join('\n'),
+})
+
+/**
+ * Loads a snapshot (CONTRACT §2): checks its shape, then its consistency, and builds the indexes
+ * every request reads, so that no request scans a list.
+ *
+ * The snapshot shares the JSON's objects and never writes to them.
+ */
+export const loadSnapshot = (json: unknown): E.Either<SnapshotError, Snapshot> => {
+  // `is` allocates nothing; the error-collecting `decode` runs only on a snapshot that fails it.
+  const decoded = SnapshotCodec.is(json) ? E.right(json) : SnapshotCodec.decode(json)
+  if (E.isLeft(decoded)) return E.left(snapshotError(fromValidationErrors(decoded.left)))
+  const problems: Array<Problem> = []
+  const snapshot = index(decoded.right, (path, message) => problems.push({ path, message }))
+  return problems.length === 0 ? E.right(snapshot) : E.left(snapshotError(problems))
+}
+
+type Report = (path: string, message: string) => void
+
+const index = (json: SnapshotJson, report: Report): Snapshot => {
+  const instances = indexInstances(json.Instances ?? [], report)
+  const enis = indexEnis(json.NetworkInterfaces ?? [], report)
+  const { haVips, haVipOrder, bindingCounts } = indexHaVips(json.HaVips ?? [], instances, enis, report)
+  return {
+    region: json.Region ?? defaultRegion,
+    quotas: { ...defaultQuotas, ...json.Quotas },
+    haVips: layered(haVips),
+    haVipOrder,
+    instances,
+    enis,
+    bindingCounts: layered(bindingCounts),
+    ledger: layered(indexLedger(json.ClientTokens ?? [], report)),
+    source: json,
+  }
+}
+
+/** Builds a map by id, reporting a repeated id at its path and keeping the first. */
+const byId = <J, V>(
+  list: ReadonlyArray<J>,
+  listPath: string,
+  idField: string,
+  idOf: (item: J) => string,
+  toValue: (item: J, path: string) => V | undefined,
+  report: Report,
+): Map<string, V> => {
+  const map = new Map<string, V>()
+  const firstAt = new Map<string, number>()
+  list.forEach((item, i) => {
+    const id = idOf(item)
+    const path = childPath(listPath, i)
+    const first = firstAt.get(id)
+    if (first !== undefined) {
+      report(childPath(path, idField), `repeats the id ${JSON.stringify(id)} of ${childPath(listPath, first)}`)
+      return
+    }
+    firstAt.set(id, i)
+    const value = toValue(item, path)
+    if (value !== undefined) map.set(id, value)
+  })
+  return map
+}
+
+const indexInstances = (list: NonNullable<SnapshotJson['Instances']>, report: Report): ReadonlyMap<string, Instance> =>
+  byId(
+    list,
+    'Instances',
+    'InstanceId',
+    (i) => i.InstanceId,
+    (i, path): Instance | undefined => {
+      const primary = i.NetworkInterfaces.find((n) => n.Type === 'primary')
+      if (primary === undefined) {
+        report(childPath(path, 'NetworkInterfaces'), 'has no interface with Type "primary", so the instance has no subnet')
+        return undefined
+      }
+      return { type: 'EcsInstance', id: i.InstanceId, status: i.Status, subnetId: primary.SubnetId }
+    },
+    report,
+  )
+
+const indexEnis = (list: NonNullable<SnapshotJson['NetworkInterfaces']>, report: Report): ReadonlyMap<string, Eni> =>
+  byId(
+    list,
+    'NetworkInterfaces',
+    'NetworkInterfaceId',
+    (n) => n.NetworkInterfaceId,
+    (n): Eni => ({
+      type: 'NetworkInterface',
+      id: n.NetworkInterfaceId,
+      status: n.Status,
+      subnetId: n.SubnetId,
+      deviceId: n.DeviceId ?? '',
+      serviceManaged: n.ServiceManaged ?? false,
+    }),
+    report,
+  )
+
+const indexHaVips = (
+  list: ReadonlyArray<HaVip>,
+  instances: ReadonlyMap<string, Instance>,
+  enis: ReadonlyMap<string, Eni>,
+  report: Report,
+) => {
+  const bindingCounts = new Map<TargetKey, number>()
+  const haVips = byId(list, 'HaVips', 'HaVipId', (h) => h.HaVipId, (h, path) => {
+    checkTargets(h, path, instances, enis, report).forEach((key) => bindingCounts.set(key, (bindingCounts.get(key) ?? 0) + 1))
+    return h
+  }, report)
+  return { haVips, haVipOrder: [...haVips.keys()], bindingCounts }
+}
+
+/** Reports what is wrong with a HaVip's target list; returns the keys of its valid targets. */
+const checkTargets = (
+  h: HaVip,
+  path: string,
+  instances: ReadonlyMap<string, Instance>,
+  enis: ReadonlyMap<string, Eni>,
+  report: Report,
+): ReadonlyArray<TargetKey> => {
+  const ids = h.AssociatedInstanceIds ?? []
+  const type = h.AssociatedInstanceType
+  if (ids.length === 0) return []
+  if (type === undefined || type === '') {
+    report(childPath(path, 'AssociatedInstanceType'), 'is needed: AssociatedInstanceIds lists targets')
+    return []
+  }
+  const known: ReadonlyMap<string, unknown> = type === 'EcsInstance' ? instances : enis
+  const seen = new Set<string>()
+  const keys: Array<TargetKey> = []
+  ids.forEach((id, i) => {
+    const idPath = childPath(childPath(path, 'AssociatedInstanceIds'), i)
+    if (seen.has(id)) report(idPath, `lists ${JSON.stringify(id)} twice`)
+    else if (!known.has(id))
+      report(idPath, `${JSON.stringify(id)} is not in ${type === 'EcsInstance' ? 'Instances' : 'NetworkInterfaces'}`)
+    else keys.push(targetKey(type, id))
+    seen.add(id)
+  })
+  return keys
+}
+
+const indexLedger = (list: ReadonlyArray<LedgerEntry>, report: Report): ReadonlyMap<string, LedgerEntry> =>
+  byId(list, 'ClientTokens', 'ClientToken', (e) => ledgerKey(e.Action, e.ClientToken), (e) => e, report)
+
+/**
+ * The snapshot as JSON (CONTRACT §2): the loaded object with every field in its place and order,
+ * HaVips and ClientTokens brought up to date. A snapshot no request changed gives back the very
+ * object it was loaded from.
+ */
+export const snapshotToJson = (s: Snapshot): unknown => {
+  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
+  const current = (key: string, value: unknown): unknown =>
+    key === 'HaVips' ? s.haVipOrder.map((id) => s.haVips.overlay.get(id) ?? s.haVips.base.get(id))
+      : key === 'ClientTokens' ? valuesOf(s.ledger)
+        : value
+  const entries = Object.entries(s.source).map(([key, value]) => [key, current(key, value)] as const)
+  const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
+  // fromEntries defines own properties, so a field named "__proto__" stays a field.
+  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries)
+}
+
+const valuesOf = <K, V>(m: LayeredMap<K, V>): ReadonlyArray<V> => [...layeredValues(m)]

@@ -1,0 +1,19 @@
+import type { Operation } from './evaluate.js'
+import { isAssociated } from '../rules/binding.js'
+import { haVipExists, targetExists } from '../rules/existence.js'
+import { haVipStatusAllowsBinding } from '../rules/havip-state.js'
+import { eniStatusAllowsBinding, instanceStatusAllowsBinding } from '../rules/target-state.js'
+import { unbind } from './transitions.js'
+
+/** DisassociateHaVip: CONTRACT §6, checks 2–6 in order. */
+export const disassociate: Operation = {
+  rules: [
+    haVipExists,
+    targetExists,
+    haVipStatusAllowsBinding,
+    instanceStatusAllowsBinding,
+    eniStatusAllowsBinding,
+    isAssociated,
+  ],
+  apply: unbind,
+}

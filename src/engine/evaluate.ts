@@ -1,0 +1,64 @@
+import { sequenceS } from 'fp-ts/lib/Apply.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as O from 'fp-ts/lib/Option.js'
+import * as RA from 'fp-ts/lib/ReadonlyArray.js'
+import type { ApiError } from '../errors/catalog.js'
+import { assign } from '../model/layered-map.js'
+import type { LedgerEntry } from '../model/ledger.js'
+import { ledgerKey } from '../model/ledger.js'
+import type { BindingRequest } from '../model/request.js'
+import type { HaVip, Target } from '../model/resources.js'
+import type { Snapshot } from '../model/snapshot.js'
+import type { Rule } from '../rules/context.js'
+import { ruleContext } from '../rules/context.js'
+import { consultLedger, ledgerEntry } from '../rules/idempotency.js'
+
+/** An operation: its rules in the contract's order, and the change it makes when they all pass. */
+export interface Operation {
+  readonly rules: ReadonlyArray<Rule>
+  readonly apply: (s: Snapshot, haVip: HaVip, target: Target) => Snapshot
+}
+
+/** A success: the new snapshot, and the ledger entry when it replays an earlier success. */
+export interface Outcome {
+  readonly snapshot: Snapshot
+  readonly replayed?: LedgerEntry
+}
+
+const record = (s: Snapshot, r: BindingRequest, requestId: string | undefined): Snapshot =>
+  r.clientToken === undefined
+    ? s
+    : { ...s, ledger: assign(s.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry({ ...r, clientToken: r.clientToken }, requestId)) }
+
+/** Emulator mode: the first rule that fails is the answer; otherwise the new snapshot. */
+export const evaluate = (op: Operation, s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> => {
+  const verdict = consultLedger(s, r)
+  if (verdict._tag === 'Replay') return E.right({ snapshot: s, replayed: verdict.entry })
+  if (verdict._tag === 'Refused') return E.left(verdict.error)
+  const ctx = ruleContext(s, r)
+  return pipe(
+    op.rules,
+    RA.findFirstMap((rule) => rule(ctx)),
+    O.match(
+      // Every rule passed, so both lookups found what they looked for.
+      () => pipe(
+        sequenceS(E.Apply)({ haVip: ctx.haVip, target: ctx.target }),
+        E.map(({ haVip, target }) => ({ snapshot: record(op.apply(s, haVip, target), r, requestId) })),
+      ),
+      E.left,
+    ),
+  )
+}
+
+/**
+ * Pre-check mode, from the same rules: every failure whose inputs exist, in the contract's order.
+ * Its first element is what `evaluate` answers.
+ */
+export const violations = (op: Operation, s: Snapshot, r: BindingRequest): ReadonlyArray<ApiError> => {
+  const verdict = consultLedger(s, r)
+  if (verdict._tag === 'Replay') return []
+  const ctx = ruleContext(s, r)
+  const found = pipe(op.rules, RA.filterMap((rule) => rule(ctx)))
+  return verdict._tag === 'Refused' ? [verdict.error, ...found] : found
+}

@@ -1,0 +1,60 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { checkBinding } from '../codec/request.js'
+import type { ApiError } from '../errors/catalog.js'
+import { apiError } from '../errors/catalog.js'
+import type { MutatingAction } from '../model/ledger.js'
+import type { AssociateHaVipRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
+import { apiVersion } from '../model/request.js'
+import type { Snapshot } from '../model/snapshot.js'
+import { associate } from './associate.js'
+import { disassociate } from './disassociate.js'
+import type { Operation, Outcome } from './evaluate.js'
+import { evaluate, violations } from './evaluate.js'
+
+const operations: Readonly<Record<MutatingAction, Operation>> = {
+  AssociateHaVip: associate,
+  DisassociateHaVip: disassociate,
+}
+
+/**
+ * Runs a mutating action. The request is checked as the wire's would be, so a request built in
+ * code by hand gets the vendor's codes too, never an exception.
+ */
+export const execute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> =>
+  pipe(checkBinding(action, r), E.chain((request) => evaluate(operations[action], s, request, requestId)))
+
+/**
+ * AssociateHaVip (CONTRACT §4, §5): the new snapshot, or the error the vendor would answer.
+ * `requestId` is recorded with the request's ClientToken, for replays to answer with.
+ */
+export const associateHaVip = (s: Snapshot, r: AssociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
+  pipe(execute('AssociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
+
+/** DisassociateHaVip (CONTRACT §6), as `associateHaVip`. */
+export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
+  pipe(execute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
+
+/** One reason a request would fail: the error, with the facts behind it. */
+export type Violation = ApiError
+
+const isMutating = (action: unknown): action is MutatingAction => action === 'AssociateHaVip' || action === 'DisassociateHaVip'
+
+/**
+ * Pre-check mode (CONTRACT §7): every reason the request would fail against this snapshot, in the
+ * contract's order; empty when it would succeed. Its first element is the error the action answers.
+ */
+export const explain = (s: Snapshot, r: Request): ReadonlyArray<Violation> => {
+  const action: unknown = (r as Partial<Request> | null)?.action
+  if (action === 'DescribeHaVips') return []
+  if (!isMutating(action)) {
+    return [apiError('InvalidActionOrVersion', 'the request names no action this project serves', {
+      Action: String(action),
+      Version: apiVersion,
+    })]
+  }
+  return pipe(
+    checkBinding(action, r),
+    E.match((error) => [error], (request) => violations(operations[action], s, request)),
+  )
+}

@@ -1,0 +1,81 @@
+/**
+ * Every error the project answers with: one table, the texts copied byte for byte from the
+ * vendor's pages (`docs/errors.md` says where each comes from). `{name}` marks a value filled in
+ * per request. The `id` is the wire `Code`, except for the five `Forbidden` variants, which
+ * share one code and differ in their message.
+ */
+export const catalog = {
+  // Gateway (public) errors: they carry the vendor's numeric CodeN.
+  MissingParameter: { code: 'MissingParameter', codeN: 100002, status: 400, en: 'The request is missing {name} parameter.', zh: '请求缺少{name}参数。' },
+  InvalidActionOrVersion: { code: 'InvalidActionOrVersion', codeN: 100008, status: 404, en: 'Could not find operation {Action} for version {Version}', zh: '找不到版本{Version}的操作{Action}。' },
+
+  // AssociateHaVip's own table, then its newer row.
+  IdempotentParameterMismatch: { code: 'IdempotentParameterMismatch', status: 400, en: 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).', zh: '此幂等请求的参数与前一个请求中使用的参数不一致。' },
+  'InvalidHaVip.InvalidStatus': { code: 'InvalidHaVip.InvalidStatus', status: 400, en: 'The specified HaVip is not in the correct status for the request.', zh: '指定的高可用虚拟IP所处状态无法响应该请求。' },
+  'InvalidHaVip.NotSupport': { code: 'InvalidHaVip.NotSupport', status: 400, en: 'The specified HaVip does not support this operation', zh: '指定的高可用虚拟IP不支持此操作。' },
+  'InvalidInstance.HaVipMismatch': { code: 'InvalidInstance.HaVipMismatch', status: 400, en: 'The specified instance and HaVip are in different subnets.', zh: '指定的实例和高可用虚拟IP不在同一个子网内。' },
+  'InvalidInstance.InvalidStatus': { code: 'InvalidInstance.InvalidStatus', status: 400, en: 'The specified instance is not in the correct status for the request.', zh: '指定的ECS实例所处的状态无法响应该请求。' },
+  'InvalidInstanceType.Malformed': { code: 'InvalidInstanceType.Malformed', status: 400, en: 'The specified instance type is malformed.', zh: '指定的实例类型不合法。' },
+  'InvalidParameter.ClientTokenMalformed': { code: 'InvalidParameter.ClientTokenMalformed', status: 400, en: 'The specified parameter ClientToken is malformed.', zh: '指定的参数ClientToken格式不合法,长度不能超过64个ASCII字符。' },
+  'LimitExceeded.HaVipsPerInstance': { code: 'LimitExceeded.HaVipsPerInstance', status: 400, en: "You've reached the limit on the number of HaVips that you can associate with an instance.", zh: '已达到每个实例可绑定的高可用虚拟IP数量上限。' },
+  'LimitExceeded.InstancesPerHaVip': { code: 'LimitExceeded.InstancesPerHaVip', status: 400, en: "You've reached the limit on the number of instances that you can associate with a HaVip.", zh: '已达到每个高可用虚拟IP可绑定的实例数量上限。' },
+  'Forbidden.EniNotAttachedToEcs': { code: 'Forbidden', status: 403, en: 'You are not authorized to perform operations on the specified elastic network interface. The specified elastic network interface is not attached to ECS.', zh: '无权限对指定弹性网卡进行操作。指定的弹性网卡绑定的类型不是ECS。' },
+  'Forbidden.MixedInstanceTypes': { code: 'Forbidden', status: 403, en: 'You are not authorized to perform operations on the specified HaVip. Cannot bind HaVip to multiple instance types.', zh: '无权限对指定高可用虚拟IP进行操作。指定的高可用虚拟IP不能同时绑定ECS和弹性网卡。' },
+  'Forbidden.TwoEnisOfOneInstance': { code: 'Forbidden', status: 403, en: 'You are not authorized to perform operations on the specified elastic network interface. Cannot associate HaVip with two elastic network interface in the same ECS instance.', zh: '无权限对指定弹性网卡进行操作。不允许将高可用虚拟IP绑定到同一台ECS上的两张网卡。' },
+  'Forbidden.ServiceManagedEni': { code: 'Forbidden', status: 403, en: 'You are not authorized to perform operations on the specified elastic network interface. The specified elastic network interface is a service-managed elastic network interface.', zh: '无权限对指定弹性网卡进行操作。指定的弹性网卡为云产品托管的弹性网卡。' },
+  'Forbidden.InstanceAlreadyAssociated': { code: 'Forbidden', status: 403, en: 'You are not authorized to perform operations on the specified instance. The specified instance is associated with a HaVip.', zh: '无权限对指定实例进行操作。指定的实例已经绑定了高可用虚拟IP。' },
+  'InvalidEniId.NotFound': { code: 'InvalidEniId.NotFound', status: 404, en: 'The specified elastic network interface does not exist.', zh: '指定的弹性网卡不存在。' },
+  'InvalidHaVip.NotFound': { code: 'InvalidHaVip.NotFound', status: 404, en: 'The specified HaVip does not exist.', zh: '指定的高可用虚拟IP不存在。' },
+  'InvalidInstance.NotFound': { code: 'InvalidInstance.NotFound', status: 404, en: 'The specified instance does not exist.', zh: '指定的ECS实例不存在。' },
+  IdempotentProcessing: { code: 'IdempotentProcessing', status: 412, en: 'The request uses the same client token as a previous one that is still in process.', zh: '幂等请求处理中。' },
+  'InvalidEni.InvalidStatus': { code: 'InvalidEni.InvalidStatus', status: 400, en: 'The specified elastic network interface is not in the correct status for the request.', zh: '指定的弹性网卡所处的状态无法响应该请求。' },
+
+  // DisassociateHaVip [choice, after the sibling cloud's code].
+  ResourceNotAssociated: { code: 'ResourceNotAssociated', status: 400, en: 'The specified HaVip and instance are not associated.', zh: '指定的高可用虚拟IP与实例未绑定。' },
+
+  // DescribeHaVips paging [choice].
+  InvalidParameter: { code: 'InvalidParameter', status: 400, en: 'The specified parameter {name} is invalid.', zh: '指定的参数{name}不合法。' },
+} as const satisfies Record<string, CatalogEntry>
+
+interface CatalogEntry {
+  readonly code: string
+  readonly codeN?: number
+  readonly status: 400 | 401 | 403 | 404 | 412 | 413
+  readonly en: string
+  readonly zh: string
+}
+
+export type ErrorId = keyof typeof catalog
+
+export const errorIds = Object.keys(catalog) as ReadonlyArray<ErrorId>
+
+/** An API error: what the vendor would answer, and the facts of this snapshot behind it. */
+export interface ApiError {
+  readonly id: ErrorId
+  readonly code: string
+  readonly status: number
+  /** Only gateway errors carry one. */
+  readonly codeN?: number
+  /** The vendor's English message, exactly. */
+  readonly message: string
+  /** The vendor's Chinese message, exactly. */
+  readonly messageZh: string
+  /** Why, in terms of this snapshot and request ("HaVip havip-1 is in subnet-a; instance i-3 in subnet-b"). */
+  readonly facts: string
+}
+
+const fill = (template: string, values: Readonly<Record<string, string>>): string =>
+  template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? String(values[name]) : whole))
+
+export const apiError = (id: ErrorId, facts: string, values: Readonly<Record<string, string>> = {}): ApiError => {
+  const entry: CatalogEntry = catalog[id]
+  return {
+    id,
+    code: entry.code,
+    status: entry.status,
+    ...(entry.codeN === undefined ? {} : { codeN: entry.codeN }),
+    message: fill(entry.en, values),
+    messageZh: fill(entry.zh, values),
+    facts,
+  }
+}

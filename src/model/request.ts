@@ -1,0 +1,32 @@
+import type { MutatingAction } from './ledger.js'
+import type { InstanceType } from './resources.js'
+
+export const apiVersion = '2020-04-01'
+
+/** AssociateHaVip and DisassociateHaVip take the same parameters (CONTRACT §3, §6). */
+export interface BindingRequest<A extends MutatingAction = MutatingAction> {
+  readonly action: A
+  readonly haVipId: string
+  readonly instanceId: string
+  /** After its default, `EcsInstance`. */
+  readonly instanceType: InstanceType
+  readonly clientToken?: string
+}
+
+export type AssociateHaVipRequest = BindingRequest<'AssociateHaVip'>
+export type DisassociateHaVipRequest = BindingRequest<'DisassociateHaVip'>
+
+/** DescribeHaVips (CONTRACT §10): exact-match filters and a page. */
+export interface DescribeHaVipsRequest {
+  readonly action: 'DescribeHaVips'
+  readonly haVipIds: ReadonlyArray<string>
+  readonly filters: Partial<Readonly<Record<DescribeFilter, string>>>
+  readonly pageNumber: number
+  readonly pageSize: number
+}
+
+export const describeFilters = ['HaVipName', 'IpAddress', 'VpcId', 'SubnetId', 'Status'] as const
+export type DescribeFilter = (typeof describeFilters)[number]
+
+export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | DescribeHaVipsRequest
+export type Action = Request['action']

@@ -1,0 +1,33 @@
+import type { LayeredMap } from './layered-map.js'
+import type { LedgerEntry } from './ledger.js'
+import type { Eni, HaVip, Instance, TargetKey } from './resources.js'
+
+export interface Quotas {
+  readonly InstancesPerHaVip: number
+  readonly HaVipsPerInstance: number
+}
+
+export const defaultQuotas: Quotas = { InstancesPerHaVip: 10, HaVipsPerInstance: 5 }
+export const defaultRegion = 'cn-beijing'
+
+/**
+ * The network state the rules decide against: built once by `loadSnapshot`, then each request
+ * makes a new one that shares everything it did not change with the old.
+ *
+ * Treat it as opaque and immutable: read it through the library's functions.
+ */
+export interface Snapshot {
+  readonly region: string
+  readonly quotas: Quotas
+  readonly haVips: LayeredMap<string, HaVip>
+  /** HaVip ids in snapshot order (requests never add or remove HaVips). */
+  readonly haVipOrder: ReadonlyArray<string>
+  readonly instances: ReadonlyMap<string, Instance>
+  readonly enis: ReadonlyMap<string, Eni>
+  /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
+  readonly bindingCounts: LayeredMap<TargetKey, number>
+  /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
+  readonly ledger: LayeredMap<string, LedgerEntry>
+  /** The JSON object it was loaded from: every field the rules do not own is written back from here. */
+  readonly source: Readonly<Record<string, unknown>>
+}

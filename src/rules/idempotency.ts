@@ -1,0 +1,50 @@
+import type { ApiError } from '../errors/catalog.js'
+import { apiError } from '../errors/catalog.js'
+import { lookup } from '../model/layered-map.js'
+import type { LedgerEntry } from '../model/ledger.js'
+import { ledgerKey, ledgerParameters } from '../model/ledger.js'
+import type { BindingRequest } from '../model/request.js'
+import type { Snapshot } from '../model/snapshot.js'
+
+/** What the idempotency ledger says of a request (CONTRACT §5). */
+export type LedgerVerdict =
+  | { readonly _tag: 'Fresh' }
+  | { readonly _tag: 'Replay'; readonly entry: LedgerEntry }
+  | { readonly _tag: 'Refused'; readonly error: ApiError }
+
+const fresh: LedgerVerdict = { _tag: 'Fresh' }
+
+const sameParameters = (e: LedgerEntry, r: BindingRequest): boolean => {
+  const p = ledgerParameters(e)
+  return p.haVipId === r.haVipId && p.instanceId === r.instanceId && p.instanceType === r.instanceType
+}
+
+/** §4 #1, §6 #1: a request with a known ClientToken is refused, or replays the earlier success. */
+export const consultLedger = (s: Snapshot, r: BindingRequest): LedgerVerdict => {
+  if (r.clientToken === undefined) return fresh
+  const entry = lookup(s.ledger, ledgerKey(r.action, r.clientToken))
+  if (entry === undefined) return fresh
+  const token = JSON.stringify(r.clientToken)
+  if (entry.Status === 'InProgress') {
+    return { _tag: 'Refused', error: apiError('IdempotentProcessing', `ClientToken ${token} belongs to a ${r.action} still in process`) }
+  }
+  if (!sameParameters(entry, r)) {
+    const p = ledgerParameters(entry)
+    return {
+      _tag: 'Refused',
+      error: apiError('IdempotentParameterMismatch',
+        `ClientToken ${token} was used for HaVip ${p.haVipId} and ${p.instanceType} ${p.instanceId}; ` +
+        `this request names HaVip ${r.haVipId} and ${r.instanceType} ${r.instanceId}`),
+    }
+  }
+  return { _tag: 'Replay', entry }
+}
+
+/** The entry a successful tokened request leaves behind. */
+export const ledgerEntry = (r: BindingRequest & { readonly clientToken: string }, requestId: string | undefined): LedgerEntry => ({
+  Action: r.action,
+  ClientToken: r.clientToken,
+  Status: 'Succeeded',
+  ...(requestId === undefined ? {} : { RequestId: requestId }),
+  Parameters: { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId },
+})
