@@ -1,0 +1,258 @@
+import fc from 'fast-check'
+
+/**
+ * fast-check arbitraries for havip-rules: consistent snapshots (as the JSON a user would load)
+ * and the requests to send them, aimed mostly at things that exist, so that every rule and every
+ * error of the catalogue is reached, success included.
+ */
+
+/** A snapshot's JSON, as `loadSnapshot` takes it. */
+export interface SnapshotJson {
+  readonly Region: string
+  readonly HaVips: ReadonlyArray<HaVipJson>
+  readonly Instances: ReadonlyArray<InstanceJson>
+  readonly NetworkInterfaces: ReadonlyArray<EniJson>
+  readonly Quotas: { readonly InstancesPerHaVip: number; readonly HaVipsPerInstance: number }
+  readonly ClientTokens: ReadonlyArray<LedgerEntryJson>
+}
+
+export interface HaVipJson {
+  readonly HaVipId: string
+  readonly HaVipName: string
+  readonly SubnetId: string
+  readonly VpcId: string
+  readonly IpAddress: string
+  readonly Status: string
+  readonly AssociatedInstanceType: string
+  readonly AssociatedInstanceIds: ReadonlyArray<string>
+  readonly SupportsAssociation?: boolean
+}
+
+export interface InstanceJson {
+  readonly InstanceId: string
+  readonly Status: string
+  readonly VpcId: string
+  readonly NetworkInterfaces: ReadonlyArray<{ readonly NetworkInterfaceId: string; readonly SubnetId: string; readonly Type: string }>
+}
+
+export interface EniJson {
+  readonly NetworkInterfaceId: string
+  readonly SubnetId: string
+  readonly VpcId: string
+  readonly Status: string
+  readonly Type: 'secondary'
+  readonly DeviceId: string
+  readonly ServiceManaged: boolean
+}
+
+export interface LedgerEntryJson {
+  readonly Action: string
+  readonly ClientToken: string
+  readonly Status: 'Succeeded' | 'InProgress'
+  readonly RequestId: string
+  readonly Parameters: { readonly HaVipId: string; readonly InstanceType: string; readonly InstanceId: string }
+}
+
+/** Request parameters, as a JSON object of strings (`handle` and `decodeRequest` take it). */
+export type Params = Readonly<Record<string, string>>
+
+// Ids that are also names of Object.prototype members, mixed in to catch prototype-keyed lookups.
+const instanceIds = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', '__proto__', 'constructor'] as const
+const eniIds = ['eni-1', 'eni-2', 'eni-3', 'eni-4', 'eni-5', 'toString', 'hasOwnProperty'] as const
+const haVipIds = ['havip-1', 'havip-2', 'havip-3', '__proto__', 'valueOf'] as const
+const tokens = ['tok-1', 'tok-2', 'tok-3'] as const
+
+const weighted = <T>(...choices: ReadonlyArray<readonly [number, T]>): fc.Arbitrary<T> =>
+  fc.oneof(...choices.map(([weight, value]) => ({ weight, arbitrary: fc.constant(value) })))
+
+// Mostly one subnet, so that the rules after the subnet check are reached.
+const subnet = weighted([10, 'subnet-a'], [1, 'subnet-b'])
+
+const instanceStatus = weighted(
+  [8, 'RUNNING'], [4, 'STOPPED'], [1, 'STARTING'], [1, 'STOPPING'], [1, 'ERROR'],
+)
+
+const rawInstance = fc.record({ id: fc.constantFrom(...instanceIds), status: instanceStatus, subnet })
+
+const rawEni = fc.record({
+  id: fc.constantFrom(...eniIds),
+  subnet,
+  kind: weighted<'attached' | 'available' | 'moving' | 'managed'>([7, 'attached'], [1, 'available'], [1, 'moving'], [1, 'managed']),
+  device: fc.nat(),
+  movingStatus: fc.constantFrom('Attaching', 'Detaching', 'Creating', 'Deleting'),
+})
+
+const rawHaVip = fc.record({
+  id: fc.constantFrom(...haVipIds),
+  subnet,
+  type: fc.constantFrom('EcsInstance' as const, 'NetworkInterface' as const),
+  picks: fc.array(fc.nat(), { maxLength: 6 }),
+  status: weighted<'derived' | 'Creating' | 'Deleting'>([10, 'derived'], [1, 'Creating'], [1, 'Deleting']),
+  supportsAssociation: weighted<boolean | undefined>([12, undefined], [1, false]),
+})
+
+const rawLedgerEntry = fc.record({
+  action: weighted([3, 'AssociateHaVip'], [1, 'DisassociateHaVip']),
+  token: fc.constantFrom(...tokens),
+  status: weighted<'Succeeded' | 'InProgress'>([3, 'Succeeded'], [1, 'InProgress']),
+  haVip: fc.nat(),
+  instance: fc.nat(),
+})
+
+const pick = <T>(items: ReadonlyArray<T>, n: number): T | undefined => items[n % Math.max(items.length, 1)]
+
+type RawInstance = typeof rawInstance extends fc.Arbitrary<infer T> ? T : never
+type RawEni = typeof rawEni extends fc.Arbitrary<infer T> ? T : never
+type RawHaVip = typeof rawHaVip extends fc.Arbitrary<infer T> ? T : never
+type RawLedgerEntry = typeof rawLedgerEntry extends fc.Arbitrary<infer T> ? T : never
+
+const buildInstance = (r: RawInstance): InstanceJson => ({
+  InstanceId: r.id,
+  Status: r.status,
+  VpcId: 'vpc-1',
+  NetworkInterfaces: [{ NetworkInterfaceId: `eni-primary-${r.id}`, SubnetId: r.subnet, Type: 'primary' }],
+})
+
+const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): EniJson => {
+    // Few instances carry ENIs, so that two ENIs of one instance are common.
+  const device = r.kind === 'attached' || r.kind === 'moving' ? (pick(instances.slice(0, 2), r.device)?.InstanceId ?? '') : ''
+  return {
+    NetworkInterfaceId: r.id,
+    SubnetId: r.subnet,
+    VpcId: 'vpc-1',
+    Status: r.kind === 'moving' ? r.movingStatus : r.kind === 'available' || device === '' ? 'Available' : 'InUse',
+    Type: 'secondary',
+    DeviceId: device,
+    ServiceManaged: r.kind === 'managed',
+  }
+}
+
+/**
+ * Binds each HaVip to the targets its picks point at, keeping every invariant the vendor
+ * enforces: one type, one subnet, at most the quotas, no service-managed or unattached ENI, no two
+ * ENIs of one instance.
+ */
+const buildHaVips = (
+  raws: ReadonlyArray<RawHaVip>,
+  instances: ReadonlyArray<InstanceJson>,
+  enis: ReadonlyArray<EniJson>,
+  quotas: SnapshotJson['Quotas'],
+): ReadonlyArray<HaVipJson> => {
+  const counts = new Map<string, number>()
+  return raws.map((r, i) => {
+    const candidates: ReadonlyArray<{ id: string; subnet: string; device?: string }> = r.type === 'EcsInstance'
+      ? instances.map((x) => ({ id: x.InstanceId, subnet: x.NetworkInterfaces[0]?.SubnetId ?? '' }))
+      : enis.filter((e) => !e.ServiceManaged && e.Status === 'InUse' && e.DeviceId !== '')
+        .map((e) => ({ id: e.NetworkInterfaceId, subnet: e.SubnetId, device: e.DeviceId }))
+    const chosen: Array<{ id: string; device?: string }> = []
+    for (const n of r.picks) {
+      const c = pick(candidates, n)
+      const key = `${r.type}:${c?.id ?? ''}`
+      if (c === undefined || chosen.length >= quotas.InstancesPerHaVip) break
+      if (c.subnet !== r.subnet || chosen.some((x) => x.id === c.id || (c.device !== undefined && x.device === c.device))) continue
+      if ((counts.get(key) ?? 0) >= quotas.HaVipsPerInstance) continue
+      counts.set(key, (counts.get(key) ?? 0) + 1)
+      chosen.push(c)
+    }
+    return {
+      HaVipId: r.id,
+      HaVipName: `ha-${String(i)}`,
+      SubnetId: r.subnet,
+      VpcId: 'vpc-1',
+      IpAddress: `192.168.0.${String(10 + i)}`,
+      Status: r.status !== 'derived' ? r.status : chosen.length > 0 ? 'InUse' : 'Available',
+      AssociatedInstanceType: chosen.length > 0 ? r.type : '',
+      AssociatedInstanceIds: chosen.map((c) => c.id),
+      ...(r.supportsAssociation === undefined ? {} : { SupportsAssociation: r.supportsAssociation }),
+    }
+  })
+}
+
+const buildLedger = (raws: ReadonlyArray<RawLedgerEntry>, haVips: ReadonlyArray<HaVipJson>, instances: ReadonlyArray<InstanceJson>) =>
+  raws.map((r, i): LedgerEntryJson => ({
+    Action: r.action,
+    ClientToken: r.token,
+    Status: r.status,
+    RequestId: `req-ledger-${String(i)}`,
+    Parameters: {
+      HaVipId: pick(haVips, r.haVip)?.HaVipId ?? 'havip-1',
+      InstanceType: 'EcsInstance',
+      InstanceId: pick(instances, r.instance)?.InstanceId ?? 'i-1',
+    },
+  }))
+
+/** A snapshot that loads, whose bindings respect every rule, shaped like the vendor's Describe output. */
+export const snapshotArbitrary = (): fc.Arbitrary<SnapshotJson> =>
+  fc.record({
+    instances: fc.uniqueArray(rawInstance, { selector: (r) => r.id, minLength: 1, maxLength: 6 }),
+    enis: fc.uniqueArray(rawEni, { selector: (r) => r.id, minLength: 1, maxLength: 6 }),
+    haVips: fc.uniqueArray(rawHaVip, { selector: (r) => r.id, minLength: 1, maxLength: 4 }),
+    ledger: fc.uniqueArray(rawLedgerEntry, { selector: (r) => `${r.action} ${r.token}`, maxLength: 3 }),
+    // Small quotas, so that both limits are reached.
+    quotas: fc.record({ InstancesPerHaVip: fc.integer({ min: 1, max: 4 }), HaVipsPerInstance: fc.integer({ min: 1, max: 3 }) }),
+  }).map(({ instances: ri, enis: re, haVips: rh, ledger: rl, quotas }) => {
+    const instances = ri.map(buildInstance)
+    const enis = re.map(buildEni(instances))
+    const haVips = buildHaVips(rh, instances, enis, quotas)
+    return {
+      Region: 'cn-beijing',
+      HaVips: haVips,
+      Instances: instances,
+      NetworkInterfaces: enis,
+      Quotas: quotas,
+      ClientTokens: buildLedger(rl, haVips, instances),
+    }
+  })
+
+const rawRequest = fc.record({
+  action: weighted([3, 'AssociateHaVip'], [2, 'DisassociateHaVip']),
+  haVip: weighted<'known' | 'unknown'>([15, 'known'], [1, 'unknown']),
+  haVipPick: fc.nat(),
+  instanceType: weighted<'EcsInstance' | 'NetworkInterface' | undefined>([2, 'EcsInstance'], [2, 'NetworkInterface'], [1, undefined]),
+  target: weighted<'bound' | 'any' | 'unknown'>([3, 'bound'], [10, 'any'], [1, 'unknown']),
+  targetPick: fc.nat(),
+  token: weighted<string | undefined>([6, undefined], [1, 'tok-1'], [1, 'tok-2'], [1, 'tok-3']),
+})
+
+/** What a gateway refuses before any rule: missing or malformed parameters. */
+const malformations: ReadonlyArray<(p: Params) => Params> = [
+  ({ Action: _, ...rest }) => rest,
+  ({ Version: _, ...rest }) => rest,
+  (p) => ({ ...p, Version: '2019-01-01' }),
+  (p) => ({ ...p, Action: 'DeleteHaVip' }),
+  ({ HaVipId: _, ...rest }) => rest,
+  ({ InstanceId: _, ...rest }) => rest,
+  (p) => ({ ...p, InstanceType: 'ecsinstance' }),
+  (p) => ({ ...p, ClientToken: 'x'.repeat(65) }),
+  (p) => ({ ...p, ClientToken: 'jeton-é' }),
+]
+
+/**
+ * AssociateHaVip and DisassociateHaVip requests for a snapshot: mostly well formed and naming
+ * what exists (Disassociate often a bound target), sometimes unknown ids or malformed parameters.
+ */
+export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> =>
+  fc.tuple(rawRequest, weighted<number | undefined>([50, undefined], [1, 0], [1, 1], [1, 2], [1, 3], [1, 4], [1, 5], [1, 6], [1, 7], [1, 8]))
+    .map(([r, malformed]) => {
+      const haVip = r.haVip === 'unknown' ? undefined : pick(s.HaVips, r.haVipPick)
+      const type = r.instanceType ?? 'EcsInstance'
+      const all = type === 'EcsInstance' ? s.Instances.map((i) => i.InstanceId) : s.NetworkInterfaces.map((n) => n.NetworkInterfaceId)
+      const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds : []
+      const instanceId = r.target === 'unknown' ? 'i-unknown'
+        : (r.target === 'bound' ? pick(bound, r.targetPick) : undefined) ?? pick(all, r.targetPick) ?? 'i-unknown'
+      const params: Params = {
+        Action: r.action,
+        Version: '2020-04-01',
+        HaVipId: haVip?.HaVipId ?? 'havip-unknown',
+        InstanceId: instanceId,
+        ...(r.instanceType === undefined ? {} : { InstanceType: r.instanceType }),
+        ...(r.token === undefined ? {} : { ClientToken: r.token }),
+      }
+      const malform = malformed === undefined ? undefined : malformations[malformed]
+      return malform === undefined ? params : malform(params)
+    })
+
+/** A snapshot and a sequence of requests for it. */
+export const scenarioArbitrary = (maxRequests = 8): fc.Arbitrary<{ snapshot: SnapshotJson; requests: ReadonlyArray<Params> }> =>
+  snapshotArbitrary().chain((snapshot) =>
+    fc.array(requestArbitrary(snapshot), { minLength: 1, maxLength: maxRequests }).map((requests) => ({ snapshot, requests })))

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import type { ApiError, ErrorId, Snapshot } from 'havip-rules'
+import { associateHaVip, catalog, decodeRequest, disassociateHaVip, errorIds, explain } from 'havip-rules'
+import { base, baseJson, load, query } from './support/snapshots.js'
+
+/** Decodes and runs a query; the error it answers with. */
+const errorOf = (query: string, s: Snapshot = base()): ApiError | undefined =>
+  pipe(
+    decodeRequest(query),
+    E.chain((r) => (r.action === 'AssociateHaVip' ? associateHaVip(s, r) : r.action === 'DisassociateHaVip' ? disassociateHaVip(s, r) : E.right(s))),
+    E.match((e) => e, () => undefined),
+  )
+
+const reached = new Set<ErrorId>()
+
+/** Asserts the query answers `id`, and that explain's first violation is the same error. */
+const expectError = (id: ErrorId, q: string, s: Snapshot = base()): ApiError => {
+  const error = errorOf(q, s)
+  expect(error?.id).toBe(id)
+  const request = decodeRequest(q)
+  if (E.isRight(request)) expect(explain(s, request.right)[0]).toEqual(error)
+  reached.add(id)
+  if (error === undefined) throw new Error('no error')
+  return error
+}
+
+const withQuotas = (quotas: Record<string, number>): Snapshot => load({ ...baseJson(), Quotas: quotas })
+
+describe('every error of the catalogue, by example', () => {
+  it('returns MissingParameter with CodeN 100002 when Action is absent', () => {
+    const e = expectError('MissingParameter', 'Version=2020-04-01&HaVipId=havip-1&InstanceId=i-1')
+    expect(e).toMatchObject({ status: 400, codeN: 100002, message: 'The request is missing Action parameter.' })
+  })
+  it('returns MissingParameter when Version, HaVipId or InstanceId is absent or empty', () => {
+    expect(expectError('MissingParameter', 'Action=AssociateHaVip&HaVipId=havip-1&InstanceId=i-1').message).toContain('Version')
+    expect(expectError('MissingParameter', query({ InstanceId: 'i-1' })).message).toContain('HaVipId')
+    expect(expectError('MissingParameter', query({ HaVipId: 'havip-1', InstanceId: '' })).message).toContain('InstanceId')
+  })
+  it('returns InvalidActionOrVersion (404, CodeN 100008) for an unknown version or action', () => {
+    const e = expectError('InvalidActionOrVersion', 'Action=AssociateHaVip&Version=2019-01-01&HaVipId=havip-1&InstanceId=i-1')
+    expect(e).toMatchObject({ status: 404, codeN: 100008, message: 'Could not find operation AssociateHaVip for version 2019-01-01' })
+    expectError('InvalidActionOrVersion', 'Action=associatehavip&Version=2020-04-01')
+  })
+  it('returns InvalidInstanceType.Malformed for an InstanceType other than EcsInstance or NetworkInterface', () => {
+    expectError('InvalidInstanceType.Malformed', query({ HaVipId: 'havip-1', InstanceId: 'i-1', InstanceType: 'ecsinstance' }))
+  })
+  it('returns InvalidParameter.ClientTokenMalformed for a token over 64 characters or not ASCII', () => {
+    expectError('InvalidParameter.ClientTokenMalformed', query({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: 'a'.repeat(65) }))
+    expectError('InvalidParameter.ClientTokenMalformed', query({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: '令牌' }))
+    expect(errorOf(query({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: 'a'.repeat(64) }))).toBeUndefined()
+  })
+  it('returns IdempotentProcessing (412) for a token whose request is still in process', () => {
+    const s = load({ ...baseJson(), ClientTokens: [{ Action: 'AssociateHaVip', ClientToken: 't', Status: 'InProgress', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } }] })
+    expect(expectError('IdempotentProcessing', query({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: 't' }), s).status).toBe(412)
+  })
+  it('returns IdempotentParameterMismatch for a known token with other parameters', () => {
+    const s = load({ ...baseJson(), ClientTokens: [{ Action: 'AssociateHaVip', ClientToken: 't', Status: 'Succeeded', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } }] })
+    expectError('IdempotentParameterMismatch', query({ HaVipId: 'havip-1', InstanceId: 'i-2', ClientToken: 't' }), s)
+    // InstanceType is compared after its default: EcsInstance given explicitly is the same request.
+    expect(errorOf(query({ HaVipId: 'havip-1', InstanceId: 'i-1', InstanceType: 'EcsInstance', ClientToken: 't' }), s)).toBeUndefined()
+  })
+  it('returns InvalidHaVip.NotFound (404) when the HaVip is not in the snapshot', () => {
+    expect(expectError('InvalidHaVip.NotFound', query({ HaVipId: 'havip-x', InstanceId: 'i-1' })).status).toBe(404)
+  })
+  it('returns InvalidInstance.NotFound when the ECS instance is not in the snapshot', () => {
+    expectError('InvalidInstance.NotFound', query({ HaVipId: 'havip-1', InstanceId: 'i-x' }))
+    // An ENI id under the default InstanceType is looked for among instances.
+    expectError('InvalidInstance.NotFound', query({ HaVipId: 'havip-1', InstanceId: 'eni-3' }))
+  })
+  it('returns InvalidEniId.NotFound when the ENI is not in the snapshot', () => {
+    expectError('InvalidEniId.NotFound', query({ HaVipId: 'havip-1', InstanceId: 'i-1', InstanceType: 'NetworkInterface' }))
+  })
+  it('returns InvalidHaVip.InvalidStatus when the HaVip is Creating', () => {
+    expectError('InvalidHaVip.InvalidStatus', query({ HaVipId: 'havip-4', InstanceId: 'i-1' }))
+  })
+  it('returns InvalidHaVip.NotSupport when the HaVip has SupportsAssociation false', () => {
+    expectError('InvalidHaVip.NotSupport', query({ HaVipId: 'havip-5', InstanceId: 'i-1' }))
+  })
+  it('returns InvalidInstance.InvalidStatus when the instance is STARTING', () => {
+    expectError('InvalidInstance.InvalidStatus', query({ HaVipId: 'havip-1', InstanceId: 'i-4' }))
+  })
+  it('returns Forbidden (service-managed ENI) for an ENI of another cloud service', () => {
+    const e = expectError('Forbidden.ServiceManagedEni', query({ HaVipId: 'havip-1', InstanceId: 'eni-5', InstanceType: 'NetworkInterface' }))
+    expect(e).toMatchObject({ code: 'Forbidden', status: 403 })
+  })
+  it('returns InvalidEni.InvalidStatus for an ENI that is Attaching', () => {
+    expectError('InvalidEni.InvalidStatus', query({ HaVipId: 'havip-1', InstanceId: 'eni-6', InstanceType: 'NetworkInterface' }))
+  })
+  it('returns Forbidden (ENI not attached to ECS) for an Available, unattached ENI', () => {
+    expectError('Forbidden.EniNotAttachedToEcs', query({ HaVipId: 'havip-1', InstanceId: 'eni-4', InstanceType: 'NetworkInterface' }))
+  })
+  it('returns Forbidden (multiple instance types) for an ENI on a HaVip bound to instances', () => {
+    expectError('Forbidden.MixedInstanceTypes', query({ HaVipId: 'havip-2', InstanceId: 'eni-3', InstanceType: 'NetworkInterface' }))
+  })
+  it('returns InvalidInstance.HaVipMismatch for an instance in another subnet, with both subnets in the facts', () => {
+    const e = expectError('InvalidInstance.HaVipMismatch', query({ HaVipId: 'havip-1', InstanceId: 'i-3' }))
+    expect(e.facts).toBe('HaVip havip-1 is in subnet-a; instance i-3 is in subnet-b')
+  })
+  it('returns Forbidden (instance already associated) for a target the HaVip already lists', () => {
+    expectError('Forbidden.InstanceAlreadyAssociated', query({ HaVipId: 'havip-2', InstanceId: 'i-1' }))
+  })
+  it('returns Forbidden (two ENIs of one ECS) for a second ENI of the same instance', () => {
+    expectError('Forbidden.TwoEnisOfOneInstance', query({ HaVipId: 'havip-3', InstanceId: 'eni-2', InstanceType: 'NetworkInterface' }))
+  })
+  it('returns LimitExceeded.InstancesPerHaVip when the HaVip holds its quota of targets', () => {
+    expectError('LimitExceeded.InstancesPerHaVip', query({ HaVipId: 'havip-full', InstanceId: 'i-2' }))
+  })
+  it('returns LimitExceeded.HaVipsPerInstance when the target is bound to its quota of HaVips', () => {
+    expectError('LimitExceeded.HaVipsPerInstance', query({ HaVipId: 'havip-1', InstanceId: 'i-1' }), withQuotas({ HaVipsPerInstance: 1 }))
+  })
+  it('returns ResourceNotAssociated when disassociating a target the HaVip does not list', () => {
+    expectError('ResourceNotAssociated', 'Action=DisassociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-1')
+  })
+  it('returns InvalidParameter for a DescribeHaVips PageSize above 100', () => {
+    const r = decodeRequest('Action=DescribeHaVips&Version=2020-04-01&PageSize=101')
+    expect(E.isLeft(r) && r.left).toMatchObject({ id: 'InvalidParameter', message: 'The specified parameter PageSize is invalid.' })
+    reached.add('InvalidParameter')
+  })
+
+  afterAll(() => {
+    // Runs after the examples: a new catalogue entry without an example fails here.
+    expect([...reached].sort()).toEqual([...errorIds].sort())
+  })
+})
+
+describe('the catalogue', () => {
+  const vendorTable = readFileSync(new URL('./fixtures/vendor-AssociateHaVip.md', import.meta.url), 'utf8')
+  const vendorRows = vendorTable.split('\n').filter((line) => /^\| \d{3} \|/.test(line))
+
+  it.each(errorIds.filter((id) => vendorRows.some((row) => row.includes(`| ${catalog[id].code} |`))))(
+    '%s has the vendor page\'s status, code, English and Chinese text byte for byte',
+    (id) => {
+      const e = catalog[id]
+      const row = vendorRows.find((r) => r.startsWith(`| ${String(e.status)} | ${e.code} | ${e.en} | ${e.zh}`))
+      expect(row, `no vendor row for ${id}`).toBeDefined()
+    },
+  )
+
+  it('holds the vendor\'s 18 rows, its newer InvalidEni.InvalidStatus, the two gateway errors and the contract\'s own', () => {
+    expect(vendorRows).toHaveLength(19)
+    expect(errorIds).toHaveLength(23)
+  })
+})
