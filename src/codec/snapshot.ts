@@ -58,23 +58,36 @@ const index = (json: SnapshotJson, report: Report): Snapshot => {
   }
 }
 
-/** Builds a map by id, reporting a repeated id at its path and keeping the first. */
+/** How a list's items are identified: the key, and where and how a repeated one is reported. */
+interface Identity<J> {
+  readonly listPath: string
+  readonly keyOf: (item: J) => string
+  /** The path (below the item's) and the words for a repeated key. */
+  readonly repeated: (item: J) => readonly [field: string | undefined, what: string]
+}
+
+const idField = <J>(listPath: string, field: string, idOf: (item: J) => string): Identity<J> => ({
+  listPath,
+  keyOf: idOf,
+  repeated: (item) => [field, `the id ${JSON.stringify(idOf(item))}`],
+})
+
+/** Builds a map by key, reporting a repeated key at its path and keeping the first. */
 const byId = <J, V>(
   list: ReadonlyArray<J>,
-  listPath: string,
-  idField: string,
-  idOf: (item: J) => string,
+  { listPath, keyOf, repeated }: Identity<J>,
   toValue: (item: J, path: string) => V | undefined,
   report: Report,
 ): Map<string, V> => {
   const map = new Map<string, V>()
   const firstAt = new Map<string, number>()
   list.forEach((item, i) => {
-    const id = idOf(item)
+    const id = keyOf(item)
     const path = childPath(listPath, i)
     const first = firstAt.get(id)
     if (first !== undefined) {
-      report(childPath(path, idField), `repeats the id ${JSON.stringify(id)} of ${childPath(listPath, first)}`)
+      const [field, what] = repeated(item)
+      report(field === undefined ? path : childPath(path, field), `repeats ${what} of ${childPath(listPath, first)}`)
       return
     }
     firstAt.set(id, i)
@@ -87,9 +100,7 @@ const byId = <J, V>(
 const indexInstances = (list: NonNullable<SnapshotJson['Instances']>, report: Report): ReadonlyMap<string, Instance> =>
   byId(
     list,
-    'Instances',
-    'InstanceId',
-    (i) => i.InstanceId,
+    idField('Instances', 'InstanceId', (i) => i.InstanceId),
     (i, path): Instance | undefined => {
       const primary = i.NetworkInterfaces.find((n) => n.Type === 'primary')
       if (primary === undefined) {
@@ -104,9 +115,7 @@ const indexInstances = (list: NonNullable<SnapshotJson['Instances']>, report: Re
 const indexEnis = (list: NonNullable<SnapshotJson['NetworkInterfaces']>, report: Report): ReadonlyMap<string, Eni> =>
   byId(
     list,
-    'NetworkInterfaces',
-    'NetworkInterfaceId',
-    (n) => n.NetworkInterfaceId,
+    idField('NetworkInterfaces', 'NetworkInterfaceId', (n) => n.NetworkInterfaceId),
     (n): Eni => ({
       type: 'NetworkInterface',
       id: n.NetworkInterfaceId,
@@ -125,7 +134,7 @@ const indexHaVips = (
   report: Report,
 ) => {
   const bindingCounts = new Map<TargetKey, number>()
-  const haVips = byId(list, 'HaVips', 'HaVipId', (h) => h.HaVipId, (h, path) => {
+  const haVips = byId(list, idField('HaVips', 'HaVipId', (h) => h.HaVipId), (h, path) => {
     checkTargets(h, path, instances, enis, report).forEach((key) => bindingCounts.set(key, (bindingCounts.get(key) ?? 0) + 1))
     return h
   }, report)
@@ -162,7 +171,11 @@ const checkTargets = (
 }
 
 const indexLedger = (list: ReadonlyArray<LedgerEntry>, report: Report): ReadonlyMap<string, LedgerEntry> =>
-  byId(list, 'ClientTokens', 'ClientToken', (e) => ledgerKey(e.Action, e.ClientToken), (e) => e, report)
+  byId(list, {
+    listPath: 'ClientTokens',
+    keyOf: (e) => ledgerKey(e.Action, e.ClientToken),
+    repeated: (e) => [undefined, `Action ${JSON.stringify(e.Action)} + ClientToken ${JSON.stringify(e.ClientToken)}`],
+  }, (e) => e, report)
 
 /**
  * The snapshot as JSON (CONTRACT §2): the loaded object with every field in its place and order,

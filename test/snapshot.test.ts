@@ -1,0 +1,126 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { associateHaVip, disassociateHaVip, loadSnapshot, snapshotToJson } from 'havip-rules'
+import { baseJson, load } from './support/snapshots.js'
+
+const problemsOf = (json: unknown): ReadonlyArray<string> => {
+  const loaded = loadSnapshot(json)
+  return E.isLeft(loaded) ? loaded.left.message.split('\n') : []
+}
+
+const instance = (id: string, subnet = 'subnet-a') => ({
+  InstanceId: id, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `p-${id}`, SubnetId: subnet, Type: 'primary' }],
+})
+const haVip = (id: string, extra: Record<string, unknown> = {}) => ({ HaVipId: id, SubnetId: 'subnet-a', Status: 'Available', ...extra })
+
+describe('loadSnapshot', () => {
+  it('refuses what is not an object, saying so at the root', () => {
+    expect(problemsOf(42)).toEqual(['(root): expected a snapshot object, got number 42'])
+    expect(problemsOf([])).toEqual(['(root): expected a snapshot object, got an array'])
+    expect(problemsOf(null)).toEqual(['(root): expected a snapshot object, got null'])
+  })
+
+  it('names the JSON path of every structural problem, not only the first', () => {
+    expect(problemsOf({
+      HaVips: [haVip('h-1'), { HaVipId: 'h-2', Status: 'Available' }],
+      Instances: [{ ...instance('i-1'), Status: 7 }],
+      NetworkInterfaces: 'none',
+      Quotas: { InstancesPerHaVip: 0, HaVipsPerInstance: 2.5 },
+    })).toEqual([
+      'HaVips[1].SubnetId: required string is missing',
+      'Instances[0].Status: expected string, got number 7',
+      'NetworkInterfaces: expected an array of network interfaces, got string "none"',
+      'Quotas.InstancesPerHaVip: expected a positive integer, got number 0',
+      'Quotas.HaVipsPerInstance: expected a positive integer, got number 2.5',
+    ])
+  })
+
+  it('names every inconsistency: repeated ids, bad target lists, a missing primary interface, a repeated token', () => {
+    const ledger = { Action: 'AssociateHaVip', ClientToken: 't', Status: 'Succeeded', Parameters: { HaVipId: 'h-1', InstanceId: 'i-1' } }
+    expect(problemsOf({
+      HaVips: [
+        haVip('h-1', { AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: ['i-1', 'i-1', 'i-9'] }),
+        haVip('h-2', { AssociatedInstanceIds: ['i-1'] }),
+        haVip('h-1'),
+      ],
+      Instances: [instance('i-1'), { InstanceId: 'i-2', Status: 'RUNNING', NetworkInterfaces: [] }, instance('i-1')],
+      NetworkInterfaces: [],
+      ClientTokens: [ledger, ledger],
+    })).toEqual([
+      'Instances[1].NetworkInterfaces: has no interface with Type "primary", so the instance has no subnet',
+      'Instances[2].InstanceId: repeats the id "i-1" of Instances[0]',
+      'HaVips[0].AssociatedInstanceIds[1]: lists "i-1" twice',
+      'HaVips[0].AssociatedInstanceIds[2]: "i-9" is not in Instances',
+      'HaVips[1].AssociatedInstanceType: is needed: AssociatedInstanceIds lists targets',
+      'HaVips[2].HaVipId: repeats the id "h-1" of HaVips[0]',
+      'ClientTokens[1]: repeats Action "AssociateHaVip" + ClientToken "t" of ClientTokens[0]',
+    ])
+  })
+
+  it('gives back the very JSON it loaded when nothing changed', () => {
+    const json = { Zeta: 1, ...baseJson(), Alpha: { nested: [1, 2] } }
+    expect(snapshotToJson(load(json))).toBe(json)
+  })
+
+  it('keeps every field, unknown ones included, in its order after a change', () => {
+    const json = { Zeta: 1, ...baseJson(), Alpha: { nested: [1, 2] } }
+    const s = associateHaVip(load(json), { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance' })
+    if (E.isLeft(s)) throw new Error(s.left.message)
+    const out = snapshotToJson(s.right) as Record<string, unknown>
+    expect(Object.keys(out)).toEqual(Object.keys(json))
+    expect(out.Alpha).toBe(json.Alpha)
+    const before = ((json as Record<string, unknown>).HaVips as ReadonlyArray<Record<string, unknown>>)[0]
+    const after = (out.HaVips as ReadonlyArray<Record<string, unknown>>)[0]
+    expect(Object.keys(after ?? {})).toEqual(Object.keys(before ?? {}))
+    expect(after).toEqual({ ...before, Status: 'InUse', AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: ['i-1'] })
+    expect(after?.Tags).toBe(before?.Tags)
+  })
+
+  it('adds a ClientTokens list at the end when the snapshot had none and a tokened request succeeded', () => {
+    const json = baseJson()
+    const s = associateHaVip(load(json), { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'tok' }, 'req-9')
+    if (E.isLeft(s)) throw new Error(s.left.message)
+    const out = snapshotToJson(s.right) as Record<string, unknown>
+    expect(Object.keys(out).at(-1)).toBe('ClientTokens')
+    expect(out.ClientTokens).toEqual([{
+      Action: 'AssociateHaVip', ClientToken: 'tok', Status: 'Succeeded', RequestId: 'req-9',
+      Parameters: { HaVipId: 'havip-1', InstanceType: 'EcsInstance', InstanceId: 'i-1' },
+    }])
+  })
+})
+
+describe('ids that are names of Object.prototype members', () => {
+  const json = JSON.parse(JSON.stringify({
+    HaVips: [haVip('__proto__'), haVip('constructor'), haVip('toString')],
+    Instances: [instance('__proto__'), instance('constructor'), instance('hasOwnProperty', 'subnet-b')],
+    NetworkInterfaces: [],
+    Extra: JSON.parse('{"__proto__": {"kept": true}}') as unknown,
+  })) as Record<string, unknown>
+
+  it('are ordinary ids: found, bound, refused and unbound like any other', () => {
+    let s = load(json)
+    for (const [h, i] of [['__proto__', 'constructor'], ['constructor', '__proto__'], ['toString', '__proto__']] as const) {
+      const next = associateHaVip(s, { action: 'AssociateHaVip', haVipId: h, instanceId: i, instanceType: 'EcsInstance' })
+      expect(E.isRight(next), `${h} <- ${i}`).toBe(true)
+      if (E.isRight(next)) s = next.right
+    }
+    const refused = associateHaVip(s, { action: 'AssociateHaVip', haVipId: '__proto__', instanceId: 'hasOwnProperty', instanceType: 'EcsInstance' })
+    expect(E.isLeft(refused) && refused.left.id).toBe('InvalidInstance.HaVipMismatch')
+    expect(E.isLeft(associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'valueOf', instanceId: '__proto__', instanceType: 'EcsInstance' }))).toBe(true)
+    const unbound = disassociateHaVip(s, { action: 'DisassociateHaVip', haVipId: '__proto__', instanceId: 'constructor', instanceType: 'EcsInstance' })
+    expect(E.isRight(unbound)).toBe(true)
+    const out = snapshotToJson(s) as Record<string, unknown>
+    expect(Object.hasOwn(out.Extra as object, '__proto__')).toBe(true)
+    expect((out.HaVips as ReadonlyArray<{ AssociatedInstanceIds: ReadonlyArray<string> }>).map((h) => h.AssociatedInstanceIds))
+      .toEqual([['constructor'], ['__proto__'], ['__proto__']])
+  })
+
+  it('keep a field named "__proto__" as a field when the snapshot is written back', () => {
+    const withField = JSON.parse('{"__proto__": 1, "HaVips": [{"HaVipId": "h", "SubnetId": "subnet-a", "Status": "Available", "__proto__": 2}], "Instances": [{"InstanceId": "i", "Status": "RUNNING", "NetworkInterfaces": [{"SubnetId": "subnet-a", "Type": "primary"}]}]}') as unknown
+    const s = associateHaVip(load(withField), { action: 'AssociateHaVip', haVipId: 'h', instanceId: 'i', instanceType: 'EcsInstance' })
+    if (E.isLeft(s)) throw new Error(s.left.message)
+    const text = JSON.stringify(snapshotToJson(s.right))
+    expect(text).toContain('"__proto__":1')
+    expect(text).toContain('"__proto__":2')
+  })
+})
