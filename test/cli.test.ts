@@ -1,0 +1,176 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { ResponseBody } from 'havip-rules'
+import { handle } from 'havip-rules'
+import { writeFileAtomic } from '../src/cli/files.js'
+import { baseJson, load, query } from './support/snapshots.js'
+import { vectorCases } from './support/vectors.js'
+
+const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+
+const havip = (args: ReadonlyArray<string>, input?: string) => {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', input })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+const folder = (): string => mkdtempSync(join(tmpdir(), 'havip-cli-'))
+
+const snapshotFile = (json: unknown = baseJson()): string => {
+  const path = join(folder(), 'snapshot.json')
+  writeFileSync(path, JSON.stringify(json))
+  return path
+}
+
+const withoutRequestId = (body: ResponseBody): unknown => {
+  const { RequestId: _, ...meta } = body.ResponseMetadata
+  return { ...body, ResponseMetadata: meta, ...('Result' in body ? { Result: {} } : {}) }
+}
+
+const ok = query({ HaVipId: 'havip-1', InstanceId: 'i-1' })
+const refused = query({ HaVipId: 'havip-1', InstanceId: 'i-3' })
+
+describe('havip call, on the conformance vectors', () => {
+  it.each(vectorCases.map((c) => [c.name, c] as const))('%s', (_, c) => {
+    const result = havip(['call', '--snapshot', snapshotFile(c.snapshot), ...c.requests])
+    const bodies = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as ResponseBody)
+    // The same bytes as handle answers, RequestIds aside (the command makes them up).
+    let s = load(c.snapshot)
+    const expected = c.requests.map((q) => {
+      const handled = handle(s, q, { requestId: 'x' })
+      s = handled.snapshot
+      return withoutRequestId(handled.body)
+    })
+    expect(bodies.map(withoutRequestId)).toEqual(expected)
+    expect(bodies.map((b) => ('Error' in b.ResponseMetadata ? b.ResponseMetadata.Error.Code : null))).toEqual(c.expect.map((e) => e.code))
+    for (const body of bodies) {
+      expect(body.ResponseMetadata).toMatchObject({ Service: 'vpc', Region: 'cn-beijing' })
+      expect(body.ResponseMetadata.RequestId).toMatch(/^[0-9A-F-]{36}$/)
+      if ('Result' in body) expect(body.Result).toEqual({ RequestId: body.ResponseMetadata.RequestId })
+    }
+    if (c.sameRequestId !== undefined) {
+      const [a, b] = c.sameRequestId
+      expect(bodies[b]?.ResponseMetadata.RequestId).toBe(bodies[a]?.ResponseMetadata.RequestId)
+    }
+    expect(result.code).toBe(c.expect.every((e) => e.code === null) ? 0 : 1)
+  })
+})
+
+describe('havip call', () => {
+  it('exits 0 and saves the final snapshot with --write when every request succeeded', () => {
+    const path = snapshotFile()
+    const result = havip(['call', '--snapshot', path, '--write', ok])
+    expect(result.code).toBe(0)
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { HaVips: ReadonlyArray<{ AssociatedInstanceIds: ReadonlyArray<string> }> }
+    expect(saved.HaVips[0]?.AssociatedInstanceIds).toEqual(['i-1'])
+  })
+
+  it('exits 1 and leaves the file byte for byte as it was when a request failed', () => {
+    const path = snapshotFile()
+    const before = readFileSync(path)
+    const result = havip(['call', '--snapshot', path, '--write', ok, refused])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('not saved')
+    expect(readFileSync(path)).toEqual(before)
+  })
+
+  it('saves to --out FILE and leaves the snapshot file alone', () => {
+    const path = snapshotFile()
+    const before = readFileSync(path)
+    const out = join(folder(), 'out.json')
+    expect(havip(['call', '--snapshot', path, '--out', out, ok]).code).toBe(0)
+    expect(readFileSync(path)).toEqual(before)
+    expect(readFileSync(out, 'utf8')).toContain('"i-1"')
+  })
+
+  it('reads queries from standard input with -, skipping blank lines and comments, and allows ? and /?', () => {
+    const result = havip(['call', '--snapshot', snapshotFile(), '-'], `# bind\n?${ok}\n\n/?${refused}\n`)
+    expect(result.stdout.trim().split('\n')).toHaveLength(2)
+    expect(result.code).toBe(1)
+  })
+
+  it('exits 2 with one line naming the file when the snapshot cannot be used', () => {
+    const dir = folder()
+    writeFileSync(join(dir, 'text.json'), 'not json')
+    writeFileSync(join(dir, 'bad.json'), '{"HaVips": [{"HaVipId": 1}]}')
+    for (const [file, words] of [['missing.json', 'no such file'], ['text.json', 'not JSON'], ['bad.json', 'HaVips[0].HaVipId']] as const) {
+      const result = havip(['call', '--snapshot', join(dir, file), ok])
+      expect(result.code).toBe(2)
+      expect(result.stderr).toContain(join(dir, file))
+      expect(result.stderr).toContain(words)
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+      expect(result.stdout).toBe('')
+    }
+  })
+
+  it('exits 2 for usage errors: unknown flag or command, no snapshot, no query, --out with --write', () => {
+    const path = snapshotFile()
+    for (const args of [['call', '--bogus'], ['frobnicate'], ['call', ok], ['call', '--snapshot', path], ['call', '--snapshot', path, '--write', '--out', 'x', ok], ['check', '--snapshot', path, '--write', ok]]) {
+      const result = havip(args)
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr).toMatch(/^havip: /)
+    }
+  })
+
+  it('prints --help and exits 0', () => {
+    expect(havip(['call', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--write') as unknown })
+    expect(havip(['check', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--json') as unknown })
+  })
+})
+
+describe('havip check', () => {
+  it('prints every violation with its id, code, both messages and the facts, and exits 1', () => {
+    const q = query({ HaVipId: 'havip-4', InstanceId: 'i-3' })
+    const result = havip(['check', '--snapshot', snapshotFile(), q])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('InvalidHaVip.InvalidStatus')
+    expect(result.stdout).toContain('InvalidInstance.HaVipMismatch')
+    expect(result.stdout).toContain('指定的实例和高可用虚拟IP不在同一个子网内。')
+    expect(result.stdout).toContain('HaVip havip-4 is in subnet-a; instance i-3 is in subnet-b')
+  })
+
+  it('answers JSON with --json, one object a query, and never saves', () => {
+    const path = snapshotFile()
+    const before = readFileSync(path)
+    const result = havip(['check', '--snapshot', path, '--json', ok, ok])
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean; violations: ReadonlyArray<{ id: string }> })
+    // The second sees the state the first would leave.
+    expect(lines.map((l) => [l.ok, l.violations.map((v) => v.id)])).toEqual([[true, []], [false, ['Forbidden.InstanceAlreadyAssociated']]])
+    expect(result.code).toBe(1)
+    expect(readFileSync(path)).toEqual(before)
+  })
+
+  it('exits 0 when every query would succeed', () => {
+    expect(havip(['check', '--snapshot', snapshotFile(), ok]).code).toBe(0)
+  })
+})
+
+describe('writeFileAtomic', () => {
+
+  it.each(['writeSync', 'fsyncSync', 'renameSync'] as const)('leaves the original whole and no temporary file when %s fails midway', async (step) => {
+    const fs = await import('node:fs')
+    const dir = folder()
+    const path = join(dir, 'snapshot.json')
+    writeFileSync(path, 'original')
+    const ops = {
+      openSync: fs.openSync, closeSync: fs.closeSync, unlinkSync: fs.unlinkSync,
+      writeSync: (fd: number, data: string) => fs.writeSync(fd, data),
+      fsyncSync: fs.fsyncSync, renameSync: fs.renameSync,
+      [step]: (fd: number, data: string) => {
+        // Half the bytes reach the disk, then the write dies.
+        if (step === 'writeSync') fs.writeSync(fd, data.slice(0, data.length / 2))
+        throw new Error(`${step} failed`)
+      },
+    }
+    expect(() => { writeFileAtomic(path, 'x'.repeat(100_000), ops) }).toThrow(`${step} failed`)
+    expect(readFileSync(path, 'utf8')).toBe('original')
+    expect(readdirSync(dir)).toEqual(['snapshot.json'])
+  })
+
+  it('fails with the file named when the folder does not exist, creating nothing', () => {
+    const path = join(folder(), 'no-such-folder', 'snapshot.json')
+    expect(() => { writeFileAtomic(path, 'data') }).toThrow(path)
+  })
+})
