@@ -102,3 +102,31 @@ describe('totality: never throws, whatever it is given', () => {
     explain(s, params as never)
   })
 })
+
+describe('DisassociateHaVip properties', () => {
+  test.prop([scenarioArbitrary()])('associate then disassociate of the same target restores the HaVip\'s bindings and status', ({ snapshot, requests }) => {
+    const { steps } = run(load(snapshot), requests)
+    for (const { before, request, handled } of steps) {
+      const params = request as Readonly<Record<string, string>>
+      // A replay changed nothing, so there is nothing to undo.
+      if (handled.status !== 200 || params.Action !== 'AssociateHaVip' || handled.snapshot === before) continue
+      const { ClientToken: _, ...rest } = params
+      const undone = handle(handled.snapshot, { ...rest, Action: 'DisassociateHaVip' }, { requestId: 'undo' })
+      expect(undone.status).toBe(200)
+      const haVipOf = (s: Snapshot) => (snapshotToJson(s) as SnapshotJson).HaVips.find((h) => h.HaVipId === params.HaVipId)
+      const was = haVipOf(before)
+      const now = haVipOf(undone.snapshot)
+      expect(now?.AssociatedInstanceIds).toEqual(was?.AssociatedInstanceIds)
+      expect(now?.Status).toBe(was?.Status)
+      expect(now?.AssociatedInstanceType).toBe(was?.AssociatedInstanceIds.length === 0 ? '' : was?.AssociatedInstanceType)
+    }
+  })
+
+  test.prop([scenarioArbitrary()])('never leaves a HaVip InUse with no target', ({ snapshot, requests }) => {
+    for (const { handled } of run(load(snapshot), requests).steps) {
+      for (const h of (snapshotToJson(handled.snapshot) as SnapshotJson).HaVips) {
+        expect(h.Status === 'InUse' && h.AssociatedInstanceIds.length === 0, h.HaVipId).toBe(false)
+      }
+    }
+  })
+})

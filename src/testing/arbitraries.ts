@@ -57,7 +57,8 @@ export interface LedgerEntryJson {
 export type Params = Readonly<Record<string, string>>
 
 // Ids that are also names of Object.prototype members, mixed in to catch prototype-keyed lookups.
-const instanceIds = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', '__proto__', 'constructor'] as const
+const instanceIds = (count: number): ReadonlyArray<string> =>
+  ['__proto__', 'constructor', ...Array.from({ length: Math.max(count - 2, 0) }, (_, i) => `i-${String(i + 1)}`)]
 const eniIds = ['eni-1', 'eni-2', 'eni-3', 'eni-4', 'eni-5', 'toString', 'hasOwnProperty'] as const
 const haVipIds = ['havip-1', 'havip-2', 'havip-3', '__proto__', 'valueOf'] as const
 const tokens = ['tok-1', 'tok-2', 'tok-3'] as const
@@ -72,7 +73,7 @@ const instanceStatus = weighted(
   [8, 'RUNNING'], [4, 'STOPPED'], [1, 'STARTING'], [1, 'STOPPING'], [1, 'ERROR'],
 )
 
-const rawInstance = fc.record({ id: fc.constantFrom(...instanceIds), status: instanceStatus, subnet })
+const rawInstance = (ids: ReadonlyArray<string>) => fc.record({ id: fc.constantFrom(...ids), status: instanceStatus, subnet })
 
 const rawEni = fc.record({
   id: fc.constantFrom(...eniIds),
@@ -82,11 +83,13 @@ const rawEni = fc.record({
   movingStatus: fc.constantFrom('Attaching', 'Detaching', 'Creating', 'Deleting'),
 })
 
-const rawHaVip = fc.record({
+const rawHaVip = (maxPicks: number) => fc.record({
   id: fc.constantFrom(...haVipIds),
   subnet,
   type: fc.constantFrom('EcsInstance' as const, 'NetworkInterface' as const),
-  picks: fc.array(fc.nat(), { maxLength: 6 }),
+  picks: fc.array(fc.nat(), { maxLength: maxPicks }),
+  // Some HaVips start at their quota or one below it, so that one request reaches the limit.
+  fill: weighted<'picks' | 'full' | 'almost'>([4, 'picks'], [1, 'full'], [1, 'almost']),
   status: weighted<'derived' | 'Creating' | 'Deleting'>([10, 'derived'], [1, 'Creating'], [1, 'Deleting']),
   supportsAssociation: weighted<boolean | undefined>([12, undefined], [1, false]),
 })
@@ -101,9 +104,9 @@ const rawLedgerEntry = fc.record({
 
 const pick = <T>(items: ReadonlyArray<T>, n: number): T | undefined => items[n % Math.max(items.length, 1)]
 
-type RawInstance = typeof rawInstance extends fc.Arbitrary<infer T> ? T : never
+type RawInstance = ReturnType<typeof rawInstance> extends fc.Arbitrary<infer T> ? T : never
 type RawEni = typeof rawEni extends fc.Arbitrary<infer T> ? T : never
-type RawHaVip = typeof rawHaVip extends fc.Arbitrary<infer T> ? T : never
+type RawHaVip = ReturnType<typeof rawHaVip> extends fc.Arbitrary<infer T> ? T : never
 type RawLedgerEntry = typeof rawLedgerEntry extends fc.Arbitrary<infer T> ? T : never
 
 const buildInstance = (r: RawInstance): InstanceJson => ({
@@ -145,10 +148,10 @@ const buildHaVips = (
       : enis.filter((e) => !e.ServiceManaged && e.Status === 'InUse' && e.DeviceId !== '')
         .map((e) => ({ id: e.NetworkInterfaceId, subnet: e.SubnetId, device: e.DeviceId }))
     const chosen: Array<{ id: string; device?: string }> = []
-    for (const n of r.picks) {
-      const c = pick(candidates, n)
+    const wanted = r.fill === 'almost' ? quotas.InstancesPerHaVip - 1 : quotas.InstancesPerHaVip
+    for (const c of r.fill === 'picks' ? r.picks.map((n) => pick(candidates, n)) : candidates) {
       const key = `${r.type}:${c?.id ?? ''}`
-      if (c === undefined || chosen.length >= quotas.InstancesPerHaVip) break
+      if (c === undefined || chosen.length >= wanted) break
       if (c.subnet !== r.subnet || chosen.some((x) => x.id === c.id || (c.device !== undefined && x.device === c.device))) continue
       if ((counts.get(key) ?? 0) >= quotas.HaVipsPerInstance) continue
       counts.set(key, (counts.get(key) ?? 0) + 1)
@@ -181,15 +184,28 @@ const buildLedger = (raws: ReadonlyArray<RawLedgerEntry>, haVips: ReadonlyArray<
     },
   }))
 
+export interface SnapshotOptions {
+  /** Between this many (default 1) and `maxInstances` (default 6) ECS instances. */
+  readonly minInstances?: number
+  readonly maxInstances?: number
+  /** At most this many HaVips (default 4, at most 5). */
+  readonly maxHaVips?: number
+  /** The quotas; by default small ones (1–4 targets per HaVip, 1–3 HaVips per target), so that both limits are reached. */
+  readonly quotas?: fc.Arbitrary<SnapshotJson['Quotas']>
+}
+
+const smallQuotas = fc.record({ InstancesPerHaVip: fc.integer({ min: 1, max: 4 }), HaVipsPerInstance: fc.integer({ min: 1, max: 3 }) })
+
 /** A snapshot that loads, whose bindings respect every rule, shaped like the vendor's Describe output. */
-export const snapshotArbitrary = (): fc.Arbitrary<SnapshotJson> =>
+export const snapshotArbitrary = (
+  { minInstances = 1, maxInstances = 6, maxHaVips = 4, quotas = smallQuotas }: SnapshotOptions = {},
+): fc.Arbitrary<SnapshotJson> =>
   fc.record({
-    instances: fc.uniqueArray(rawInstance, { selector: (r) => r.id, minLength: 1, maxLength: 6 }),
+    instances: fc.uniqueArray(rawInstance(instanceIds(maxInstances)), { selector: (r) => r.id, minLength: minInstances, maxLength: maxInstances }),
     enis: fc.uniqueArray(rawEni, { selector: (r) => r.id, minLength: 1, maxLength: 6 }),
-    haVips: fc.uniqueArray(rawHaVip, { selector: (r) => r.id, minLength: 1, maxLength: 4 }),
+    haVips: fc.uniqueArray(rawHaVip(Math.max(maxInstances, 6)), { selector: (r) => r.id, minLength: 1, maxLength: maxHaVips }),
     ledger: fc.uniqueArray(rawLedgerEntry, { selector: (r) => `${r.action} ${r.token}`, maxLength: 3 }),
-    // Small quotas, so that both limits are reached.
-    quotas: fc.record({ InstancesPerHaVip: fc.integer({ min: 1, max: 4 }), HaVipsPerInstance: fc.integer({ min: 1, max: 3 }) }),
+    quotas,
   }).map(({ instances: ri, enis: re, haVips: rh, ledger: rl, quotas }) => {
     const instances = ri.map(buildInstance)
     const enis = re.map(buildEni(instances))
@@ -205,13 +221,18 @@ export const snapshotArbitrary = (): fc.Arbitrary<SnapshotJson> =>
   })
 
 const rawRequest = fc.record({
-  action: weighted([3, 'AssociateHaVip'], [2, 'DisassociateHaVip']),
+  action: weighted([2, 'AssociateHaVip'], [1, 'DisassociateHaVip']),
   haVip: weighted<'known' | 'unknown'>([15, 'known'], [1, 'unknown']),
   haVipPick: fc.nat(),
   instanceType: weighted<'EcsInstance' | 'NetworkInterface' | undefined>([2, 'EcsInstance'], [2, 'NetworkInterface'], [1, undefined]),
   target: weighted<'bound' | 'any' | 'unknown'>([3, 'bound'], [10, 'any'], [1, 'unknown']),
   targetPick: fc.nat(),
-  token: weighted<string | undefined>([6, undefined], [1, 'tok-1'], [1, 'tok-2'], [1, 'tok-3']),
+  // A few tokens that collide with each other and with the ledger; the rest fresh.
+  token: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(undefined) },
+    { weight: 2, arbitrary: fc.constantFrom(...tokens) },
+    { weight: 2, arbitrary: fc.nat(9999).map((n) => `tok-${String(n)}`) },
+  ),
 })
 
 /** What a gateway refuses before any rule: missing or malformed parameters. */

@@ -1,0 +1,115 @@
+import * as E from 'fp-ts/lib/Either.js'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { ErrorId } from 'havip-rules'
+import { decodeRequest, explain, handle } from 'havip-rules'
+import type { ConformanceReport, Params, SnapshotJson, System } from 'havip-rules/testing'
+import { checkConformance, snapshotArbitrary } from 'havip-rules/testing'
+import { load } from './support/snapshots.js'
+
+/** havip-rules itself behind the System interface, with RequestIds of its own. */
+const reference = (json: unknown): System => {
+  let s = load(json)
+  let n = 0
+  return (params) => {
+    const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
+    s = handled.snapshot
+    return { status: handled.status, body: handled.body }
+  }
+}
+
+// Deliberately wrong implementations, each a bug a real emulator could have.
+
+/** Counts to the limit with `<=`: one target more than the quota. */
+const offByOneQuota = (json: SnapshotJson): System =>
+  reference({ ...json, Quotas: { ...json.Quotas, InstancesPerHaVip: json.Quotas.InstancesPerHaVip + 1 } })
+
+/** Never compares subnets: as if every resource were in one subnet. */
+const noSubnetCheck = (json: SnapshotJson): System =>
+  reference({
+    ...json,
+    HaVips: json.HaVips.map((h) => ({ ...h, SubnetId: 'subnet-a' })),
+    Instances: json.Instances.map((i) => ({ ...i, NetworkInterfaces: i.NetworkInterfaces.map((n) => ({ ...n, SubnetId: 'subnet-a' })) })),
+    NetworkInterfaces: json.NetworkInterfaces.map((n) => ({ ...n, SubnetId: 'subnet-a' })),
+  })
+
+/** Forgets ClientTokens: a retry is applied again instead of replayed. */
+const replayReapplies = (json: SnapshotJson): System => {
+  const system = reference({ ...json, ClientTokens: [] })
+  return ({ ClientToken: _, ...params }) => system(params)
+}
+
+/** Checks `second` before `first`: answers `second` when both fail. */
+const swapped = (first: ErrorId, second: ErrorId) => (json: SnapshotJson): System => {
+  let s = load(json)
+  let n = 0
+  return (params) => {
+    const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
+    const request = decodeRequest(params)
+    const violations = E.isRight(request) ? explain(s, request.right) : []
+    const instead = violations.find((v) => v.id === second)
+    s = handled.snapshot
+    if (violations[0]?.id !== first || instead === undefined) return { status: handled.status, body: handled.body }
+    const meta = handled.body.ResponseMetadata
+    return { status: instead.status, body: { ResponseMetadata: { ...meta, Error: { Code: instead.code, Message: instead.message } } } }
+  }
+}
+
+const expectCaught = (report: ConformanceReport, what: string): void => {
+  // On failure, the seed tells how to replay the run that missed the bug.
+  expect(report.ok, `${what} was not caught (seed ${String(report.seed)})`).toBe(false)
+  if (!report.ok) expect(report.report).toContain(report.divergence.split(':')[0] ?? '')
+}
+
+describe('checkConformance', () => {
+  it('passes havip-rules itself', async () => {
+    const report = await checkConformance({ setup: reference, numRuns: 100 })
+    expect(report, report.ok ? '' : report.report).toMatchObject({ ok: true })
+  })
+
+  it('passes an asynchronous system (an HTTP client, say)', async () => {
+    const report = await checkConformance({
+      setup: (json) => {
+        const system = reference(json)
+        return async (params: Params) => { await Promise.resolve(); return system(params) }
+      },
+      numRuns: 20,
+    })
+    expect(report.ok).toBe(true)
+  })
+
+  it('catches a quota off by one (limit + 1)', async () => {
+    expectCaught(await checkConformance({ setup: offByOneQuota, numRuns: 200 }), 'the off-by-one quota')
+  })
+
+  it('catches a limit of 11 instead of the vendor\'s 10', async () => {
+    const report = await checkConformance({
+      setup: offByOneQuota,
+      snapshots: snapshotArbitrary({ minInstances: 12, maxInstances: 12, maxHaVips: 1, quotas: fc.constant({ InstancesPerHaVip: 10, HaVipsPerInstance: 5 }) }),
+      numRuns: 200,
+    })
+    expectCaught(report, 'the limit of 11')
+  })
+
+  it('catches a skipped subnet check', async () => {
+    expectCaught(await checkConformance({ setup: noSubnetCheck, numRuns: 200 }), 'the skipped subnet check')
+  })
+
+  it('catches a token replay that re-applies the request', async () => {
+    expectCaught(await checkConformance({ setup: replayReapplies, numRuns: 200 }), 'the re-applied replay')
+  })
+
+  it('catches a wrong precedence between two rules (instance status before HaVip status)', async () => {
+    const report = await checkConformance({ setup: swapped('InvalidHaVip.InvalidStatus', 'InvalidInstance.InvalidStatus'), numRuns: 200 })
+    expectCaught(report, 'the swapped precedence')
+  })
+
+  it('reports the first divergence with the shrunk sequence and the seed that replays it', async () => {
+    const report = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
+    if (report.ok) throw new Error('not caught')
+    expect(report.divergence).toMatch(/^Action=AssociateHaVip&.*: status 200, expected 400; Error.Code undefined, expected "InvalidInstance.HaVipMismatch"/)
+    expect(report.report).toContain('seed: 42')
+    const again = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
+    expect(again).toEqual(report)
+  })
+})
