@@ -11,10 +11,12 @@ import { load } from './support/snapshots.js'
 const reference = (json: unknown): System => {
   let s = load(json)
   let n = 0
-  return (params) => {
-    const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
-    s = handled.snapshot
-    return { status: handled.status, body: handled.body }
+  return {
+    send: (params) => {
+      const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
+      s = handled.snapshot
+      return { status: handled.status, body: handled.body }
+    },
   }
 }
 
@@ -36,22 +38,24 @@ const noSubnetCheck = (json: SnapshotJson): System =>
 /** Forgets ClientTokens: a retry is applied again instead of replayed. */
 const replayReapplies = (json: SnapshotJson): System => {
   const system = reference({ ...json, ClientTokens: [] })
-  return ({ ClientToken: _, ...params }) => system(params)
+  return { send: ({ ClientToken: _, ...params }) => system.send(params) }
 }
 
 /** Checks `second` before `first`: answers `second` when both fail. */
 const swapped = (first: ErrorId, second: ErrorId) => (json: SnapshotJson): System => {
   let s = load(json)
   let n = 0
-  return (params) => {
-    const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
-    const request = decodeRequest(params)
-    const violations = E.isRight(request) ? explain(s, request.right) : []
-    const instead = violations.find((v) => v.id === second)
-    s = handled.snapshot
-    if (violations[0]?.id !== first || instead === undefined) return { status: handled.status, body: handled.body }
-    const meta = handled.body.ResponseMetadata
-    return { status: instead.status, body: { ResponseMetadata: { ...meta, Error: { Code: instead.code, Message: instead.message } } } }
+  return {
+    send: (params) => {
+      const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
+      const request = decodeRequest(params)
+      const violations = E.isRight(request) ? explain(s, request.right) : []
+      const instead = violations.find((v) => v.id === second)
+      s = handled.snapshot
+      if (violations[0]?.id !== first || instead === undefined) return { status: handled.status, body: handled.body }
+      const meta = handled.body.ResponseMetadata
+      return { status: instead.status, body: { ResponseMetadata: { ...meta, Error: { Code: instead.code, Message: instead.message } } } }
+    },
   }
 }
 
@@ -69,9 +73,14 @@ describe('checkConformance', () => {
 
   it('passes an asynchronous system (an HTTP client, say)', async () => {
     const report = await checkConformance({
-      setup: (json) => {
+      setup: async (json) => {
+        await Promise.resolve()
         const system = reference(json)
-        return async (params: Params) => { await Promise.resolve(); return system(params) }
+        let closed = 0
+        return {
+          send: async (params: Params) => { await Promise.resolve(); return system.send(params) },
+          close: () => { closed++; expect(closed).toBe(1) },
+        }
       },
       numRuns: 20,
     })

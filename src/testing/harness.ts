@@ -14,13 +14,15 @@ export interface Reply {
 }
 
 /** The system under test, set up on a snapshot: it answers one request at a time, in order. */
-export type System = (params: Params) => Reply | Promise<Reply>
+export interface System {
+  readonly send: (params: Params) => Reply | Promise<Reply>
+  /** Called after each run (to stop a server, say). */
+  readonly close?: () => void | Promise<void>
+}
 
 export interface ConformanceOptions {
   /** A fresh system holding this snapshot (loaded into your emulator, say). Called once a run. */
   readonly setup: (snapshot: SnapshotJson) => System | Promise<System>
-  /** Cleans up after a run (stops a server, say). */
-  readonly teardown?: (system: System) => void | Promise<void>
   /** The snapshots to start from; `snapshotArbitrary()` by default. */
   readonly snapshots?: fc.Arbitrary<SnapshotJson>
   readonly numRuns?: number
@@ -85,7 +87,7 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real): Promise<void> {
     const ours = `havip-rules-${String(model.step++)}`
     const expected = handle(model.snapshot, this.params, { requestId: ours })
-    const actual = await real.system(this.params)
+    const actual = await real.system.send(this.params)
     const answeredId = expected.body.ResponseMetadata.RequestId
     // A replay must answer with the RequestId the system gave the success it replays.
     const theirId = answeredId !== ours && answeredId !== '' ? model.requestIds.get(answeredId) : undefined
@@ -124,7 +126,7 @@ export const checkConformance = async (options: ConformanceOptions): Promise<Con
     try {
       await fc.asyncModelRun(() => ({ model: { snapshot: loaded.right, step: 0, requestIds: new Map() }, real: { system } }), commands)
     } finally {
-      await options.teardown?.(system)
+      await system.close?.()
     }
   })
   const details = await fc.check(property, {
