@@ -51,20 +51,19 @@ type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
 /** The gateway's checks (CONTRACT §3 steps 1–2): which operation is asked for. */
-export const decodeAction = (params: Params): E.Either<ApiError, ServedAction> =>
-  pipe(
-    E.Do,
-    E.bind('action', () => required(params, 'Action')),
-    E.bind('version', () => required(params, 'Version')),
-    E.chain(({ action, version }) =>
-      isServed(action) && version === apiVersion
-        ? E.right(action)
-        : E.left(apiError('InvalidActionOrVersion', `this project serves ${servedActions.join(', ')} at version ${apiVersion}`, {
-            Action: action,
-            Version: version,
-          })),
-    ),
-  )
+export const decodeAction = (params: Params): E.Either<ApiError, ServedAction> => {
+  // Plain early returns: fp-ts do-notation allocates a record per step, and this runs per request.
+  const action = required(params, 'Action')
+  if (E.isLeft(action)) return action
+  const version = required(params, 'Version')
+  if (E.isLeft(version)) return version
+  return isServed(action.right) && version.right === apiVersion
+    ? E.right(action.right)
+    : E.left(apiError('InvalidActionOrVersion', `this project serves ${servedActions.join(', ')} at version ${apiVersion}`, {
+        Action: action.right,
+        Version: version.right,
+      }))
+}
 
 const isInstanceType = (value: string): value is InstanceType => (instanceTypes as ReadonlyArray<string>).includes(value)
 
@@ -90,15 +89,18 @@ const clientTokenOf = (params: Params): E.Either<ApiError, string | undefined> =
 }
 
 /** CONTRACT §3 steps 3–5, shared by AssociateHaVip and DisassociateHaVip. */
-export const decodeBinding = <A extends MutatingAction>(action: A, params: Params): E.Either<ApiError, BindingRequest<A>> =>
-  pipe(
-    E.Do,
-    E.bind('haVipId', () => required(params, 'HaVipId')),
-    E.bind('instanceId', () => required(params, 'InstanceId')),
-    E.bind('instanceType', () => instanceTypeOf(params)),
-    E.bind('clientToken', () => clientTokenOf(params)),
-    E.map(({ clientToken, ...rest }) => ({ action, ...rest, ...(clientToken === undefined ? {} : { clientToken }) })),
-  )
+export const decodeBinding = <A extends MutatingAction>(action: A, params: Params): E.Either<ApiError, BindingRequest<A>> => {
+  const haVipId = required(params, 'HaVipId')
+  if (E.isLeft(haVipId)) return haVipId
+  const instanceId = required(params, 'InstanceId')
+  if (E.isLeft(instanceId)) return instanceId
+  const instanceType = instanceTypeOf(params)
+  if (E.isLeft(instanceType)) return instanceType
+  const clientToken = clientTokenOf(params)
+  if (E.isLeft(clientToken)) return clientToken
+  const request = { action, haVipId: haVipId.right, instanceId: instanceId.right, instanceType: instanceType.right }
+  return E.right(clientToken.right === undefined ? request : { ...request, clientToken: clientToken.right })
+}
 
 const wholeNumber = (params: Params, name: string, fallback: number, max: number): E.Either<ApiError, number> => {
   const value = param(params, name)
@@ -123,23 +125,20 @@ const haVipIdsOf = (params: Params): E.Either<ApiError, ReadonlyArray<string>> =
 }
 
 /** CONTRACT §10. */
-export const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> =>
-  pipe(
-    E.Do,
-    E.bind('haVipIds', () => haVipIdsOf(params)),
-    E.bind('pageNumber', () => wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)),
-    E.bind('pageSize', () => wholeNumber(params, 'PageSize', 10, 100)),
-    E.map((r) => ({
-      action: 'DescribeHaVips' as const,
-      ...r,
-      filters: Object.fromEntries(
-        describeFilters.flatMap((name): ReadonlyArray<readonly [DescribeFilter, string]> => {
-          const value = param(params, name)
-          return value === undefined ? [] : [[name, value]]
-        }),
-      ),
-    })),
-  )
+export const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> => {
+  const haVipIds = haVipIdsOf(params)
+  if (E.isLeft(haVipIds)) return haVipIds
+  const pageNumber = wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)
+  if (E.isLeft(pageNumber)) return pageNumber
+  const pageSize = wholeNumber(params, 'PageSize', 10, 100)
+  if (E.isLeft(pageSize)) return pageSize
+  const filters: Partial<Record<DescribeFilter, string>> = {}
+  for (const name of describeFilters) {
+    const value = param(params, name)
+    if (value !== undefined) filters[name] = value
+  }
+  return E.right({ action: 'DescribeHaVips', haVipIds: haVipIds.right, filters, pageNumber: pageNumber.right, pageSize: pageSize.right })
+}
 
 /**
  * Decodes a request (CONTRACT §3): a query string or an object of parameters, checked in the

@@ -1,4 +1,3 @@
-import { sequenceS } from 'fp-ts/lib/Apply.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
@@ -37,18 +36,12 @@ export const evaluate = (op: Operation, s: Snapshot, r: BindingRequest, requestI
   if (verdict._tag === 'Replay') return E.right({ snapshot: s, replayed: verdict.entry })
   if (verdict._tag === 'Refused') return E.left(verdict.error)
   const ctx = ruleContext(s, r)
-  return pipe(
-    op.rules,
-    RA.findFirstMap((rule) => rule(ctx)),
-    O.match(
-      // Every rule passed, so both lookups found what they looked for.
-      () => pipe(
-        sequenceS(E.Apply)({ haVip: ctx.haVip, target: ctx.target }),
-        E.map(({ haVip, target }) => ({ snapshot: record(op.apply(s, haVip, target), r, requestId) })),
-      ),
-      E.left,
-    ),
-  )
+  const violation = pipe(op.rules, RA.findFirstMap((rule) => rule(ctx)))
+  if (O.isSome(violation)) return E.left(violation.value)
+  // Every rule passed, the existence rules among them, so both lookups are Right.
+  if (E.isLeft(ctx.haVip)) return ctx.haVip
+  if (E.isLeft(ctx.target)) return ctx.target
+  return E.right({ snapshot: record(op.apply(s, ctx.haVip.right, ctx.target.right), r, requestId) })
 }
 
 /**

@@ -4,7 +4,7 @@ import { checkBinding } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { MutatingAction } from '../model/ledger.js'
-import type { AssociateHaVipRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
+import type { AssociateHaVipRequest, BindingRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
 import { apiVersion } from '../model/request.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { associate } from './associate.js'
@@ -17,23 +17,27 @@ const operations: Readonly<Record<MutatingAction, Operation>> = {
   DisassociateHaVip: disassociate,
 }
 
+/** Runs a decoded mutating request (CONTRACT §4–§6). */
+export const execute = (s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> =>
+  evaluate(operations[r.action], s, r, requestId)
+
 /**
- * Runs a mutating action. The request is checked as the wire's would be, so a request built in
- * code by hand gets the vendor's codes too, never an exception.
+ * Runs a request built in code: it is checked as the wire's would be, so it gets the vendor's
+ * codes too, never an exception, whatever it holds.
  */
-export const execute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> =>
-  pipe(checkBinding(action, r), E.chain((request) => evaluate(operations[action], s, request, requestId)))
+const checkAndExecute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> =>
+  pipe(checkBinding(action, r), E.chain((request) => execute(s, request, requestId)))
 
 /**
  * AssociateHaVip (CONTRACT §4, §5): the new snapshot, or the error the vendor would answer.
  * `requestId` is recorded with the request's ClientToken, for replays to answer with.
  */
 export const associateHaVip = (s: Snapshot, r: AssociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
-  pipe(execute('AssociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
+  pipe(checkAndExecute('AssociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
 /** DisassociateHaVip (CONTRACT §6), as `associateHaVip`. */
 export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
-  pipe(execute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
+  pipe(checkAndExecute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
 /** One reason a request would fail: the error, with the facts behind it. */
 export type Violation = ApiError

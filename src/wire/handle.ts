@@ -47,7 +47,7 @@ const answer = (s: Snapshot, request: Request, meta: ResponseMetadata, requestId
     return { ...success(meta, { ...describeHaVips(s, request), RequestId: meta.RequestId }), snapshot: s }
   }
   return pipe(
-    execute(request.action, s, request, requestId),
+    execute(s, request, requestId),
     E.match(
       (error) => ({ ...failure(meta, error), snapshot: s }),
       ({ snapshot, replayed }) => {
