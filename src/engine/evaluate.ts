@@ -9,6 +9,7 @@ import { ledgerKey } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
 import type { HaVip, Target } from '../model/resources.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { withChanges } from '../model/snapshot.js'
 import type { Rule } from '../rules/context.js'
 import { ruleContext } from '../rules/context.js'
 import { consultLedger, ledgerEntry } from '../rules/idempotency.js'
@@ -28,7 +29,7 @@ export interface Outcome {
 const record = (s: Snapshot, r: BindingRequest, requestId: string | undefined): Snapshot =>
   r.clientToken === undefined
     ? s
-    : { ...s, ledger: assign(s.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry({ ...r, clientToken: r.clientToken }, requestId)) }
+    : withChanges(s, { ledger: assign(s.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry(r, r.clientToken, requestId)) })
 
 /** Emulator mode: the first rule that fails is the answer; otherwise the new snapshot. */
 export const evaluate = (op: Operation, s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> => {

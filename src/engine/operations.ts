@@ -25,8 +25,10 @@ export const execute = (s: Snapshot, r: BindingRequest, requestId?: string): E.E
  * Runs a request built in code: it is checked as the wire's would be, so it gets the vendor's
  * codes too, never an exception, whatever it holds.
  */
-const checkAndExecute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> =>
-  pipe(checkBinding(action, r), E.chain((request) => execute(s, request, requestId)))
+const checkAndExecute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> => {
+  const request = checkBinding(action, r)
+  return E.isLeft(request) ? request : execute(s, request.right, requestId)
+}
 
 /**
  * AssociateHaVip (CONTRACT §4, §5): the new snapshot, or the error the vendor would answer.

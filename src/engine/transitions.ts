@@ -3,17 +3,17 @@ import { assign, lookup } from '../model/layered-map.js'
 import type { HaVip, Target } from '../model/resources.js'
 import { boundIds, targetKey } from '../model/resources.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { withChanges } from '../model/snapshot.js'
 
 // The snapshot shares the caller's JSON objects: freezing results would freeze (mutate) those.
 const { produce } = new Immer({ autoFreeze: false })
 
 const withHaVip = (s: Snapshot, haVip: HaVip, target: Target, delta: 1 | -1): Snapshot => {
   const key = targetKey(target.type, target.id)
-  return {
-    ...s,
+  return withChanges(s, {
     haVips: assign(s.haVips, haVip.HaVipId, haVip),
     bindingCounts: assign(s.bindingCounts, key, (lookup(s.bindingCounts, key) ?? 0) + delta),
-  }
+  })
 }
 
 /** §4, on success: the target is appended; the HaVip takes the target's type and is InUse. */

@@ -41,10 +41,9 @@ export const consultLedger = (s: Snapshot, r: BindingRequest): LedgerVerdict => 
 }
 
 /** The entry a successful tokened request leaves behind. */
-export const ledgerEntry = (r: BindingRequest & { readonly clientToken: string }, requestId: string | undefined): LedgerEntry => ({
-  Action: r.action,
-  ClientToken: r.clientToken,
-  Status: 'Succeeded',
-  ...(requestId === undefined ? {} : { RequestId: requestId }),
-  Parameters: { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId },
-})
+export const ledgerEntry = (r: BindingRequest, clientToken: string, requestId: string | undefined): LedgerEntry => {
+  const Parameters = { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId }
+  return requestId === undefined
+    ? { Action: r.action, ClientToken: clientToken, Status: 'Succeeded', Parameters }
+    : { Action: r.action, ClientToken: clientToken, Status: 'Succeeded', RequestId: requestId, Parameters }
+}

@@ -31,6 +31,9 @@ export interface Response {
   readonly body: ResponseBody
 }
 
+export const metadata = (RequestId: string, Action: string, Version: string, Region: string): ResponseMetadata =>
+  ({ RequestId, Action, Version, Service: 'vpc', Region })
+
 export const success = (meta: ResponseMetadata, result: unknown): Response => ({
   status: 200,
   body: { ResponseMetadata: meta, Result: result },
@@ -41,7 +44,7 @@ export const failure = (meta: ResponseMetadata, e: ApiError): Response => ({
   body: {
     ResponseMetadata: {
       ...meta,
-      Error: { ...(e.codeN === undefined ? {} : { CodeN: e.codeN }), Code: e.code, Message: e.message },
+      Error: e.codeN === undefined ? { Code: e.code, Message: e.message } : { CodeN: e.codeN, Code: e.code, Message: e.message },
     },
   },
 })
