@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
 import { handle } from 'havip-rules'
-import { writeFileAtomic } from '../src/cli/files.js'
+import { writeFileAtomic } from '../src/io/snapshot-file.js'
 import { baseJson, load, query } from './support/snapshots.js'
 import { vectorCases } from './support/vectors.js'
 

@@ -11,7 +11,7 @@ import { instanceTypes } from '../model/resources.js'
 export type Params = ReadonlyMap<string, string>
 
 /**
- * Reads request parameters from a query string (a leading `?` or `/?` allowed) or from an object.
+ * Reads request parameters from a query string (a leading `?` or `/?` allowed), an object or a Map.
  * The first occurrence of a repeated name counts. An object's numbers and booleans count as their
  * text (a JSON body may send `"PageSize": 10`); other values and anything else count as absent.
  */
@@ -25,7 +25,8 @@ export const readParams = (input: unknown): Params => {
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return new Map()
   const params = new Map<string, string>()
-  for (const [name, value] of Object.entries(input)) {
+  for (const [name, value] of input instanceof Map ? input : Object.entries(input)) {
+    if (typeof name !== 'string') continue
     if (typeof value === 'string') params.set(name, value)
     else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') params.set(name, String(value))
   }

@@ -8,6 +8,17 @@ export const catalog = {
   // Gateway (public) errors: they carry the vendor's numeric CodeN.
   MissingParameter: { code: 'MissingParameter', codeN: 100002, status: 400, en: 'The request is missing {name} parameter.', zh: '请求缺少{name}参数。' },
   InvalidActionOrVersion: { code: 'InvalidActionOrVersion', codeN: 100008, status: 404, en: 'Could not find operation {Action} for version {Version}', zh: '找不到版本{Version}的操作{Action}。' },
+  // Signature checks of `havip serve` (CONTRACT §11).
+  MissingAuthenticationToken: { code: 'MissingAuthenticationToken', codeN: 100003, status: 401, en: 'Request is missing Authentication Token', zh: '请求缺少身份认证信息。' },
+  InvalidTimestamp: { code: 'InvalidTimestamp', codeN: 100006, status: 403, en: 'The Signature of the request is expired', zh: '请求的签名已过期。' },
+  InvalidAccessKey: { code: 'InvalidAccessKey', codeN: 100009, status: 401, en: 'The accesskey [{name}] included in the request is invalid.', zh: '请求中的访问密钥[{name}]无效。' },
+  SignatureDoesNotMatch: { code: 'SignatureDoesNotMatch', codeN: 100010, status: 401, en: 'The request signature we calculated does not match the signature you provided. Check your Secret Access Key and signing method.', zh: '请求签名与计算结果不一致，请检查密钥和签名方法。' },
+  InternalError: { code: 'InternalError', codeN: 100014, status: 500, en: 'Service has some internal Error. Pls Contact With Admin', zh: '服务内部错误，请联系管理员。' },
+  // What `havip serve` answers for what never reaches the API [choice].
+  RequestEntityTooLarge: { code: 'RequestEntityTooLarge', status: 413, en: 'The request body is larger than {limit} bytes.', zh: '请求体超过{limit}字节。' },
+  MalformedRequestBody: { code: 'MalformedRequestBody', status: 400, en: 'The request body could not be read as {type}.', zh: '无法按{type}解析请求体。' },
+  InvalidPath: { code: 'InvalidPath', status: 404, en: 'The path {path} does not exist; the API is served at /.', zh: '路径{path}不存在，接口位于/。' },
+  MethodNotAllowed: { code: 'MethodNotAllowed', status: 405, en: 'The method {method} is not allowed; use GET or POST.', zh: '不支持{method}方法，请使用GET或POST。' },
 
   // AssociateHaVip's own table, then its newer row.
   IdempotentParameterMismatch: { code: 'IdempotentParameterMismatch', status: 400, en: 'Arguments on this idempotent request are inconsistent with arguments used in previous request(s).', zh: '此幂等请求的参数与前一个请求中使用的参数不一致。' },
@@ -40,7 +51,7 @@ export const catalog = {
 interface CatalogEntry {
   readonly code: string
   readonly codeN?: number
-  readonly status: 400 | 401 | 403 | 404 | 412 | 413
+  readonly status: 400 | 401 | 403 | 404 | 405 | 412 | 413 | 500
   readonly en: string
   readonly zh: string
 }

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
+import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
 
-/** A problem the command line reports in one line and exits 2 for. */
+/** A problem the command line reports in one line and exits 2 for (a file it cannot use, a bad flag). */
 export class UsageError extends Error {}
 
 const reason = (e: unknown): string =>
@@ -68,6 +68,20 @@ export const writeFileAtomic = (path: string, data: string, ops: WriteOps = node
       // It was never created, or the rename took it.
     }
     throw new UsageError(`${path}: cannot save the snapshot: ${reason(e)}`)
+  }
+  syncFolder(dirname(path))
+}
+
+/** Makes a rename durable: until its folder is flushed, a power cut may undo it. */
+const syncFolder = (folder: string): void => {
+  let fd: number | undefined
+  try {
+    fd = openSync(folder, constants.O_RDONLY)
+    fsyncSync(fd)
+  } catch {
+    // Some filesystems cannot sync a folder; the rename itself is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 
