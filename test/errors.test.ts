@@ -16,6 +16,11 @@ const errorOf = (query: string, s: Snapshot = base()): ApiError | undefined =>
 
 const reached = new Set<ErrorId>()
 
+const endpointOnly: ReadonlyArray<ErrorId> = [
+  'MissingAuthenticationToken', 'InvalidTimestamp', 'InvalidAccessKey', 'SignatureDoesNotMatch',
+  'RequestEntityTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed', 'InternalError',
+]
+
 /** Asserts the query answers `id`, and that explain's first violation is the same error. */
 const expectError = (id: ErrorId, q: string, s: Snapshot = base()): ApiError => {
   const error = errorOf(q, s)
@@ -121,8 +126,9 @@ describe('every error of the catalogue, by example', () => {
   })
 
   afterAll(() => {
-    // Runs after the examples: a new catalogue entry without an example fails here.
-    expect([...reached].sort()).toEqual([...errorIds].sort())
+    // Runs after the examples: a new catalogue entry without an example fails here. The errors
+    // only the HTTP endpoint answers have theirs in server.test.ts.
+    expect([...reached].sort()).toEqual(errorIds.filter((id) => !endpointOnly.includes(id)).sort())
   })
 })
 
@@ -139,8 +145,8 @@ describe('the catalogue', () => {
     },
   )
 
-  it('holds the vendor\'s 18 rows, its newer InvalidEni.InvalidStatus, the two gateway errors and the contract\'s own', () => {
+  it('holds the vendor\'s 18 rows, its newer InvalidEni.InvalidStatus, the gateway\'s errors and the contract\'s own', () => {
     expect(vendorRows).toHaveLength(19)
-    expect(errorIds).toHaveLength(23)
+    expect(errorIds).toHaveLength(32)
   })
 })

@@ -1,0 +1,58 @@
+import { createRequire } from 'node:module'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { Service } from '@volcengine/openapi'
+import type { ServeOptions } from '../../src/server/app.js'
+import { serve } from '../../src/server/app.js'
+import { load } from './snapshots.js'
+
+export const accessKeyId = 'AKLTtestkey'
+export const secretKey = 'c2VjcmV0LWtleS1mb3ItdGVzdHM='
+
+/** Writes a snapshot to a file of its own folder; its path. */
+export const snapshotFile = (json: unknown): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'havip-serve-')), 'snapshot.json')
+  writeFileSync(path, JSON.stringify(json))
+  return path
+}
+
+/** An in-process server on a free port, with the test credentials unless told otherwise. */
+export const startServer = async (json: unknown, options: Partial<ServeOptions> = {}) => {
+  const snapshotPath = snapshotFile(json)
+  const app = serve({ snapshotPath, snapshot: load(json), credentials: new Map([[accessKeyId, secretKey]]), ...options })
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve))
+  const port = (app.server.address() as AddressInfo).port
+  return { app, port, snapshotPath }
+}
+
+/** The vendor's SDK, as a user would set it up, pointed at a local port. */
+export const sdk = (port: number, credentials: { accessKeyId: string; secretKey: string } = { accessKeyId, secretKey }) =>
+  new Service({ serviceName: 'vpc', host: `127.0.0.1:${String(port)}`, protocol: 'http:', region: 'cn-beijing', ...credentials })
+
+// The SDK returns bodies only; the status it got is read off the axios instance it uses.
+const axios = createRequire(import.meta.url)('axios') as {
+  interceptors: { response: { use: (f: (r: { status: number; data: unknown }) => unknown) => void } }
+}
+const statusOf = new WeakMap<object, number>()
+axios.interceptors.response.use((r) => {
+  if (typeof r.data === 'object' && r.data !== null) statusOf.set(r.data, r.status)
+  return r
+})
+
+export interface SdkReply {
+  readonly status: number | undefined
+  readonly body: {
+    ResponseMetadata: { RequestId: string; Action: string; Error?: { Code: string; Message: string; CodeN?: number } }
+    Result?: Record<string, unknown>
+  }
+}
+
+/** One call through the SDK: `createAPI(Action, { Version, method })` with the other parameters. */
+export const call = async (service: Service, params: Readonly<Record<string, string>>, method: 'GET' | 'POST' = 'GET', contentType?: 'json' | 'urlencode'): Promise<SdkReply> => {
+  const { Action = '', Version = '2020-04-01', ...rest } = params
+  const api = service.createAPI(Action, { Version, method, ...(contentType === undefined ? {} : { contentType }) })
+  const body = (await api(rest)) as SdkReply['body']
+  return { status: statusOf.get(body), body }
+}
