@@ -247,3 +247,20 @@ describe('havip serve as a child process', () => {
     expect(await server.exited).toBe(0)
   })
 })
+
+describe('the README\'s emulator example', () => {
+  it('runs against havip serve on the example snapshot and prints what its comment says', async () => {
+    const example = readFileSync(new URL('../examples/emulator-client.mjs', import.meta.url), 'utf8')
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    expect(readme).toContain(example.trim())
+    const { port } = await start(JSON.parse(readFileSync(new URL('../examples/snapshot.json', import.meta.url), 'utf8')), {
+      credentials: new Map([['AKLTexample', 'c2VjcmV0LWtleQ==']]),
+    })
+    const root = new URL('..', import.meta.url).pathname
+    const run = spawn(process.execPath, ['--input-type=module', '-e', example.replace('127.0.0.1:8080', `127.0.0.1:${String(port)}`)], { cwd: root })
+    let out = ''
+    run.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
+    await new Promise((resolve) => run.on('exit', resolve))
+    expect(out.trim()).toBe("InUse [ 'i-ycb7qkdnr4xu4qzhd1bl' ]")
+  })
+})
