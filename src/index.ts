@@ -24,7 +24,7 @@ export { decodeRequest } from './codec/request.js'
 
 // Errors (CONTRACT §7)
 export type { ApiError, ErrorId } from './errors/catalog.js'
-export { catalog, errorIds } from './errors/catalog.js'
+export { catalog, endpointErrorIds, errorIds } from './errors/catalog.js'
 
 // The rules (CONTRACT §4–§7)
 export type { Violation } from './engine/operations.js'

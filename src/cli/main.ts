@@ -70,13 +70,14 @@ const startServer = (snapshotPath: string, values: { host?: string; port?: strin
     app.server.listen(port, host, () => {
       const address = app.server.address()
       const bound = typeof address === 'object' && address !== null ? address.port : port
-      process.stdout.write(`havip serve: listening on http://${host.includes(':') ? `[${host}]` : host}:${String(bound)}\n`)
-      if (accessKey === undefined) process.stderr.write('havip serve: no credentials given: unsigned requests are accepted\n')
+      // Before the address is printed: whoever reads it may signal at once.
       const stop = (): void => {
         void app.close().then(() => { resolve(0) })
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
+      process.stdout.write(`havip serve: listening on http://${host.includes(':') ? `[${host}]` : host}:${String(bound)}\n`)
+      if (accessKey === undefined) process.stderr.write('havip serve: no credentials given: unsigned requests are accepted\n')
     })
   })
 }

@@ -60,6 +60,12 @@ export type ErrorId = keyof typeof catalog
 
 export const errorIds = Object.keys(catalog) as ReadonlyArray<ErrorId>
 
+/** The errors only `havip serve` answers: about the HTTP request, never about the API call in it. */
+export const endpointErrorIds: ReadonlyArray<ErrorId> = [
+  'MissingAuthenticationToken', 'InvalidTimestamp', 'InvalidAccessKey', 'SignatureDoesNotMatch',
+  'RequestEntityTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed', 'InternalError',
+]
+
 /** An API error: what the vendor would answer, and the facts of this snapshot behind it. */
 export interface ApiError {
   readonly id: ErrorId
