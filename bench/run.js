@@ -132,10 +132,10 @@ for (const n of sizes) {
 }
 
 const f = (x, d = 1) => x.toFixed(d)
-const header = '| N resources | HaVips | ledger | JSON MiB | associate µs (median / mean) | explain µs | handle µs | 1,000-request sequence µs | floor: 3 random Map.get µs | JSON.parse ms | loadSnapshot ms | load ÷ parse | save ms | heap after load MiB |'
+const header = '| N resources | HaVips | ledger | JSON MiB | associate µs (median / mean) | explain µs | handle µs | 1,000-request sequence µs | floor: 3 random Map.get µs | JSON.parse ms | loadSnapshot ms | load ÷ parse | save ms | heap after parse + load MiB |'
 const us = (x) => `${f(x.median, 2)} / ${f(x.mean, 2)}`
 const table = [header, `|${'---|'.repeat(14)}`, ...rows.map((r) =>
-  `| ${r.n.toLocaleString('en')} | ${r.haVips.toLocaleString('en')} | ${r.ledger.toLocaleString('en')} | ${f(r.mb)} | ${us(r.associate)} | ${us(r.explain)} | ${us(r.handle)} | ${us(r.sequence)} | ${us(r.floor)} | ${f(r.parseMs)} | ${f(r.loadMs)} | ${f(r.loadMs / r.parseMs, 2)} | ${f(r.saveMs)} | ${f(r.heap, 0)} |`)].join('\n')
+  `| ${r.n.toLocaleString('en')} | ${r.haVips.toLocaleString('en')} | ${r.ledger.toLocaleString('en')} | ${f(r.mb)} | ${us(r.associate)} | ${us(r.explain)} | ${us(r.handle)} | ${us(r.sequence)} | ${us(r.floor)} | ${f(r.parseMs)} | ${f(r.loadMs)} | ${f(r.loadMs / r.parseMs, 2)} | ${f(r.saveMs)} | ${f(Math.max(r.heap, 0), 0)} |`)].join('\n')
 
 const first = rows.find((r) => r.n === 1000)
 const last = rows.find((r) => r.n === 1_000_000)
@@ -170,6 +170,24 @@ up to N = 1,000, single runs above.
 ${table}
 
 ${summary}
+
+## Reading the numbers
+
+- The request path is flat by construction: a fixed handful of map reads and, for a change, one
+  overlay write per changed entry; no scan, no copy of a collection, no freezing. The
+  1,000-request sequence, whose overlay and ledger grow, costs the same at every N.
+- What still grows is the memory hierarchy. A request reads a few entries at random out of maps
+  as large as the account; at a million entries those reads miss the caches and the TLB (dear on
+  this virtual machine). The floor column is just that, three lookups in bare native Maps, and it
+  grows about as much as \`explain\`, which does little else. \`associate\` and \`handle\` do more
+  fixed work per request, so they grow less. Where the 2× target is missed at N = 1,000,000, bare
+  Maps miss it by as much: no layout of this data in memory avoids that cost.
+- Medians are steadier than means at N = 1,000,000: the heap then holds the parsed JSON (and this
+  script's 336 MiB JSON text), and garbage-collection pauses land in a few requests.
+- \`handle\` adds a few microseconds over \`associate\`: URLSearchParams and the response envelope.
+- Left alone: \`havip serve\` rewrites the whole snapshot file for every change (the "save"
+  column), which is right for test accounts and too slow for an endpoint over a million
+  resources; an append-only journal would fix that.
 
 ## How the request path stays flat
 
