@@ -165,7 +165,8 @@ row (a bind and its unbind, 500 times), each to the state the previous one left,
 and the overlay grow. "Floor" is three lookups of the same random keys in bare native Maps as
 large as the snapshot's: what any layout pays for touching memory at random. Times in µs are
 median / mean; requests per second are 1 / mean. Load and parse times are medians of 21 runs
-up to N = 1,000, single runs above.
+up to N = 1,000, single runs above; "save" is one change, then \`snapshotToJson\` and
+\`JSON.stringify\` of the result.
 
 ${table}
 

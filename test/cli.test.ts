@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process'
+import * as fs from 'node:fs'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -148,9 +149,7 @@ describe('havip check', () => {
 })
 
 describe('writeFileAtomic', () => {
-
-  it.each(['writeSync', 'fsyncSync', 'renameSync'] as const)('leaves the original whole and no temporary file when %s fails midway', async (step) => {
-    const fs = await import('node:fs')
+  it.each(['writeSync', 'fsyncSync', 'renameSync'] as const)('leaves the original whole and no temporary file when %s fails midway', (step) => {
     const dir = folder()
     const path = join(dir, 'snapshot.json')
     writeFileSync(path, 'original')
