@@ -34,9 +34,8 @@ export type ConformanceReport =
   | { readonly ok: true; readonly numRuns: number; readonly seed: number }
   | {
       readonly ok: false
+      /** Passed back (with the same `numRuns`), replays the run, its failure and its shrinking. */
       readonly seed: number
-      /** Replays the shrunk failure: pass `seed` and `path` back as fast-check parameters. */
-      readonly path: string | undefined
       /** The first divergence of the shrunk sequence. */
       readonly divergence: string
       /** fast-check's full report: the starting snapshot and the shrunk request sequence. */
@@ -138,7 +137,6 @@ export const checkConformance = async (options: ConformanceOptions): Promise<Con
   return {
     ok: false,
     seed: details.seed,
-    path: details.counterexamplePath ?? undefined,
     divergence: error instanceof Error ? error.message : String(error),
     report: fc.defaultReportMessage(details) ?? '',
   }
