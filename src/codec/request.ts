@@ -49,7 +49,7 @@ type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
 /** The gateway's checks (CONTRACT §3 steps 1–2): which operation is asked for. */
-export const decodeAction = (params: Params): E.Either<ApiError, ServedAction> => {
+const decodeAction = (params: Params): E.Either<ApiError, ServedAction> => {
   // Plain early returns: fp-ts do-notation allocates a record per step, and this runs per request.
   const action = required(param(params, 'Action'), 'Action')
   if (E.isLeft(action)) return action
@@ -130,7 +130,7 @@ const haVipIdsOf = (params: Params): E.Either<ApiError, ReadonlyArray<string>> =
 }
 
 /** CONTRACT §10. */
-export const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> => {
+const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> => {
   const haVipIds = haVipIdsOf(params)
   if (E.isLeft(haVipIds)) return haVipIds
   const pageNumber = wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)

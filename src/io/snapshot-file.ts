@@ -3,6 +3,7 @@ import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, un
 import { basename, dirname, join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { problemText } from '../codec/problems.js'
 import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
 
 /** A problem the command line reports in one line and exits 2 for (a file it cannot use, a bad flag). */
@@ -29,7 +30,7 @@ export const readSnapshotFile = (path: string): Snapshot => {
   }
   const loaded = loadSnapshot(json)
   if (E.isLeft(loaded)) {
-    throw new UsageError(`${path}: the snapshot does not load:\n${loaded.left.problems.map((p) => `  ${p.path || '(root)'}: ${p.message}`).join('\n')}`)
+    throw new UsageError(`${path}: the snapshot does not load:\n${loaded.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
   }
   return loaded.right
 }
@@ -85,6 +86,6 @@ const syncFolder = (folder: string): void => {
   }
 }
 
-export const snapshotText = (s: Snapshot): string => `${JSON.stringify(snapshotToJson(s), null, 2)}\n`
+const snapshotText = (s: Snapshot): string => `${JSON.stringify(snapshotToJson(s), null, 2)}\n`
 
 export const writeSnapshotFile = (path: string, s: Snapshot, ops?: WriteOps): void => { writeFileAtomic(path, snapshotText(s), ops); }

@@ -94,7 +94,11 @@ export const serve = (options: ServeOptions): HavipServer => {
     return { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
   }
 
-  const answer = async (req: IncomingMessage, requestId: string): Promise<Reply | (() => Reply)> => {
+  /**
+   * What can be done for many requests at once (method, path, body, signature): the reply now,
+   * or the step that applies the request, to be run in order.
+   */
+  const prepare = async (req: IncomingMessage, requestId: string): Promise<Reply | (() => Reply)> => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const method = req.method ?? ''
     if (method !== 'GET' && method !== 'POST') return refuse(requestId, undefined, apiError('MethodNotAllowed', `${method} ${url.pathname}`, { method }))
@@ -131,7 +135,7 @@ export const serve = (options: ServeOptions): HavipServer => {
     const fail = (e: unknown): void => {
       done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e))))
     }
-    answer(req, requestId).then((outcome) => {
+    prepare(req, requestId).then((outcome) => {
       if (typeof outcome !== 'function') {
         done(outcome)
         return
