@@ -3,7 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ApiError, ErrorId, Snapshot } from 'havip-rules'
-import { associateHaVip, catalog, decodeRequest, disassociateHaVip, endpointErrorIds, errorIds, explain } from 'havip-rules'
+import { associateHaVip, catalog, decodeRequest, disassociateHaVip, endpointErrorIds, errorIds, explain, handle } from 'havip-rules'
 import { base, baseJson, load, query } from './support/snapshots.js'
 
 /** Decodes and runs a query; the error it answers with. */
@@ -116,6 +116,15 @@ describe('every error of the catalogue, by example', () => {
   it('returns ResourceNotAssociated when disassociating a target the HaVip does not list', () => {
     expectError('ResourceNotAssociated', 'Action=DisassociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-1')
   })
+  it('returns InternalError (500) for a snapshot argument that loadSnapshot did not make', () => {
+    const request = { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance' } as const
+    const error = associateHaVip({} as Snapshot, request)
+    expect(E.isLeft(error) && error.left).toMatchObject({ id: 'InternalError', status: 500, codeN: 100014 })
+    expect(explain(JSON.parse('{}') as Snapshot, request).map((v) => v.id)).toEqual(['InternalError'])
+    expect(handle(null as unknown as Snapshot, query({ HaVipId: 'havip-1', InstanceId: 'i-1' })).status).toBe(500)
+    reached.add('InternalError')
+  })
+
   it('returns InvalidParameter for a DescribeHaVips PageSize above 100', () => {
     const r = decodeRequest('Action=DescribeHaVips&Version=2020-04-01&PageSize=101')
     expect(E.isLeft(r) && r.left).toMatchObject({ id: 'InvalidParameter', message: 'The specified parameter PageSize is invalid.' })

@@ -101,6 +101,14 @@ describe('totality: never throws, whatever it is given', () => {
     disassociateHaVip(s, params as never)
     explain(s, params as never)
   })
+  test.prop([anything, anything])('and every value in place of the snapshot and the context', (notASnapshot, ctx) => {
+    const r = { action: 'AssociateHaVip', haVipId: 'h', instanceId: 'i', instanceType: 'EcsInstance' } as const
+    expect(handle(notASnapshot as Snapshot, r, ctx as never).status).toBe(500)
+    expect(E.isLeft(associateHaVip(notASnapshot as Snapshot, r))).toBe(true)
+    expect(E.isLeft(disassociateHaVip(notASnapshot as Snapshot, { ...r, action: 'DisassociateHaVip' }))).toBe(true)
+    expect(explain(notASnapshot as Snapshot, r)).toHaveLength(1)
+    expect(snapshotToJson(notASnapshot as Snapshot)).toBeUndefined()
+  })
 })
 
 describe('DisassociateHaVip properties', () => {

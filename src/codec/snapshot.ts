@@ -6,7 +6,7 @@ import { ledgerKey } from '../model/ledger.js'
 import type { Eni, HaVip, Instance, TargetKey } from '../model/resources.js'
 import { targetKey } from '../model/resources.js'
 import type { Snapshot } from '../model/snapshot.js'
-import { defaultQuotas, defaultRegion } from '../model/snapshot.js'
+import { defaultQuotas, defaultRegion, isSnapshot, snapshotBrand } from '../model/snapshot.js'
 import type { Problem } from './problems.js'
 import { childPath, fromValidationErrors, problemText } from './problems.js'
 import type { SnapshotJson } from './snapshot-codec.js'
@@ -46,6 +46,7 @@ const index = (json: SnapshotJson, report: Report): Snapshot => {
   const enis = indexEnis(json.NetworkInterfaces ?? [], report)
   const { haVips, haVipOrder, bindingCounts } = indexHaVips(json.HaVips ?? [], instances, enis, report)
   return {
+    [snapshotBrand]: true,
     region: json.Region ?? defaultRegion,
     quotas: { ...defaultQuotas, ...json.Quotas },
     haVips: layered(haVips),
@@ -180,9 +181,10 @@ const indexLedger = (list: ReadonlyArray<LedgerEntry>, report: Report): Readonly
 /**
  * The snapshot as JSON (CONTRACT §2): the loaded object with every field in its place and order,
  * HaVips and ClientTokens brought up to date. A snapshot no request changed gives back the very
- * object it was loaded from.
+ * object it was loaded from; what is not a snapshot gives `undefined`.
  */
 export const snapshotToJson = (s: Snapshot): unknown => {
+  if (!isSnapshot(s)) return undefined
   if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
   const current = (key: string, value: unknown): unknown =>
     key === 'HaVips' ? s.haVipOrder.map((id) => s.haVips.overlay.get(id) ?? s.haVips.base.get(id))

@@ -7,6 +7,7 @@ import type { MutatingAction } from '../model/ledger.js'
 import type { AssociateHaVipRequest, BindingRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
 import { apiVersion } from '../model/request.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { isSnapshot } from '../model/snapshot.js'
 import { associate } from './associate.js'
 import { disassociate } from './disassociate.js'
 import type { Operation, Outcome } from './evaluate.js'
@@ -17,6 +18,10 @@ const operations: Readonly<Record<MutatingAction, Operation>> = {
   DisassociateHaVip: disassociate,
 }
 
+/** What the library answers when its snapshot argument did not come from `loadSnapshot`. */
+export const notASnapshot = (): ApiError =>
+  apiError('InternalError', 'the snapshot argument was not made by loadSnapshot')
+
 /** Runs a decoded mutating request (CONTRACT §4–§6). */
 export const execute = (s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> =>
   evaluate(operations[r.action], s, r, requestId)
@@ -26,6 +31,7 @@ export const execute = (s: Snapshot, r: BindingRequest, requestId?: string): E.E
  * codes too, never an exception, whatever it holds.
  */
 const checkAndExecute = (action: MutatingAction, s: Snapshot, r: unknown, requestId?: string): E.Either<ApiError, Outcome> => {
+  if (!isSnapshot(s)) return E.left(notASnapshot())
   const request = checkBinding(action, r)
   return E.isLeft(request) ? request : execute(s, request.right, requestId)
 }
@@ -51,6 +57,7 @@ const isMutating = (action: unknown): action is MutatingAction => action === 'As
  * contract's order; empty when it would succeed. Its first element is the error the action answers.
  */
 export const explain = (s: Snapshot, r: Request): ReadonlyArray<Violation> => {
+  if (!isSnapshot(s)) return [notASnapshot()]
   const action: unknown = (r as Partial<Request> | null)?.action
   if (action === 'DescribeHaVips') return []
   if (!isMutating(action)) {

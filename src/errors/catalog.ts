@@ -60,10 +60,10 @@ export type ErrorId = keyof typeof catalog
 
 export const errorIds = Object.keys(catalog) as ReadonlyArray<ErrorId>
 
-/** The errors only `havip serve` answers: about the HTTP request, never about the API call in it. */
+/** The errors only `havip serve` answers: about the HTTP request, not the API call in it. */
 export const endpointErrorIds: ReadonlyArray<ErrorId> = [
   'MissingAuthenticationToken', 'InvalidTimestamp', 'InvalidAccessKey', 'SignatureDoesNotMatch',
-  'RequestEntityTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed', 'InternalError',
+  'RequestEntityTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
 ]
 
 /** An API error: what the vendor would answer, and the facts of this snapshot behind it. */

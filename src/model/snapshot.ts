@@ -7,6 +7,13 @@ export interface Quotas {
   readonly HaVipsPerInstance: number
 }
 
+// Marks what loadSnapshot made, so that the library can answer anything else with an error.
+export const snapshotBrand: unique symbol = Symbol('havip-rules snapshot')
+
+/** Whether a value is a snapshot made by `loadSnapshot` (or by a request on one). */
+export const isSnapshot = (u: unknown): u is Snapshot =>
+  typeof u === 'object' && u !== null && (u as Partial<Record<typeof snapshotBrand, unknown>>)[snapshotBrand] === true
+
 export const defaultQuotas: Quotas = { InstancesPerHaVip: 10, HaVipsPerInstance: 5 }
 export const defaultRegion = 'cn-beijing'
 
@@ -17,6 +24,7 @@ export const defaultRegion = 'cn-beijing'
  * Treat it as opaque and immutable: read it through the library's functions.
  */
 export interface Snapshot {
+  readonly [snapshotBrand]: true
   readonly region: string
   readonly quotas: Quotas
   readonly haVips: LayeredMap<string, HaVip>
@@ -37,6 +45,7 @@ export type SnapshotChanges = Partial<Pick<Snapshot, 'haVips' | 'bindingCounts' 
 
 /** A snapshot with some parts replaced, the rest shared. (Written out: a spread costs more on the request path.) */
 export const withChanges = (s: Snapshot, c: SnapshotChanges): Snapshot => ({
+  [snapshotBrand]: true,
   region: s.region,
   quotas: s.quotas,
   haVips: c.haVips ?? s.haVips,

@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { decodeParams, readParams } from '../codec/request.js'
 import { describeHaVips } from '../engine/describe.js'
-import { execute } from '../engine/operations.js'
+import { execute, notASnapshot } from '../engine/operations.js'
 import type { Request } from '../model/request.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { defaultRegion, isSnapshot } from '../model/snapshot.js'
 import type { Response, ResponseBody, ResponseMetadata } from './envelope.js'
 import { failure, metadata, success } from './envelope.js'
 
@@ -26,8 +27,10 @@ const handled = (r: Response, snapshot: Snapshot): Handled => ({ status: r.statu
  */
 export const handle = (snapshot: Snapshot, params: unknown, ctx: HandleContext = {}): Handled => {
   const p = readParams(params)
-  const requestId = typeof ctx.requestId === 'string' ? ctx.requestId : undefined
-  const meta = metadata(requestId ?? '', p.get('Action') ?? '', p.get('Version') ?? '', snapshot.region)
+  const requestId = typeof (ctx as HandleContext | null)?.requestId === 'string' ? ctx.requestId : undefined
+  const region = isSnapshot(snapshot) ? snapshot.region : defaultRegion
+  const meta = metadata(requestId ?? '', p.get('Action') ?? '', p.get('Version') ?? '', region)
+  if (!isSnapshot(snapshot)) return handled(failure(meta, notASnapshot()), snapshot)
   const request = decodeParams(p)
   return E.isLeft(request) ? handled(failure(meta, request.left), snapshot) : answer(snapshot, request.right, meta, requestId)
 }
