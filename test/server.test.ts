@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catalog } from 'havip-rules'
+import { checkConformance } from 'havip-rules/testing'
 import type { HavipServer } from '../src/server/app.js'
 import { accessKeyId, call, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
 import { baseJson } from './support/snapshots.js'
@@ -262,5 +263,24 @@ describe('the README\'s emulator example', () => {
     run.stdout.on('data', (chunk: Buffer) => { out += chunk.toString() })
     await new Promise((resolve) => run.on('exit', resolve))
     expect(out.trim()).toBe("InUse [ 'i-ycb7qkdnr4xu4qzhd1bl' ]")
+  })
+})
+
+describe('havip serve against the oracle', () => {
+  it('passes checkConformance over HTTP, plugged in as the testing guide shows', async () => {
+    const report = await checkConformance({
+      setup: async (snapshot) => {
+        const { app, port } = await startServer(snapshot, { credentials: undefined })
+        return {
+          send: async (params) => {
+            const res = await fetch(`http://127.0.0.1:${String(port)}/?${new URLSearchParams(params).toString()}`)
+            return { status: res.status, body: await res.json() }
+          },
+          close: () => app.close(),
+        }
+      },
+      numRuns: 30,
+    })
+    expect(report.ok, report.ok ? '' : report.report).toBe(true)
   })
 })
