@@ -127,6 +127,8 @@ export const serve = (options: ServeOptions): HavipServer => {
     const started = process.hrtime.bigint()
     const requestId = newRequestId()
     const done = (reply: Reply): void => {
+      // Answered already (a failure after the reply left): nothing more to say on this socket.
+      if (res.headersSent) return
       send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
       const ms = Number(process.hrtime.bigint() - started) / 1e6
