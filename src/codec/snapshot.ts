@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { LayeredMap } from '../model/layered-map.js'
-import { layered, layeredValues } from '../model/layered-map.js'
+import { layered, layeredValues, lookup } from '../model/layered-map.js'
 import type { LedgerEntry } from '../model/ledger.js'
 import { ledgerKey } from '../model/ledger.js'
 import type { Eni, HaVip, Instance, TargetKey } from '../model/resources.js'
@@ -187,7 +187,7 @@ export const snapshotToJson = (s: Snapshot): unknown => {
   if (!isSnapshot(s)) return undefined
   if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
   const current = (key: string, value: unknown): unknown =>
-    key === 'HaVips' ? s.haVipOrder.map((id) => s.haVips.overlay.get(id) ?? s.haVips.base.get(id))
+    key === 'HaVips' ? s.haVipOrder.map((id) => lookup(s.haVips, id))
       : key === 'ClientTokens' ? valuesOf(s.ledger)
         : value
   const entries = Object.entries(s.source).map(([key, value]) => [key, current(key, value)] as const)

@@ -15,8 +15,8 @@ export interface HaVipPage {
 const matches = (r: DescribeHaVipsRequest) => (h: HaVip): boolean => {
   if (r.haVipIds.length > 0 && !r.haVipIds.includes(h.HaVipId)) return false
   // The filters name fields the rules never read (HaVipName, IpAddress, VpcId): read them untyped.
-  const fields = new Map(Object.entries(h))
-  return describeFilters.every((name) => r.filters[name] === undefined || fields.get(name) === r.filters[name])
+  return describeFilters.every((name) =>
+    r.filters[name] === undefined || Object.getOwnPropertyDescriptor(h, name)?.value === r.filters[name])
 }
 
 /**
