@@ -1,37 +1,58 @@
 /**
- * havip-rules: the reference rules engine for Volcengine VPC AssociateHaVip / DisassociateHaVip.
- * Everything here is pure and total: it never throws, never mutates its arguments, and reads no
- * clock or random source.
+ * havip-rules: the reference rules engine for the Volcengine VPC AssociateHaVip and
+ * DisassociateHaVip APIs. Everything here is pure and total: it never throws, never mutates its
+ * arguments, and reads no clock or random source.
+ *
+ * @packageDocumentation
  */
 
-// Snapshots (CONTRACT §2)
-export type { Snapshot, Quotas } from './model/snapshot.js'
-export type { HaVip, Instance, Eni, Target, InstanceType } from './model/resources.js'
-export type { LedgerEntry } from './model/ledger.js'
+// Snapshots (docs/snapshot.md)
+export type { Snapshot } from './model/snapshot.js'
+export type {
+  SnapshotJson,
+  HaVipJson,
+  InstanceJson,
+  InstanceInterfaceJson,
+  NetworkInterfaceJson,
+  LedgerEntryJson,
+  Quotas,
+  InstanceType,
+  VendorFields,
+} from './model/json.js'
 export type { SnapshotError } from './codec/snapshot.js'
 export type { Problem } from './codec/problems.js'
 export { loadSnapshot, snapshotToJson } from './codec/snapshot.js'
 
-// Requests (CONTRACT §3, §10)
+// Requests (docs/rules.md)
 export type {
   Request,
   Action,
   AssociateHaVipRequest,
   DisassociateHaVipRequest,
   DescribeHaVipsRequest,
+  DescribeFilter,
 } from './model/request.js'
 export { decodeRequest } from './codec/request.js'
 
-// Errors (CONTRACT §7)
+// Errors (docs/errors.md)
 export type { ApiError, ErrorId } from './errors/catalog.js'
 export { catalog, endpointErrorIds, errorIds } from './errors/catalog.js'
 
-// The rules (CONTRACT §4–§7)
+// The rules (docs/rules.md)
 export type { Violation } from './engine/operations.js'
 export { associateHaVip, disassociateHaVip, explain } from './engine/operations.js'
 
-// The wire (CONTRACT §7, §8, §10)
-export type { ResponseBody, ResponseMetadata, SuccessBody, ErrorBody, WireError } from './wire/envelope.js'
+// The wire (docs/errors.md)
+export type {
+  ResponseBody,
+  ResponseMetadata,
+  SuccessBody,
+  ErrorBody,
+  WireError,
+  Results,
+  BindingResult,
+  DescribeHaVipsResult,
+} from './wire/envelope.js'
+export { isErrorBody } from './wire/envelope.js'
 export type { HandleContext, Handled } from './wire/handle.js'
 export { handle } from './wire/handle.js'
-export type { HaVipPage } from './engine/describe.js'

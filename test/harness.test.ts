@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ErrorId } from 'havip-rules'
+import type { ErrorId, SnapshotJson } from 'havip-rules'
 import { decodeRequest, explain, handle } from 'havip-rules'
-import type { ConformanceReport, Params, SnapshotJson, System } from 'havip-rules/testing'
+import type { ConformanceReport, RequestParams, System } from 'havip-rules/testing'
 import { checkConformance, snapshotArbitrary } from 'havip-rules/testing'
 import { load } from './support/snapshots.js'
 
@@ -24,15 +24,15 @@ const reference = (json: unknown): System => {
 
 /** Counts to the limit with `<=`: one target more than the quota. */
 const offByOneQuota = (json: SnapshotJson): System =>
-  reference({ ...json, Quotas: { ...json.Quotas, InstancesPerHaVip: json.Quotas.InstancesPerHaVip + 1 } })
+  reference({ ...json, Quotas: { ...json.Quotas, InstancesPerHaVip: (json.Quotas?.InstancesPerHaVip ?? 10) + 1 } })
 
 /** Never compares subnets: as if every resource were in one subnet. */
 const noSubnetCheck = (json: SnapshotJson): System =>
   reference({
     ...json,
-    HaVips: json.HaVips.map((h) => ({ ...h, SubnetId: 'subnet-a' })),
-    Instances: json.Instances.map((i) => ({ ...i, NetworkInterfaces: i.NetworkInterfaces.map((n) => ({ ...n, SubnetId: 'subnet-a' })) })),
-    NetworkInterfaces: json.NetworkInterfaces.map((n) => ({ ...n, SubnetId: 'subnet-a' })),
+    HaVips: (json.HaVips ?? []).map((h) => ({ ...h, SubnetId: 'subnet-a' })),
+    Instances: (json.Instances ?? []).map((i) => ({ ...i, NetworkInterfaces: i.NetworkInterfaces.map((n) => ({ ...n, SubnetId: 'subnet-a' })) })),
+    NetworkInterfaces: (json.NetworkInterfaces ?? []).map((n) => ({ ...n, SubnetId: 'subnet-a' })),
   })
 
 /** Forgets ClientTokens: a retry is applied again instead of replayed. */
@@ -78,7 +78,7 @@ describe('checkConformance', () => {
         const system = reference(json)
         let closed = 0
         return {
-          send: async (params: Params) => { await Promise.resolve(); return system.send(params) },
+          send: async (params: RequestParams) => { await Promise.resolve(); return system.send(params) },
           close: () => { closed++; expect(closed).toBe(1) },
         }
       },

@@ -4,18 +4,18 @@ import { apiError } from '../errors/catalog.js'
 import type { MutatingAction } from '../model/ledger.js'
 import type { BindingRequest, DescribeHaVipsRequest, DescribeFilter, Request } from '../model/request.js'
 import { apiVersion, describeFilters } from '../model/request.js'
-import type { InstanceType } from '../model/resources.js'
+import type { InstanceType } from '../model/json.js'
 import { instanceTypes } from '../model/resources.js'
 
 /** Request parameters by name: what a query string or a JSON object of strings says. */
-export type Params = ReadonlyMap<string, string>
+export type ParamMap = ReadonlyMap<string, string>
 
 /**
  * Reads request parameters from a query string (a leading `?` or `/?` allowed), an object or a Map.
  * The first occurrence of a repeated name counts. An object's numbers and booleans count as their
  * text (a JSON body may send `"PageSize": 10`); other values and anything else count as absent.
  */
-export const readParams = (input: unknown): Params => {
+export const readParams = (input: unknown): ParamMap => {
   if (typeof input === 'string') {
     const params = new Map<string, string>()
     for (const [name, value] of new URLSearchParams(input.replace(/^\/?\?/, ''))) {
@@ -34,7 +34,7 @@ export const readParams = (input: unknown): Params => {
 }
 
 /** A parameter's value; an empty value counts as absent [choice]. */
-const param = (params: Params, name: string): string | undefined => {
+const param = (params: ParamMap, name: string): string | undefined => {
   const value = params.get(name)
   return value === '' ? undefined : value
 }
@@ -49,7 +49,7 @@ type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
 /** The gateway's checks (CONTRACT §3 steps 1–2): which operation is asked for. */
-const decodeAction = (params: Params): E.Either<ApiError, ServedAction> => {
+const decodeAction = (params: ParamMap): E.Either<ApiError, ServedAction> => {
   // Plain early returns: fp-ts do-notation allocates a record per step, and this runs per request.
   const action = required(param(params, 'Action'), 'Action')
   if (E.isLeft(action)) return action
@@ -107,7 +107,7 @@ const decodeBinding = <A extends MutatingAction>(action: A, p: BindingParams): E
     : { action, haVipId: haVipId.right, instanceId: instanceId.right, instanceType: instanceType.right, clientToken: clientToken.right })
 }
 
-const wholeNumber = (params: Params, name: string, fallback: number, max: number): E.Either<ApiError, number> => {
+const wholeNumber = (params: ParamMap, name: string, fallback: number, max: number): E.Either<ApiError, number> => {
   const value = param(params, name)
   if (value === undefined) return E.right(fallback)
   const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN
@@ -116,7 +116,7 @@ const wholeNumber = (params: Params, name: string, fallback: number, max: number
     : E.left(apiError('InvalidParameter', `${name} ${JSON.stringify(value)} is not a whole number from 1 to ${String(max)}`, { name }))
 }
 
-const haVipIdsOf = (params: Params): E.Either<ApiError, ReadonlyArray<string>> => {
+const haVipIdsOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<string>> => {
   const ids: Array<string> = []
   for (const [name, value] of params) {
     const n = /^HaVipIds\.(\d+)$/.exec(name)?.[1]
@@ -130,7 +130,7 @@ const haVipIdsOf = (params: Params): E.Either<ApiError, ReadonlyArray<string>> =
 }
 
 /** CONTRACT §10. */
-const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsRequest> => {
+const decodeDescribe = (params: ParamMap): E.Either<ApiError, DescribeHaVipsRequest> => {
   const haVipIds = haVipIdsOf(params)
   if (E.isLeft(haVipIds)) return haVipIds
   const pageNumber = wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)
@@ -152,7 +152,7 @@ const decodeDescribe = (params: Params): E.Either<ApiError, DescribeHaVipsReques
 export const decodeRequest = (input: unknown): E.Either<ApiError, Request> => decodeParams(readParams(input))
 
 /** `decodeRequest` of parameters already read. */
-export const decodeParams = (params: Params): E.Either<ApiError, Request> => {
+export const decodeParams = (params: ParamMap): E.Either<ApiError, Request> => {
   const action = decodeAction(params)
   if (E.isLeft(action)) return action
   return action.right === 'DescribeHaVips'

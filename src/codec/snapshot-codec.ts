@@ -1,7 +1,7 @@
 import * as t from 'io-ts'
 
 /**
- * The structural shape of a snapshot (CONTRACT §2), as io-ts codecs. They check only the fields
+ * The structural shape of a snapshot (docs/snapshot.md), as io-ts codecs. They check only the fields
  * the rules read; every other field passes through untouched. Names are what an error says was
  * expected.
  */
@@ -75,4 +75,5 @@ export const SnapshotCodec = t.partial(
   'a snapshot object',
 )
 
-export type SnapshotJson = t.TypeOf<typeof SnapshotCodec>
+/** A snapshot whose shape the codec checked; `SnapshotJson` is what users write. */
+export type DecodedSnapshot = t.TypeOf<typeof SnapshotCodec>

@@ -1,15 +1,17 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { LayeredMap } from '../model/layered-map.js'
 import { layered, layeredValues, lookup } from '../model/layered-map.js'
-import type { LedgerEntry } from '../model/ledger.js'
+import type { LedgerEntryJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
-import type { Eni, HaVip, Instance, TargetKey } from '../model/resources.js'
+import type { HaVipJson } from '../model/json.js'
+import type { Eni, Instance, TargetKey } from '../model/resources.js'
 import { targetKey } from '../model/resources.js'
+import type { SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
-import { defaultQuotas, defaultRegion, isSnapshot, snapshotBrand } from '../model/snapshot.js'
+import { defaultQuotas, defaultRegion, isSnapshot, SnapshotState } from '../model/snapshot.js'
 import type { Problem } from './problems.js'
 import { childPath, fromValidationErrors, problemText } from './problems.js'
-import type { SnapshotJson } from './snapshot-codec.js'
+import type { DecodedSnapshot } from './snapshot-codec.js'
 import { SnapshotCodec } from './snapshot-codec.js'
 
 /** Why a snapshot did not load: every problem, each at its JSON path. */
@@ -25,7 +27,7 @@ const snapshotError = (problems: ReadonlyArray<Problem>): SnapshotError => ({
 })
 
 /**
- * Loads a snapshot (CONTRACT §2): checks its shape, then its consistency, and builds the indexes
+ * Loads a snapshot (docs/snapshot.md): checks its shape, then its consistency, and builds the indexes
  * every request reads, so that no request scans a list.
  *
  * The snapshot shares the JSON's objects and never writes to them.
@@ -41,22 +43,13 @@ export const loadSnapshot = (json: unknown): E.Either<SnapshotError, Snapshot> =
 
 type Report = (path: string, message: string) => void
 
-const index = (json: SnapshotJson, report: Report): Snapshot => {
+const index = (json: DecodedSnapshot, report: Report): SnapshotState => {
   const instances = indexInstances(json.Instances ?? [], report)
   const enis = indexEnis(json.NetworkInterfaces ?? [], report)
   const { haVips, haVipOrder, bindingCounts } = indexHaVips(json.HaVips ?? [], instances, enis, report)
-  return {
-    [snapshotBrand]: true,
-    region: json.Region ?? defaultRegion,
-    quotas: { ...defaultQuotas, ...json.Quotas },
-    haVips: layered(haVips),
-    haVipOrder,
-    instances,
-    enis,
-    bindingCounts: layered(bindingCounts),
-    ledger: layered(indexLedger(json.ClientTokens ?? [], report)),
-    source: json,
-  }
+  const ledger = indexLedger(json.ClientTokens ?? [], report)
+  return new SnapshotState(json.Region ?? defaultRegion, { ...defaultQuotas, ...json.Quotas }, layered(haVips), haVipOrder,
+    instances, enis, layered(bindingCounts), layered(ledger), json)
 }
 
 /** How a list's items are identified: the key, and where and how a repeated one is reported. */
@@ -98,7 +91,7 @@ const byId = <J, V>(
   return map
 }
 
-const indexInstances = (list: NonNullable<SnapshotJson['Instances']>, report: Report): ReadonlyMap<string, Instance> =>
+const indexInstances = (list: NonNullable<DecodedSnapshot['Instances']>, report: Report): ReadonlyMap<string, Instance> =>
   byId(
     list,
     idField('Instances', 'InstanceId', (i) => i.InstanceId),
@@ -113,7 +106,7 @@ const indexInstances = (list: NonNullable<SnapshotJson['Instances']>, report: Re
     report,
   )
 
-const indexEnis = (list: NonNullable<SnapshotJson['NetworkInterfaces']>, report: Report): ReadonlyMap<string, Eni> =>
+const indexEnis = (list: NonNullable<DecodedSnapshot['NetworkInterfaces']>, report: Report): ReadonlyMap<string, Eni> =>
   byId(
     list,
     idField('NetworkInterfaces', 'NetworkInterfaceId', (n) => n.NetworkInterfaceId),
@@ -129,7 +122,7 @@ const indexEnis = (list: NonNullable<SnapshotJson['NetworkInterfaces']>, report:
   )
 
 const indexHaVips = (
-  list: ReadonlyArray<HaVip>,
+  list: ReadonlyArray<HaVipJson>,
   instances: ReadonlyMap<string, Instance>,
   enis: ReadonlyMap<string, Eni>,
   report: Report,
@@ -144,7 +137,7 @@ const indexHaVips = (
 
 /** Reports what is wrong with a HaVip's target list; returns the keys of its valid targets. */
 const checkTargets = (
-  h: HaVip,
+  h: HaVipJson,
   path: string,
   instances: ReadonlyMap<string, Instance>,
   enis: ReadonlyMap<string, Eni>,
@@ -171,7 +164,7 @@ const checkTargets = (
   return keys
 }
 
-const indexLedger = (list: ReadonlyArray<LedgerEntry>, report: Report): ReadonlyMap<string, LedgerEntry> =>
+const indexLedger = (list: ReadonlyArray<LedgerEntryJson>, report: Report): ReadonlyMap<string, LedgerEntryJson> =>
   byId(list, {
     listPath: 'ClientTokens',
     keyOf: (e) => ledgerKey(e.Action, e.ClientToken),
@@ -179,13 +172,15 @@ const indexLedger = (list: ReadonlyArray<LedgerEntry>, report: Report): Readonly
   }, (e) => e, report)
 
 /**
- * The snapshot as JSON (CONTRACT §2): the loaded object with every field in its place and order,
- * HaVips and ClientTokens brought up to date. A snapshot no request changed gives back the very
- * object it was loaded from; what is not a snapshot gives `undefined`.
+ * The snapshot as JSON: the loaded object with every field in its place and order, HaVips and
+ * ClientTokens brought up to date, so that `loadSnapshot` of it gives the same state. A snapshot no
+ * request changed gives back the very object it was loaded from. (Untyped code that passes
+ * something else gets `undefined`.)
  */
-export const snapshotToJson = (s: Snapshot): unknown => {
-  if (!isSnapshot(s)) return undefined
-  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
+export const snapshotToJson = (s: Snapshot): SnapshotJson => {
+  // The type promises a snapshot; only untyped callers can break it, and they get nothing back.
+  if (!isSnapshot(s)) return undefined as unknown as SnapshotJson
+  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source as SnapshotJson
   const current = (key: string, value: unknown): unknown =>
     key === 'HaVips' ? s.haVipOrder.map((id) => lookup(s.haVips, id))
       : key === 'ClientTokens' ? valuesOf(s.ledger)
@@ -193,7 +188,7 @@ export const snapshotToJson = (s: Snapshot): unknown => {
   const entries = Object.entries(s.source).map(([key, value]) => [key, current(key, value)] as const)
   const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
   // fromEntries defines own properties, so a field named "__proto__" stays a field.
-  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries)
+  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries) as SnapshotJson
 }
 
 const valuesOf = <K, V>(m: LayeredMap<K, V>): ReadonlyArray<V> => [...layeredValues(m)]

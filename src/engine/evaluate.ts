@@ -4,11 +4,12 @@ import * as O from 'fp-ts/lib/Option.js'
 import * as RA from 'fp-ts/lib/ReadonlyArray.js'
 import type { ApiError } from '../errors/catalog.js'
 import { assign } from '../model/layered-map.js'
-import type { LedgerEntry } from '../model/ledger.js'
+import type { LedgerEntryJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
-import type { HaVip, Target } from '../model/resources.js'
-import type { Snapshot } from '../model/snapshot.js'
+import type { HaVipJson } from '../model/json.js'
+import type { Target } from '../model/resources.js'
+import type { SnapshotState } from '../model/snapshot.js'
 import { withChanges } from '../model/snapshot.js'
 import type { Rule } from '../rules/context.js'
 import { ruleContext } from '../rules/context.js'
@@ -17,22 +18,22 @@ import { consultLedger, ledgerEntry } from '../rules/idempotency.js'
 /** An operation: its rules in the contract's order, and the change it makes when they all pass. */
 export interface Operation {
   readonly rules: ReadonlyArray<Rule>
-  readonly apply: (s: Snapshot, haVip: HaVip, target: Target) => Snapshot
+  readonly apply: (s: SnapshotState, haVip: HaVipJson, target: Target) => SnapshotState
 }
 
 /** A success: the new snapshot, and the ledger entry when it replays an earlier success. */
 export interface Outcome {
-  readonly snapshot: Snapshot
-  readonly replayed?: LedgerEntry
+  readonly snapshot: SnapshotState
+  readonly replayed?: LedgerEntryJson
 }
 
-const record = (s: Snapshot, r: BindingRequest, requestId: string | undefined): Snapshot =>
+const record = (s: SnapshotState, r: BindingRequest, requestId: string | undefined): SnapshotState =>
   r.clientToken === undefined
     ? s
     : withChanges(s, { ledger: assign(s.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry(r, r.clientToken, requestId)) })
 
 /** Emulator mode: the first rule that fails is the answer; otherwise the new snapshot. */
-export const evaluate = (op: Operation, s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> => {
+export const evaluate = (op: Operation, s: SnapshotState, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> => {
   const verdict = consultLedger(s, r)
   if (verdict._tag === 'Replay') return E.right({ snapshot: s, replayed: verdict.entry })
   if (verdict._tag === 'Refused') return E.left(verdict.error)
@@ -49,7 +50,7 @@ export const evaluate = (op: Operation, s: Snapshot, r: BindingRequest, requestI
  * Pre-check mode, from the same rules: every failure whose inputs exist, in the contract's order.
  * Its first element is what `evaluate` answers.
  */
-export const violations = (op: Operation, s: Snapshot, r: BindingRequest): ReadonlyArray<ApiError> => {
+export const violations = (op: Operation, s: SnapshotState, r: BindingRequest): ReadonlyArray<ApiError> => {
   const verdict = consultLedger(s, r)
   if (verdict._tag === 'Replay') return []
   const ctx = ruleContext(s, r)

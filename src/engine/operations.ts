@@ -7,6 +7,7 @@ import type { MutatingAction } from '../model/ledger.js'
 import type { AssociateHaVipRequest, BindingRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
 import { apiVersion } from '../model/request.js'
 import type { Snapshot } from '../model/snapshot.js'
+import type { SnapshotState } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import { associate } from './associate.js'
 import { disassociate } from './disassociate.js'
@@ -22,8 +23,8 @@ const operations: Readonly<Record<MutatingAction, Operation>> = {
 export const notASnapshot = (): ApiError =>
   apiError('InternalError', 'the snapshot argument was not made by loadSnapshot')
 
-/** Runs a decoded mutating request (CONTRACT §4–§6). */
-export const execute = (s: Snapshot, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> =>
+/** Runs a decoded mutating request (docs/rules.md). */
+export const execute = (s: SnapshotState, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> =>
   evaluate(operations[r.action], s, r, requestId)
 
 /**
@@ -37,13 +38,13 @@ const checkAndExecute = (action: MutatingAction, s: Snapshot, r: unknown, reques
 }
 
 /**
- * AssociateHaVip (CONTRACT §4, §5): the new snapshot, or the error the vendor would answer.
+ * AssociateHaVip (docs/rules.md): the new snapshot, or the error the vendor would answer.
  * `requestId` is recorded with the request's ClientToken, for replays to answer with.
  */
 export const associateHaVip = (s: Snapshot, r: AssociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
   pipe(checkAndExecute('AssociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
-/** DisassociateHaVip (CONTRACT §6), as `associateHaVip`. */
+/** DisassociateHaVip (docs/rules.md), as `associateHaVip`. */
 export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
   pipe(checkAndExecute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
@@ -53,7 +54,7 @@ export type Violation = ApiError
 const isMutating = (action: unknown): action is MutatingAction => action === 'AssociateHaVip' || action === 'DisassociateHaVip'
 
 /**
- * Pre-check mode (CONTRACT §7): every reason the request would fail against this snapshot, in the
+ * Pre-check mode: every reason the request would fail against this snapshot, in the
  * contract's order; empty when it would succeed. Its first element is the error the action answers.
  */
 export const explain = (s: Snapshot, r: Request): ReadonlyArray<Violation> => {

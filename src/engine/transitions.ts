@@ -1,14 +1,15 @@
 import { Immer } from 'immer'
 import { assign, lookup } from '../model/layered-map.js'
-import type { HaVip, Target } from '../model/resources.js'
+import type { HaVipJson } from '../model/json.js'
+import type { Target } from '../model/resources.js'
 import { boundIds, targetKey } from '../model/resources.js'
-import type { Snapshot } from '../model/snapshot.js'
+import type { SnapshotState } from '../model/snapshot.js'
 import { withChanges } from '../model/snapshot.js'
 
 // The snapshot shares the caller's JSON objects: freezing results would freeze (mutate) those.
 const { produce } = new Immer({ autoFreeze: false })
 
-const withHaVip = (s: Snapshot, haVip: HaVip, target: Target, delta: 1 | -1): Snapshot => {
+const withHaVip = (s: SnapshotState, haVip: HaVipJson, target: Target, delta: 1 | -1): SnapshotState => {
   const key = targetKey(target.type, target.id)
   return withChanges(s, {
     haVips: assign(s.haVips, haVip.HaVipId, haVip),
@@ -17,7 +18,7 @@ const withHaVip = (s: Snapshot, haVip: HaVip, target: Target, delta: 1 | -1): Sn
 }
 
 /** §4, on success: the target is appended; the HaVip takes the target's type and is InUse. */
-export const bind = (s: Snapshot, h: HaVip, target: Target): Snapshot =>
+export const bind = (s: SnapshotState, h: HaVipJson, target: Target): SnapshotState =>
   withHaVip(s, produce(h, (d) => {
     d.AssociatedInstanceIds = [...boundIds(h), target.id]
     d.AssociatedInstanceType = target.type
@@ -25,7 +26,7 @@ export const bind = (s: Snapshot, h: HaVip, target: Target): Snapshot =>
   }), target, 1)
 
 /** §6, on success: the target leaves; a HaVip left with none is Available and typeless. */
-export const unbind = (s: Snapshot, h: HaVip, target: Target): Snapshot =>
+export const unbind = (s: SnapshotState, h: HaVipJson, target: Target): SnapshotState =>
   withHaVip(s, produce(h, (d) => {
     const rest = boundIds(h).filter((id) => id !== target.id)
     d.AssociatedInstanceIds = rest

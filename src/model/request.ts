@@ -1,5 +1,5 @@
 import type { MutatingAction } from './ledger.js'
-import type { InstanceType } from './resources.js'
+import type { InstanceType } from './json.js'
 
 export const apiVersion = '2020-04-01'
 

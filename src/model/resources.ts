@@ -1,29 +1,16 @@
-/**
- * The vendor's resources as the snapshot holds them: the JSON shapes of DescribeHaVips,
- * ecs DescribeInstances and DescribeNetworkInterfaces, with the fields the rules read.
- * Fields the rules do not read are carried along untouched.
- */
+import type { HaVipJson, InstanceType } from './json.js'
 
-export type InstanceType = 'EcsInstance' | 'NetworkInterface'
+/**
+ * The targets as the rules read them: reduced at load from the vendor's Describe shapes, which the
+ * snapshot keeps as they came (HaVips stay in their JSON shape: requests change them).
+ */
 
 export const instanceTypes: ReadonlyArray<InstanceType> = ['EcsInstance', 'NetworkInterface']
 
-/** A HaVip exactly as DescribeHaVips returns it (only the fields the rules read are typed). */
-export interface HaVip {
-  readonly HaVipId: string
-  readonly SubnetId: string
-  readonly Status: string
-  readonly AssociatedInstanceType?: InstanceType | ''
-  readonly AssociatedInstanceIds?: ReadonlyArray<string>
-  readonly MasterInstanceId?: string
-  /** [choice] `false` models a HaVip that answers `InvalidHaVip.NotSupport`. */
-  readonly SupportsAssociation?: boolean
-}
-
-export const boundIds = (h: HaVip): ReadonlyArray<string> => h.AssociatedInstanceIds ?? []
+export const boundIds = (h: HaVipJson): ReadonlyArray<string> => h.AssociatedInstanceIds ?? []
 
 /** The type of the HaVip's targets, or `undefined` when it has none. */
-export const boundType = (h: HaVip): InstanceType | undefined =>
+export const boundType = (h: HaVipJson): InstanceType | undefined =>
   boundIds(h).length > 0 && h.AssociatedInstanceType ? h.AssociatedInstanceType : undefined
 
 /** An ECS instance, reduced at load to what the rules read. */

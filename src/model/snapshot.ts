@@ -1,58 +1,64 @@
 import type { LayeredMap } from './layered-map.js'
-import type { LedgerEntry } from './ledger.js'
-import type { Eni, HaVip, Instance, TargetKey } from './resources.js'
+import type { HaVipJson, LedgerEntryJson, Quotas } from './json.js'
+import type { Eni, Instance, TargetKey } from './resources.js'
 
-export interface Quotas {
-  readonly InstancesPerHaVip: number
-  readonly HaVipsPerInstance: number
+declare const opaque: unique symbol
+
+/**
+ * The network state the rules decide against. Made by `loadSnapshot`; every request that changes
+ * something makes a new one, sharing what it did not change with the old. Opaque and immutable:
+ * read it with the library's functions (`snapshotToJson`, `handle` with DescribeHaVips).
+ */
+export interface Snapshot {
+  readonly [opaque]: 'havip-rules Snapshot'
 }
-
-// Marks what loadSnapshot made, so that the library can answer anything else with an error.
-export const snapshotBrand: unique symbol = Symbol('havip-rules snapshot')
-
-/** Whether a value is a snapshot made by `loadSnapshot` (or by a request on one). */
-export const isSnapshot = (u: unknown): u is Snapshot =>
-  typeof u === 'object' && u !== null && (u as Partial<Record<typeof snapshotBrand, unknown>>)[snapshotBrand] === true
 
 export const defaultQuotas: Quotas = { InstancesPerHaVip: 10, HaVipsPerInstance: 5 }
 export const defaultRegion = 'cn-beijing'
 
-/**
- * The network state the rules decide against: built once by `loadSnapshot`, then each request
- * makes a new one that shares everything it did not change with the old.
- *
- * Treat it as opaque and immutable: read it through the library's functions.
- */
-export interface Snapshot {
-  readonly [snapshotBrand]: true
-  readonly region: string
-  readonly quotas: Quotas
-  readonly haVips: LayeredMap<string, HaVip>
-  /** HaVip ids in snapshot order (requests never add or remove HaVips). */
-  readonly haVipOrder: ReadonlyArray<string>
-  readonly instances: ReadonlyMap<string, Instance>
-  readonly enis: ReadonlyMap<string, Eni>
-  /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
-  readonly bindingCounts: LayeredMap<TargetKey, number>
-  /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
-  readonly ledger: LayeredMap<string, LedgerEntry>
-  /** The JSON object it was loaded from: every field the rules do not own is written back from here. */
-  readonly source: Readonly<Record<string, unknown>>
+/** What a snapshot holds: indexes built once at load, and layered maps for what requests change. */
+export class SnapshotState {
+  declare readonly [opaque]: 'havip-rules Snapshot'
+
+  constructor(
+    readonly region: string,
+    readonly quotas: Quotas,
+    readonly haVips: LayeredMap<string, HaVipJson>,
+    /** HaVip ids in snapshot order (requests never add or remove HaVips). */
+    readonly haVipOrder: ReadonlyArray<string>,
+    readonly instances: ReadonlyMap<string, Instance>,
+    readonly enis: ReadonlyMap<string, Eni>,
+    /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
+    readonly bindingCounts: LayeredMap<TargetKey, number>,
+    /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
+    readonly ledger: LayeredMap<string, LedgerEntryJson>,
+    /** The JSON object it was loaded from: every field the rules do not own is written back from here. */
+    readonly source: Readonly<Record<string, unknown>>,
+  ) {}
+
+  /** `console.log(snapshot)`: what it holds, in one line, instead of its indexes. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    let tokens = this.ledger.base.size
+    for (const key of this.ledger.overlay.keys()) if (!this.ledger.base.has(key)) tokens++
+    return `Snapshot { Region: ${JSON.stringify(this.region)}, HaVips: ${String(this.haVipOrder.length)}, ` +
+      `Instances: ${String(this.instances.size)}, NetworkInterfaces: ${String(this.enis.size)}, ClientTokens: ${String(tokens)} }`
+  }
 }
 
-/** What a request can change. */
-export type SnapshotChanges = Partial<Pick<Snapshot, 'haVips' | 'bindingCounts' | 'ledger'>>
+/** Whether a value is a snapshot made by `loadSnapshot` (or by a request on one). */
+export const isSnapshot = (u: unknown): u is SnapshotState => u instanceof SnapshotState
 
-/** A snapshot with some parts replaced, the rest shared. (Written out: a spread costs more on the request path.) */
-export const withChanges = (s: Snapshot, c: SnapshotChanges): Snapshot => ({
-  [snapshotBrand]: true,
-  region: s.region,
-  quotas: s.quotas,
-  haVips: c.haVips ?? s.haVips,
-  haVipOrder: s.haVipOrder,
-  instances: s.instances,
-  enis: s.enis,
-  bindingCounts: c.bindingCounts ?? s.bindingCounts,
-  ledger: c.ledger ?? s.ledger,
-  source: s.source,
-})
+/** What a request can change. */
+export interface SnapshotChanges {
+  readonly haVips?: SnapshotState['haVips']
+  readonly bindingCounts?: SnapshotState['bindingCounts']
+  readonly ledger?: SnapshotState['ledger']
+}
+
+/** A snapshot with some parts replaced, the rest shared. */
+export const withChanges = (s: SnapshotState, c: SnapshotChanges): SnapshotState =>
+  new SnapshotState(s.region, s.quotas, c.haVips ?? s.haVips, s.haVipOrder, s.instances, s.enis,
+    c.bindingCounts ?? s.bindingCounts, c.ledger ?? s.ledger, s.source)
+
+/** The region a snapshot answers with (the default for what is not a snapshot). */
+export const regionOf = (s: Snapshot): string => (isSnapshot(s) ? s.region : defaultRegion)

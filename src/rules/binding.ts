@@ -1,9 +1,10 @@
-import type { HaVip, Target } from '../model/resources.js'
+import type { HaVipJson } from '../model/json.js'
+import type { Target } from '../model/resources.js'
 import { boundIds, boundType, describeTarget } from '../model/resources.js'
 import type { Rule } from './context.js'
 import { fail, onBoth, pass } from './context.js'
 
-const lists = (h: HaVip, target: Target): boolean => boundType(h) === target.type && boundIds(h).includes(target.id)
+const lists = (h: HaVipJson, target: Target): boolean => boundType(h) === target.type && boundIds(h).includes(target.id)
 
 /** §4 #7: one HaVip never holds ECS instances and ENIs at once (vendor). */
 export const haVipHoldsOneInstanceType: Rule = onBoth((h, target) => {

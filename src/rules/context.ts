@@ -4,17 +4,18 @@ import type { ApiError, ErrorId } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { lookup } from '../model/layered-map.js'
 import type { BindingRequest } from '../model/request.js'
-import type { Eni, HaVip, Instance, Target } from '../model/resources.js'
-import type { Snapshot } from '../model/snapshot.js'
+import type { HaVipJson } from '../model/json.js'
+import type { Eni, Instance, Target } from '../model/resources.js'
+import type { SnapshotState } from '../model/snapshot.js'
 
 /**
  * What a rule sees: the snapshot, the request, and the HaVip and target it names, each either
  * found or the not-found error. Every rule is a pure function of this.
  */
 export interface RuleContext {
-  readonly snapshot: Snapshot
+  readonly snapshot: SnapshotState
   readonly request: BindingRequest
-  readonly haVip: E.Either<ApiError, HaVip>
+  readonly haVip: E.Either<ApiError, HaVipJson>
   readonly target: E.Either<ApiError, Target>
 }
 
@@ -25,14 +26,14 @@ export const pass: O.Option<ApiError> = O.none
 
 export const fail = (id: ErrorId, facts: string): O.Option<ApiError> => O.some(apiError(id, facts))
 
-const findHaVip = (s: Snapshot, id: string): E.Either<ApiError, HaVip> => {
+const findHaVip = (s: SnapshotState, id: string): E.Either<ApiError, HaVipJson> => {
   const haVip = lookup(s.haVips, id)
   return haVip === undefined
     ? E.left(apiError('InvalidHaVip.NotFound', `no HaVip ${id} in the snapshot`))
     : E.right(haVip)
 }
 
-const findTarget = (s: Snapshot, r: BindingRequest): E.Either<ApiError, Target> => {
+const findTarget = (s: SnapshotState, r: BindingRequest): E.Either<ApiError, Target> => {
   const target = r.instanceType === 'EcsInstance' ? s.instances.get(r.instanceId) : s.enis.get(r.instanceId)
   if (target !== undefined) return E.right(target)
   return E.left(r.instanceType === 'EcsInstance'
@@ -41,7 +42,7 @@ const findTarget = (s: Snapshot, r: BindingRequest): E.Either<ApiError, Target> 
 }
 
 /** Looks up what the request names: two map reads, whatever the size of the snapshot. */
-export const ruleContext = (snapshot: Snapshot, request: BindingRequest): RuleContext => ({
+export const ruleContext = (snapshot: SnapshotState, request: BindingRequest): RuleContext => ({
   snapshot,
   request,
   haVip: findHaVip(snapshot, request.haVipId),
@@ -50,7 +51,7 @@ export const ruleContext = (snapshot: Snapshot, request: BindingRequest): RuleCo
 
 // A rule whose inputs are missing has nothing to say: the not-found rule speaks for them.
 
-export const onHaVip = (rule: (haVip: HaVip, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
+export const onHaVip = (rule: (haVip: HaVipJson, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
   E.isRight(ctx.haVip) ? rule(ctx.haVip.right, ctx) : pass
 
 export const onTarget = (rule: (target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
@@ -62,5 +63,5 @@ export const onInstance = (rule: (instance: Instance, ctx: RuleContext) => O.Opt
 export const onEni = (rule: (eni: Eni, ctx: RuleContext) => O.Option<ApiError>): Rule =>
   onTarget((target, ctx) => (target.type === 'NetworkInterface' ? rule(target, ctx) : pass))
 
-export const onBoth = (rule: (haVip: HaVip, target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
+export const onBoth = (rule: (haVip: HaVipJson, target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
   E.isRight(ctx.haVip) && E.isRight(ctx.target) ? rule(ctx.haVip.right, ctx.target.right, ctx) : pass

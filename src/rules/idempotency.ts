@@ -1,26 +1,26 @@
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { lookup } from '../model/layered-map.js'
-import type { LedgerEntry } from '../model/ledger.js'
+import type { LedgerEntryJson } from '../model/json.js'
 import { ledgerKey, ledgerParameters } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
-import type { Snapshot } from '../model/snapshot.js'
+import type { SnapshotState } from '../model/snapshot.js'
 
 /** What the idempotency ledger says of a request (CONTRACT §5). */
 export type LedgerVerdict =
   | { readonly _tag: 'Fresh' }
-  | { readonly _tag: 'Replay'; readonly entry: LedgerEntry }
+  | { readonly _tag: 'Replay'; readonly entry: LedgerEntryJson }
   | { readonly _tag: 'Refused'; readonly error: ApiError }
 
 const fresh: LedgerVerdict = { _tag: 'Fresh' }
 
-const sameParameters = (e: LedgerEntry, r: BindingRequest): boolean => {
+const sameParameters = (e: LedgerEntryJson, r: BindingRequest): boolean => {
   const p = ledgerParameters(e)
   return p.haVipId === r.haVipId && p.instanceId === r.instanceId && p.instanceType === r.instanceType
 }
 
 /** §4 #1, §6 #1: a request with a known ClientToken is refused, or replays the earlier success. */
-export const consultLedger = (s: Snapshot, r: BindingRequest): LedgerVerdict => {
+export const consultLedger = (s: SnapshotState, r: BindingRequest): LedgerVerdict => {
   if (r.clientToken === undefined) return fresh
   const entry = lookup(s.ledger, ledgerKey(r.action, r.clientToken))
   if (entry === undefined) return fresh
@@ -41,7 +41,7 @@ export const consultLedger = (s: Snapshot, r: BindingRequest): LedgerVerdict => 
 }
 
 /** The entry a successful tokened request leaves behind. */
-export const ledgerEntry = (r: BindingRequest, clientToken: string, requestId: string | undefined): LedgerEntry => {
+export const ledgerEntry = (r: BindingRequest, clientToken: string, requestId: string | undefined): LedgerEntryJson => {
   const Parameters = { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId }
   return requestId === undefined
     ? { Action: r.action, ClientToken: clientToken, Status: 'Succeeded', Parameters }

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Params } from '../codec/request.js'
+import type { ParamMap } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { writeSnapshotFile } from '../io/snapshot-file.js'
 import type { Snapshot } from '../model/snapshot.js'
+import { regionOf } from '../model/snapshot.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
 import { handle } from '../wire/handle.js'
@@ -74,13 +75,13 @@ export const serve = (options: ServeOptions): HavipServer => {
   // Requests are applied in arrival order, one at a time: each sees the state the previous left.
   let queue: Promise<unknown> = Promise.resolve()
 
-  const refuse = (requestId: string, params: Params | undefined, error: ApiError): Reply => {
+  const refuse = (requestId: string, params: ParamMap | undefined, error: ApiError): Reply => {
     const action = params?.get('Action') ?? ''
-    const meta = metadata(requestId, action, params?.get('Version') ?? '', state.region)
+    const meta = metadata(requestId, action, params?.get('Version') ?? '', regionOf(state))
     return { ...failure(meta, error), action }
   }
 
-  const apply = (requestId: string, params: Params): Reply => {
+  const apply = (requestId: string, params: ParamMap): Reply => {
     const handled = handle(state, params, { requestId })
     if (handled.snapshot !== state) {
       try {

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { Params } from '../codec/request.js'
+import type { ParamMap } from '../codec/request.js'
 import { readParams } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
@@ -10,11 +10,11 @@ const mediaType = (contentType: string | undefined): string => (contentType ?? '
  * A request's parameters: the query string's, then the body's (form or JSON). A name in both
  * keeps the query string's value, as a repeated name keeps its first.
  */
-export const requestParams = (query: string, contentType: string | undefined, body: Buffer): E.Either<ApiError, Params> => {
+export const requestParams = (query: string, contentType: string | undefined, body: Buffer): E.Either<ApiError, ParamMap> => {
   const fromQuery = readParams(query)
   if (body.length === 0) return E.right(fromQuery)
   const type = mediaType(contentType)
-  let fromBody: Params
+  let fromBody: ParamMap
   if (type === 'application/x-www-form-urlencoded') {
     fromBody = readParams(body.toString('utf8'))
   } else if (type === 'application/json') {

@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import type { HaVipJson, InstanceJson, LedgerEntryJson, NetworkInterfaceJson, Quotas, SnapshotJson } from '../model/json.js'
 
 /**
  * fast-check arbitraries for havip-rules: consistent snapshots (as the JSON a user would load)
@@ -6,55 +7,8 @@ import fc from 'fast-check'
  * error of the catalogue is reached, success included.
  */
 
-/** A snapshot's JSON, as `loadSnapshot` takes it. */
-export interface SnapshotJson {
-  readonly Region: string
-  readonly HaVips: ReadonlyArray<HaVipJson>
-  readonly Instances: ReadonlyArray<InstanceJson>
-  readonly NetworkInterfaces: ReadonlyArray<EniJson>
-  readonly Quotas: { readonly InstancesPerHaVip: number; readonly HaVipsPerInstance: number }
-  readonly ClientTokens: ReadonlyArray<LedgerEntryJson>
-}
-
-export interface HaVipJson {
-  readonly HaVipId: string
-  readonly HaVipName: string
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly IpAddress: string
-  readonly Status: string
-  readonly AssociatedInstanceType: string
-  readonly AssociatedInstanceIds: ReadonlyArray<string>
-  readonly SupportsAssociation?: boolean
-}
-
-export interface InstanceJson {
-  readonly InstanceId: string
-  readonly Status: string
-  readonly VpcId: string
-  readonly NetworkInterfaces: ReadonlyArray<{ readonly NetworkInterfaceId: string; readonly SubnetId: string; readonly Type: string }>
-}
-
-export interface EniJson {
-  readonly NetworkInterfaceId: string
-  readonly SubnetId: string
-  readonly VpcId: string
-  readonly Status: string
-  readonly Type: 'secondary'
-  readonly DeviceId: string
-  readonly ServiceManaged: boolean
-}
-
-export interface LedgerEntryJson {
-  readonly Action: string
-  readonly ClientToken: string
-  readonly Status: 'Succeeded' | 'InProgress'
-  readonly RequestId: string
-  readonly Parameters: { readonly HaVipId: string; readonly InstanceType: string; readonly InstanceId: string }
-}
-
-/** Request parameters, as a JSON object of strings (`handle` and `decodeRequest` take it). */
-export type Params = Readonly<Record<string, string>>
+/** Request parameters, as an object of strings (what `handle` and `decodeRequest` take). */
+export type RequestParams = Readonly<Record<string, string>>
 
 // Ids that are also names of Object.prototype members, mixed in to catch prototype-keyed lookups.
 const instanceIds = (count: number): ReadonlyArray<string> =>
@@ -116,7 +70,7 @@ const buildInstance = (r: RawInstance): InstanceJson => ({
   NetworkInterfaces: [{ NetworkInterfaceId: `eni-primary-${r.id}`, SubnetId: r.subnet, Type: 'primary' }],
 })
 
-const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): EniJson => {
+const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): NetworkInterfaceJson => {
     // Few instances carry ENIs, so that two ENIs of one instance are common.
   const device = r.kind === 'attached' || r.kind === 'moving' ? (pick(instances.slice(0, 2), r.device)?.InstanceId ?? '') : ''
   return {
@@ -138,8 +92,8 @@ const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): EniJso
 const buildHaVips = (
   raws: ReadonlyArray<RawHaVip>,
   instances: ReadonlyArray<InstanceJson>,
-  enis: ReadonlyArray<EniJson>,
-  quotas: SnapshotJson['Quotas'],
+  enis: ReadonlyArray<NetworkInterfaceJson>,
+  quotas: Quotas,
 ): ReadonlyArray<HaVipJson> => {
   const counts = new Map<string, number>()
   return raws.map((r, i) => {
@@ -191,7 +145,7 @@ export interface SnapshotOptions {
   /** At most this many HaVips (default 4, at most 5). */
   readonly maxHaVips?: number
   /** The quotas; by default small ones (1–4 targets per HaVip, 1–3 HaVips per target), so that both limits are reached. */
-  readonly quotas?: fc.Arbitrary<SnapshotJson['Quotas']>
+  readonly quotas?: fc.Arbitrary<Quotas>
 }
 
 const smallQuotas = fc.record({ InstancesPerHaVip: fc.integer({ min: 1, max: 4 }), HaVipsPerInstance: fc.integer({ min: 1, max: 3 }) })
@@ -236,7 +190,7 @@ const rawRequest = fc.record({
 })
 
 /** What a gateway refuses before any rule: missing or malformed parameters. */
-const malformations: ReadonlyArray<(p: Params) => Params> = [
+const malformations: ReadonlyArray<(p: RequestParams) => RequestParams> = [
   ({ Action: _, ...rest }) => rest,
   ({ Version: _, ...rest }) => rest,
   (p) => ({ ...p, Version: '2019-01-01' }),
@@ -252,20 +206,20 @@ const malformations: ReadonlyArray<(p: Params) => Params> = [
  * AssociateHaVip and DisassociateHaVip requests for a snapshot: mostly well formed and naming
  * what exists (Disassociate often a bound target), sometimes unknown ids or malformed parameters.
  */
-export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> =>
+export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<RequestParams> =>
   fc.tuple(rawRequest, fc.oneof(
     { weight: 50, arbitrary: fc.constant(undefined) },
     // About one request in seven is malformed, each malformation as likely as the others.
     { weight: malformations.length, arbitrary: fc.nat(malformations.length - 1) },
   ))
     .map(([r, malformed]) => {
-      const haVip = r.haVip === 'unknown' ? undefined : pick(s.HaVips, r.haVipPick)
+      const haVip = r.haVip === 'unknown' ? undefined : pick(s.HaVips ?? [], r.haVipPick)
       const type = r.instanceType ?? 'EcsInstance'
-      const all = type === 'EcsInstance' ? s.Instances.map((i) => i.InstanceId) : s.NetworkInterfaces.map((n) => n.NetworkInterfaceId)
-      const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds : []
+      const all = type === 'EcsInstance' ? (s.Instances ?? []).map((i) => i.InstanceId) : (s.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId)
+      const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds ?? [] : []
       const instanceId = r.target === 'unknown' ? 'i-unknown'
         : (r.target === 'bound' ? pick(bound, r.targetPick) : undefined) ?? pick(all, r.targetPick) ?? 'i-unknown'
-      const params: Params = {
+      const params: RequestParams = {
         Action: r.action,
         Version: '2020-04-01',
         HaVipId: haVip?.HaVipId ?? 'havip-unknown',
@@ -278,6 +232,6 @@ export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> =>
     })
 
 /** A snapshot and a sequence of requests for it. */
-export const scenarioArbitrary = (maxRequests = 8): fc.Arbitrary<{ snapshot: SnapshotJson; requests: ReadonlyArray<Params> }> =>
+export const scenarioArbitrary = (maxRequests = 8): fc.Arbitrary<{ snapshot: SnapshotJson; requests: ReadonlyArray<RequestParams> }> =>
   snapshotArbitrary().chain((snapshot) =>
     fc.array(requestArbitrary(snapshot), { minLength: 1, maxLength: maxRequests }).map((requests) => ({ snapshot, requests })))

@@ -4,7 +4,8 @@ import { loadSnapshot } from '../codec/snapshot.js'
 import type { Snapshot } from '../model/snapshot.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { handle } from '../wire/handle.js'
-import type { Params, SnapshotJson } from './arbitraries.js'
+import type { SnapshotJson } from '../model/json.js'
+import type { RequestParams } from './arbitraries.js'
 import { requestArbitrary, snapshotArbitrary } from './arbitraries.js'
 
 /** What the system under test answers: an HTTP status and the response body (parsed JSON). */
@@ -15,7 +16,7 @@ export interface Reply {
 
 /** The system under test, set up on a snapshot: it answers one request at a time, in order. */
 export interface System {
-  readonly send: (params: Params) => Reply | Promise<Reply>
+  readonly send: (params: RequestParams) => Reply | Promise<Reply>
   /** Called after each run (to stop a server, say). */
   readonly close?: () => void | Promise<void>
 }
@@ -77,7 +78,7 @@ const expectations = (expected: ResponseBody, expectedStatus: number, actual: Re
 
 /** One request, sent to both; any difference is a divergence. */
 class RequestCommand implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly params: Params) {}
+  constructor(readonly params: RequestParams) {}
 
   check(): boolean {
     return true

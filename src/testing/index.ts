@@ -2,7 +2,7 @@
  * havip-rules/testing: havip-rules as a reference oracle for other implementations.
  * Needs `fast-check` (a peer dependency).
  */
-export type { SnapshotOptions, SnapshotJson, HaVipJson, InstanceJson, EniJson, LedgerEntryJson, Params } from './arbitraries.js'
+export type { SnapshotOptions, RequestParams } from './arbitraries.js'
 export { snapshotArbitrary, requestArbitrary, scenarioArbitrary } from './arbitraries.js'
 export type { System, Reply, ConformanceOptions, ConformanceReport } from './harness.js'
 export { checkConformance } from './harness.js'

@@ -1,6 +1,7 @@
 import type { ApiError } from '../errors/catalog.js'
+import type { HaVipJson } from '../model/json.js'
 
-/** The vendor's response metadata (CONTRACT §7). */
+/** Every response's `ResponseMetadata` (docs/errors.md, "The wire"). */
 export interface ResponseMetadata {
   readonly RequestId: string
   readonly Action: string
@@ -9,17 +10,40 @@ export interface ResponseMetadata {
   readonly Region: string
 }
 
+/** `ResponseMetadata.Error`: `CodeN` only for the gateway's own errors. */
 export interface WireError {
   readonly CodeN?: number
   readonly Code: string
   readonly Message: string
 }
 
-export interface SuccessBody<R = unknown> {
-  readonly ResponseMetadata: ResponseMetadata
-  readonly Result: R
+/** AssociateHaVip's and DisassociateHaVip's `Result`. */
+export interface BindingResult {
+  readonly RequestId: string
 }
 
+/** DescribeHaVips' `Result`: one page of the HaVips that match, as the snapshot holds them. */
+export interface DescribeHaVipsResult {
+  readonly HaVips: ReadonlyArray<HaVipJson>
+  readonly TotalCount: number
+  readonly PageNumber: number
+  readonly PageSize: number
+  readonly RequestId: string
+}
+
+/** Each action's `Result`. */
+export interface Results {
+  readonly AssociateHaVip: BindingResult
+  readonly DisassociateHaVip: BindingResult
+  readonly DescribeHaVips: DescribeHaVipsResult
+}
+
+/** A success (HTTP 200) of one action, or of any when `A` is not given. */
+export type SuccessBody<A extends keyof Results = keyof Results> = {
+  readonly [K in A]: { readonly ResponseMetadata: ResponseMetadata; readonly Result: Results[K] }
+}[A]
+
+/** A failure, with the error's HTTP status. */
 export interface ErrorBody {
   readonly ResponseMetadata: ResponseMetadata & { readonly Error: WireError }
 }
@@ -34,9 +58,9 @@ export interface Response {
 export const metadata = (RequestId: string, Action: string, Version: string, Region: string): ResponseMetadata =>
   ({ RequestId, Action, Version, Service: 'vpc', Region })
 
-export const success = (meta: ResponseMetadata, result: unknown): Response => ({
+export const success = <A extends keyof Results>(meta: ResponseMetadata, result: Results[A]): Response => ({
   status: 200,
-  body: { ResponseMetadata: meta, Result: result },
+  body: { ResponseMetadata: meta, Result: result } as SuccessBody,
 })
 
 export const failure = (meta: ResponseMetadata, e: ApiError): Response => ({
@@ -49,4 +73,5 @@ export const failure = (meta: ResponseMetadata, e: ApiError): Response => ({
   },
 })
 
+/** Whether a response body is a failure. */
 export const isErrorBody = (body: ResponseBody): body is ErrorBody => 'Error' in body.ResponseMetadata
