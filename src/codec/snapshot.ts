@@ -180,7 +180,7 @@ const indexLedger = (list: ReadonlyArray<LedgerEntryJson>, report: Report): Read
 export const snapshotToJson = (s: Snapshot): SnapshotJson => {
   // The type promises a snapshot; only untyped callers can break it, and they get nothing back.
   if (!isSnapshot(s)) return undefined as unknown as SnapshotJson
-  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source as SnapshotJson
+  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
   const current = (key: string, value: unknown): unknown =>
     key === 'HaVips' ? s.haVipOrder.map((id) => lookup(s.haVips, id))
       : key === 'ClientTokens' ? valuesOf(s.ledger)
@@ -188,7 +188,7 @@ export const snapshotToJson = (s: Snapshot): SnapshotJson => {
   const entries = Object.entries(s.source).map(([key, value]) => [key, current(key, value)] as const)
   const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
   // fromEntries defines own properties, so a field named "__proto__" stays a field.
-  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries) as SnapshotJson
+  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries)
 }
 
 const valuesOf = <K, V>(m: LayeredMap<K, V>): ReadonlyArray<V> => [...layeredValues(m)]

@@ -58,9 +58,9 @@ export interface Response {
 export const metadata = (RequestId: string, Action: string, Version: string, Region: string): ResponseMetadata =>
   ({ RequestId, Action, Version, Service: 'vpc', Region })
 
-export const success = <A extends keyof Results>(meta: ResponseMetadata, result: Results[A]): Response => ({
+export const success = (meta: ResponseMetadata, result: Results[keyof Results]): Response => ({
   status: 200,
-  body: { ResponseMetadata: meta, Result: result } as SuccessBody,
+  body: { ResponseMetadata: meta, Result: result },
 })
 
 export const failure = (meta: ResponseMetadata, e: ApiError): Response => ({

@@ -38,12 +38,12 @@ export const handle = (snapshot: Snapshot, params: unknown, ctx: HandleContext =
 
 const answer = (s: SnapshotState, request: Request, meta: ResponseMetadata, requestId: string | undefined): Handled => {
   if (request.action === 'DescribeHaVips') {
-    return handled(success<'DescribeHaVips'>(meta, { ...describeHaVips(s, request), RequestId: meta.RequestId }), s)
+    return handled(success(meta, { ...describeHaVips(s, request), RequestId: meta.RequestId }), s)
   }
   const outcome = execute(s, request, requestId)
   if (E.isLeft(outcome)) return handled(failure(meta, outcome.left), s)
   // A replay answers with the RequestId of the success it replays, where that was recorded.
   const replayedId = outcome.right.replayed?.RequestId
   const reply = replayedId === undefined ? meta : metadata(replayedId, meta.Action, meta.Version, meta.Region)
-  return handled(success<'AssociateHaVip'>(reply, { RequestId: reply.RequestId }), outcome.right.snapshot)
+  return handled(success(reply, { RequestId: reply.RequestId }), outcome.right.snapshot)
 }
