@@ -1,13 +1,14 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
 import { handle } from 'havip-rules'
+import { wantsColour } from '../src/cli/output.js'
 import { writeFileAtomic } from '../src/io/snapshot-file.js'
 import { baseJson, load, query } from './support/snapshots.js'
+import { tempFolder } from './support/temp.js'
 import { vectorCases } from './support/vectors.js'
 
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
@@ -17,7 +18,7 @@ const havip = (args: ReadonlyArray<string>, input?: string) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
-const folder = (): string => mkdtempSync(join(tmpdir(), 'havip-cli-'))
+const folder = (): string => tempFolder('havip-cli-')
 
 const snapshotFile = (json: unknown = baseJson()): string => {
   const path = join(folder(), 'snapshot.json')
@@ -145,6 +146,109 @@ describe('havip check', () => {
 
   it('exits 0 when every query would succeed', () => {
     expect(havip(['check', '--snapshot', snapshotFile(), ok]).code).toBe(0)
+  })
+})
+
+describe('havip check, chained and independent', () => {
+  // The second binding of one target: refused after the first, fine on the snapshot as loaded.
+  const pair = [ok, ok]
+
+  it('judges each query on the state the ones before it leave, by default, and says so in the summary', () => {
+    const result = havip(['check', '--snapshot', snapshotFile(), ...pair])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('Forbidden.InstanceAlreadyAssociated')
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('2 queries: 1 would succeed, 1 would fail')
+  })
+
+  it('judges each query on the snapshot as loaded with --independent', () => {
+    const result = havip(['check', '--snapshot', snapshotFile(), '--independent', ...pair])
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toContain('✗')
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('2 queries: 2 would succeed, 0 would fail')
+  })
+
+  it('marks the violation the API would answer, and only that one', () => {
+    const result = havip(['check', '--snapshot', snapshotFile(), query({ HaVipId: 'havip-4', InstanceId: 'i-3' })])
+    const marked = result.stdout.split('\n').filter((line) => line.includes('← the API answers this'))
+    expect(marked).toEqual([expect.stringContaining('InvalidHaVip.InvalidStatus') as unknown])
+  })
+
+  it('writes --json in the library\'s casing, with the answered violation marked', () => {
+    const result = havip(['check', '--snapshot', snapshotFile(), '--json', query({ HaVipId: 'havip-4', InstanceId: 'i-3' })])
+    const line = JSON.parse(result.stdout) as { query: string; ok: boolean; violations: ReadonlyArray<Readonly<Record<string, unknown>>> }
+    expect(line.ok).toBe(false)
+    expect(line.violations.map((v) => Object.keys(v))).toEqual(line.violations.map(() => ['id', 'code', 'status', 'message', 'messageZh', 'facts', 'answered']))
+    expect(line.violations.map((v) => [v.id, v.answered])).toEqual([['InvalidHaVip.InvalidStatus', true], ['InvalidInstance.HaVipMismatch', false]])
+  })
+
+  it('takes a whole URL as a query, as pasted from a browser or a log', () => {
+    const url = `https://open.volcengineapi.com/?${ok}`
+    expect(havip(['check', '--snapshot', snapshotFile(), url]).stdout).toContain('✓ would succeed')
+    const body = JSON.parse(havip(['call', '--snapshot', snapshotFile(), url]).stdout) as ResponseBody
+    expect(body.ResponseMetadata.Action).toBe('AssociateHaVip')
+    expect('Result' in body).toBe(true)
+  })
+
+  it('colours only when asked: never in a pipe, with FORCE_COLOR, and never with NO_COLOR', () => {
+    const ansi = /\u001b\[/
+    const run = (env: Readonly<Record<string, string>>) => spawnSync(process.execPath, [cli, 'check', '--snapshot', snapshotFile(), ok, ok], {
+      encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env },
+    }).stdout
+    expect(run({})).not.toMatch(ansi)
+    expect(run({ FORCE_COLOR: '1' })).toMatch(ansi)
+    expect(run({ FORCE_COLOR: '1', NO_COLOR: '1' })).not.toMatch(ansi)
+  })
+})
+
+describe('wantsColour', () => {
+  it.each([
+    [true, {}, true],
+    [false, {}, false],
+    [true, { NO_COLOR: '1' }, false],
+    [true, { NO_COLOR: '' }, true],
+    [true, { TERM: 'dumb' }, false],
+    [false, { FORCE_COLOR: '1' }, true],
+    [true, { FORCE_COLOR: '0' }, false],
+    [false, { FORCE_COLOR: '1', NO_COLOR: 'yes' }, false],
+  ] as const)('on a terminal: %s, with %j: %s', (isTTY, env, expected) => {
+    expect(wantsColour(isTTY, env)).toBe(expected)
+  })
+})
+
+describe('havip, the command itself', () => {
+  it('prints its version with --version and -V', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+    for (const flag of ['--version', '-V']) expect(havip([flag])).toMatchObject({ code: 0, stdout: `${version}\n` })
+  })
+
+  it('prints its usage on stderr and exits 2 when given nothing', () => {
+    const result = havip([])
+    expect(result).toMatchObject({ code: 2, stdout: '' })
+    expect(result.stderr).toContain('usage: havip call')
+  })
+
+  it('finishes its work and exits as it would when the reader of its output leaves', () => {
+    const path = snapshotFile()
+    // Enough output to fill the pipe after the reader has gone.
+    const describes = Array.from({ length: 2000 }, () => 'Action=DescribeHaVips&Version=2020-04-01')
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" call --snapshot "${path}" --write - | head -c 1 >/dev/null; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+      encoding: 'utf8', input: [ok, ...describes].join('\n'),
+    })
+    expect(r.stderr).toBe('exit=0\n')
+    const saved = JSON.parse(readFileSync(path, 'utf8')) as { HaVips: ReadonlyArray<{ AssociatedInstanceIds: ReadonlyArray<string> }> }
+    expect(saved.HaVips[0]?.AssociatedInstanceIds).toEqual(['i-1'])
+  })
+
+  it('says what is wrong, without a stack trace, when standard input is a folder', () => {
+    const dir = folder()
+    const stdin = fs.openSync(dir, 'r')
+    try {
+      const r = spawnSync(process.execPath, [cli, 'check', '--snapshot', snapshotFile(), '-'], { encoding: 'utf8', stdio: [stdin, 'pipe', 'pipe'] })
+      expect(r.status).toBe(2)
+      expect(r.stderr).toBe('havip: cannot read standard input: it is a folder, not a file\n')
+    } finally {
+      fs.closeSync(stdin)
+    }
   })
 })
 

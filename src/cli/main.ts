@@ -1,90 +1,77 @@
 #!/usr/bin/env node
-import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
-import { call, check } from './commands.js'
-import { readSnapshotFile, UsageError, writeSnapshotFile } from '../io/snapshot-file.js'
-import { startServer } from './serve-command.js'
-import { usage } from './usage.js'
+import { UsageError } from '../io/usage-error.js'
+import { callCommand, callUsage } from './call-command.js'
+import { checkCommand, checkUsage } from './check-command.js'
+import type { Output } from './output.js'
+import { processOutput } from './output.js'
+import { serveCommand, serveUsage } from './serve-command.js'
 
-const readQueries = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
-  args.flatMap((arg) =>
-    arg === '-'
-      ? readFileSync(0, 'utf8').split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
-      : [arg])
+interface Command {
+  readonly usage: string
+  readonly run: (argv: ReadonlyArray<string>, output: Output) => number | Promise<number>
+}
 
-const run = (argv: ReadonlyArray<string>): number | Promise<number> => {
-  const [command, ...rest] = argv
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(`${usage.top}\n`)
-    return command === undefined ? 2 : 0
+const commands: ReadonlyMap<string, Command> = new Map([
+  ['call', { usage: callUsage, run: callCommand }],
+  ['check', { usage: checkUsage, run: checkCommand }],
+  ['serve', { usage: serveUsage, run: serveCommand }],
+])
+
+const topUsage = `usage: havip call  --snapshot FILE [--out FILE | --write] QUERY...
+       havip check --snapshot FILE [--independent] [--json] QUERY...
+       havip serve --snapshot FILE [--host HOST] [--port PORT] [--access-key AK --secret-key SK]
+       havip COMMAND --help
+       havip --version`
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+const wantsHelp = (argv: ReadonlyArray<string>): boolean => {
+  const end = argv.indexOf('--')
+  return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
+}
+
+const run = (argv: ReadonlyArray<string>, output: Output): number | Promise<number> => {
+  const [name, ...rest] = argv
+  if (name === undefined) {
+    output.err(`${topUsage}\n`)
+    return 2
   }
-  if (command !== 'call' && command !== 'check' && command !== 'serve') throw new UsageError(`unknown command ${JSON.stringify(command)} (see havip --help)`)
-  let parsed
-  try {
-    parsed = parseArgs({
-      args: [...rest],
-      allowPositionals: true,
-      options: {
-        snapshot: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        out: { type: 'string' },
-        write: { type: 'boolean' },
-        json: { type: 'boolean' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'access-key': { type: 'string' },
-        'secret-key': { type: 'string' },
-      },
-    })
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see havip ${command} --help)`)
-  }
-  const { values, positionals } = parsed
-  if (values.help === true) {
-    process.stdout.write(`${usage[command]}\n`)
+  if (name === '--help' || name === '-h') {
+    output.out(`${topUsage}\n`)
     return 0
   }
-  if (typeof values.snapshot !== 'string') throw new UsageError(`--snapshot FILE is required (see havip ${command} --help)`)
-  const given = (Object.keys(values) as ReadonlyArray<keyof typeof values>).filter((name) => values[name] !== undefined)
-  const allowed: Readonly<Record<typeof command, ReadonlyArray<string>>> = {
-    call: ['snapshot', 'help', 'out', 'write'],
-    check: ['snapshot', 'help', 'json'],
-    serve: ['snapshot', 'help', 'host', 'port', 'access-key', 'secret-key'],
+  if (name === '--version' || name === '-V') {
+    output.out(`${version()}\n`)
+    return 0
   }
-  const misplaced = given.find((name) => !allowed[command].includes(name))
-  if (misplaced !== undefined) throw new UsageError(`--${misplaced} is not an option of havip ${command} (see havip ${command} --help)`)
-  if (values.out !== undefined && values.write === true) throw new UsageError('give --out FILE or --write, not both')
-  if (command === 'serve') {
-    if (positionals.length > 0) throw new UsageError(`havip serve takes no QUERY (see havip serve --help)`)
-    return startServer(values.snapshot, values)
+  const command = commands.get(name)
+  if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (see havip --help)`)
+  if (wantsHelp(rest)) {
+    output.out(`${command.usage}\n`)
+    return 0
   }
-  const queries = readQueries(positionals)
-  if (queries.length === 0) throw new UsageError(`no QUERY given (see havip ${command} --help)`)
-  const snapshot = readSnapshotFile(values.snapshot)
-
-  const result = command === 'call'
-    ? call(snapshot, queries, () => randomUUID().toUpperCase())
-    : check(snapshot, queries, values.json === true, () => randomUUID().toUpperCase())
-  process.stdout.write(result.lines.map((line) => `${line}\n`).join(''))
-  const target = typeof values.out === 'string' ? values.out : values.write === true ? values.snapshot : undefined
-  if (command === 'call' && target !== undefined) {
-    if (result.allSucceeded) writeSnapshotFile(target, result.final)
-    else process.stderr.write(`havip: not saved: a request failed, ${target} is unchanged\n`)
-  }
-  return result.allSucceeded ? 0 : 1
+  return command.run(rest, output)
 }
 
-const usageFailure = (e: unknown): void => {
-  if (!(e instanceof UsageError)) throw e
-  process.stderr.write(`havip: ${e.message}\n`)
-  process.exitCode = 2
+/** Every failure ends as one line on stderr and an exit code; a stack trace only with HAVIP_DEBUG. */
+const failed = (output: Output) => (e: unknown): number => {
+  if (e instanceof UsageError) {
+    output.err(`havip: ${e.message}\n`)
+    return 2
+  }
+  output.err(`havip: unexpected failure: ${e instanceof Error ? e.message : String(e)}\n`)
+  if (process.env.HAVIP_DEBUG !== undefined && e instanceof Error && e.stack !== undefined) output.err(`${e.stack}\n`)
+  return 2
 }
 
+const output = processOutput()
+const report = failed(output)
 try {
-  const code = run(process.argv.slice(2))
+  const code = run(process.argv.slice(2), output)
   if (typeof code === 'number') process.exitCode = code
-  else code.then((c) => { process.exitCode = c }, usageFailure)
+  else code.then((c) => { process.exitCode = c }, (e: unknown) => { process.exitCode = report(e) })
 } catch (e) {
-  usageFailure(e)
+  process.exitCode = report(e)
 }

@@ -10,15 +10,28 @@ import { instanceTypes } from '../model/resources.js'
 /** Request parameters by name: what a query string or a JSON object of strings says. */
 export type ParamMap = ReadonlyMap<string, string>
 
+/** The query string of a whole URL (`https://open.volcengineapi.com/?Action=…`), else the text after a leading `?` or `/?`. */
+const queryPart = (text: string): string => {
+  if (/^[a-z][a-z\d+.-]*:\/\//i.test(text)) {
+    try {
+      return new URL(text).search.slice(1)
+    } catch {
+      return text
+    }
+  }
+  return text.replace(/^\/?\?/, '')
+}
+
 /**
- * Reads request parameters from a query string (a leading `?` or `/?` allowed), an object or a Map.
- * The first occurrence of a repeated name counts. An object's numbers and booleans count as their
- * text (a JSON body may send `"PageSize": 10`); other values and anything else count as absent.
+ * Reads request parameters from a query string (a leading `?` or `/?`, or a whole URL, allowed),
+ * an object or a Map. The first occurrence of a repeated name counts. An object's numbers and
+ * booleans count as their text (a JSON body may send `"PageSize": 10`); other values and anything
+ * else count as absent.
  */
 export const readParams = (input: unknown): ParamMap => {
   if (typeof input === 'string') {
     const params = new Map<string, string>()
-    for (const [name, value] of new URLSearchParams(input.replace(/^\/?\?/, ''))) {
+    for (const [name, value] of new URLSearchParams(queryPart(input))) {
       if (!params.has(name)) params.set(name, value)
     }
     return params

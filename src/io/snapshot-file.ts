@@ -5,14 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { problemText } from '../codec/problems.js'
 import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
-
-/** A problem the command line reports in one line and exits 2 for (a file it cannot use, a bad flag). */
-export class UsageError extends Error {}
-
-const reason = (e: unknown): string =>
-  e instanceof Error && 'code' in e && e.code === 'ENOENT' ? 'no such file'
-    : e instanceof Error ? e.message
-      : String(e)
+import { fsReason as reason, UsageError } from './usage-error.js'
 
 /** Reads and loads a snapshot file; every failure names the file and says what is wrong. */
 export const readSnapshotFile = (path: string): Snapshot => {

@@ -1,19 +1,19 @@
 import { createRequire } from 'node:module'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { Service } from '@volcengine/openapi'
 import type { ServeOptions } from '../../src/server/app.js'
 import { serve } from '../../src/server/app.js'
 import { load } from './snapshots.js'
+import { tempFolder } from './temp.js'
 
 export const accessKeyId = 'AKLTtestkey'
 export const secretKey = 'c2VjcmV0LWtleS1mb3ItdGVzdHM='
 
 /** Writes a snapshot to a file of its own folder; its path. */
 export const snapshotFile = (json: unknown): string => {
-  const path = join(mkdtempSync(join(tmpdir(), 'havip-serve-')), 'snapshot.json')
+  const path = join(tempFolder('havip-serve-'), 'snapshot.json')
   writeFileSync(path, JSON.stringify(json))
   return path
 }

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { fsReason, UsageError } from '../io/usage-error.js'
+
+
+/** A command's flag: a string (given once, or any number of times) or a switch. */
+interface FlagSpec {
+  readonly type: 'string' | 'boolean'
+  readonly multiple?: boolean
+}
+
+type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean' ? boolean : F['multiple'] extends true ? Array<string> : string
+
+/** What was given on the command line. */
+export interface ParsedArgs<O extends Readonly<Record<string, FlagSpec>>> {
+  readonly values: { readonly [K in keyof O]?: FlagValue<O[K]> }
+  readonly positionals: ReadonlyArray<string>
+}
+
+/** A command's flags and positional arguments; a flag it does not take is a usage error naming the command. */
+export const parseCommandArgs = <const O extends Readonly<Record<string, FlagSpec>>>(command: string, options: O, argv: ReadonlyArray<string>): ParsedArgs<O> => {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see havip ${command} --help)`)
+  }
+}
+
+/** A flag's value that must be given. */
+export const required = (value: string | undefined, flag: string, command: string): string => {
+  if (value === undefined || value === '') throw new UsageError(`--${flag} is required (see havip ${command} --help)`)
+  return value
+}
+
+/** Standard input as text; a folder or a closed input is a usage error, not a stack trace. */
+export const readStdin = (): string => {
+  try {
+    return readFileSync(0, 'utf8')
+  } catch (e) {
+    throw new UsageError(`cannot read standard input: ${fsReason(e)}`)
+  }
+}
+
+/**
+ * The queries of `call` and `check`: each argument is one, and `-` stands for standard input, one
+ * a line (blank lines and lines starting with `#` skipped).
+ */
+export const readQueries = (args: ReadonlyArray<string>, command: string): ReadonlyArray<string> => {
+  const queries = args.flatMap((arg) =>
+    arg === '-'
+      ? readStdin().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
+      : [arg])
+  if (queries.length === 0) throw new UsageError(`no QUERY given (see havip ${command} --help)`)
+  return queries
+}

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto'
+import { readSnapshotFile, writeSnapshotFile } from '../io/snapshot-file.js'
+import { UsageError } from '../io/usage-error.js'
+import type { Output } from './output.js'
+import { parseCommandArgs, readQueries, required } from './args.js'
+import { callQueries } from './queries.js'
+
+export const callUsage = `usage: havip call --snapshot FILE [--out FILE | --write] QUERY...
+
+Applies each query (Action=AssociateHaVip&Version=2020-04-01&...) to the state the previous one
+left and prints one Volcengine response body per line (JSON Lines). A QUERY may start with ?, /?
+or be a whole URL; - reads queries from standard input, one a line (# starts a comment).
+
+  --snapshot FILE  the snapshot to start from (docs/snapshot.md)
+  --out FILE       save the final snapshot to FILE, only if every request succeeded
+  --write          save it back to the --snapshot file, likewise
+
+Exit: 0 every request succeeded, 1 an API error (nothing saved), 2 a usage error or an input that
+cannot be used.`
+
+/** `havip call`. */
+export const callCommand = (argv: ReadonlyArray<string>, output: Output): number => {
+  const { values, positionals } = parseCommandArgs('call', {
+    snapshot: { type: 'string' },
+    out: { type: 'string' },
+    write: { type: 'boolean' },
+  }, argv)
+  const snapshotPath = required(values.snapshot, 'snapshot', 'call')
+  if (values.out !== undefined && values.write === true) throw new UsageError('give --out FILE or --write, not both')
+  const target = values.write === true ? snapshotPath : values.out
+  const queries = readQueries(positionals, 'call')
+  const result = callQueries(readSnapshotFile(snapshotPath), queries, () => randomUUID().toUpperCase())
+  output.out(result.bodies.map((body) => `${JSON.stringify(body)}\n`).join(''))
+  if (target !== undefined) {
+    if (result.allSucceeded) writeSnapshotFile(target, result.final)
+    else output.err(`havip: not saved: a request failed, ${target} is unchanged\n`)
+  }
+  return result.allSucceeded ? 0 : 1
+}

@@ -1,0 +1,22 @@
+/**
+ * A problem the command line reports in one line and exits 2 for: a file it cannot use, an input
+ * that does not load, a bad flag. Its message is for a person; no stack trace is ever shown.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}
+
+/** Why a filesystem call failed, in words (`no such file` rather than `ENOENT: …`). */
+export const fsReason = (e: unknown): string => {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined
+  switch (code) {
+    case 'ENOENT': return 'no such file or folder'
+    case 'EISDIR': return 'it is a folder, not a file'
+    case 'EACCES': case 'EPERM': return 'permission denied'
+    case 'ENOSPC': return 'no space left on the device'
+    case 'EDQUOT': return 'disk quota exceeded'
+    case 'EROFS': return 'the filesystem is read-only'
+    case 'ENOTDIR': return 'a part of the path is not a folder'
+    default: return e instanceof Error ? e.message : String(e)
+  }
+}
