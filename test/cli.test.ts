@@ -190,7 +190,7 @@ describe('havip check, chained and independent', () => {
   })
 
   it('colours only when asked: never in a pipe, with FORCE_COLOR, and never with NO_COLOR', () => {
-    const ansi = /\u001b\[/
+    const ansi = new RegExp(String.fromCharCode(27) + '\\[')
     const run = (env: Readonly<Record<string, string>>) => spawnSync(process.execPath, [cli, 'check', '--snapshot', snapshotFile(), ok, ok], {
       encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env },
     }).stdout
