@@ -27,11 +27,13 @@ export { loadSnapshot, snapshotToJson } from './codec/snapshot.js'
 export type {
   Request,
   Action,
+  BindingRequest,
   AssociateHaVipRequest,
   DisassociateHaVipRequest,
   DescribeHaVipsRequest,
   DescribeFilter,
 } from './model/request.js'
+export type { MutatingAction } from './model/ledger.js'
 export { decodeRequest } from './codec/request.js'
 
 // Errors (docs/errors.md)

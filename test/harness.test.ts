@@ -113,11 +113,33 @@ describe('checkConformance', () => {
     expectCaught(report, 'the swapped precedence')
   })
 
+  it('catches a DescribeHaVips that goes stale after a change', async () => {
+    const stale = (json: SnapshotJson): System => {
+      const system = reference(json)
+      const before = reference(json)
+      return { send: (params) => (params.Action === 'DescribeHaVips' ? before.send(params) : system.send(params)) }
+    }
+    const report = await checkConformance({ setup: stale, numRuns: 100 })
+    expectCaught(report, 'the stale DescribeHaVips')
+    if (!report.ok) expect(report.divergence).toMatch(/then DescribeHaVips of \S+ says (Status|AssociatedInstanceType|AssociatedInstanceIds) /)
+  })
+
+  it('does not ask for DescribeHaVips with compareDescribe: false', async () => {
+    const noDescribe = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return { send: (params) => (params.Action === 'DescribeHaVips' ? { status: 404, body: {} } : system.send(params)) }
+    }
+    expect(await checkConformance({ setup: noDescribe, numRuns: 30 })).toMatchObject({ ok: false })
+    expect(await checkConformance({ setup: noDescribe, numRuns: 30, compareDescribe: false })).toMatchObject({ ok: true })
+  })
+
   it('reports the first divergence with the shrunk sequence and the seed that replays it', async () => {
     const report = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
     if (report.ok) throw new Error('not caught')
     expect(report.divergence).toMatch(/^Action=AssociateHaVip&.*: status 200, expected 400; Error.Code undefined, expected "InvalidInstance.HaVipMismatch"/)
     expect(report.report).toContain('seed: 42')
+    // The divergence comes first: it is what a test runner shows of a failed expectation's message.
+    expect(report.report.startsWith(`${report.divergence}\n\n`)).toBe(true)
     const again = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
     expect(again).toEqual(report)
   })

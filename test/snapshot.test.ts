@@ -57,18 +57,42 @@ describe('loadSnapshot', () => {
     ])
   })
 
+  it('refuses a top-level key it does not know, naming it and the key it was probably meant to be', () => {
+    expect(problemsOf({ Instnces: [], NetworkInterfaceSets: [], havips: [], Regoin: 'x', Comment: 'hi' })).toEqual([
+      'Instnces: is not a snapshot key: did you mean Instances?',
+      'NetworkInterfaceSets: is not a snapshot key: did you mean NetworkInterfaces? (the name DescribeNetworkInterfaces uses; see havip snapshot build)',
+      'havips: is not a snapshot key: did you mean HaVips?',
+      'Regoin: is not a snapshot key: did you mean Region?',
+      'Comment: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens',
+    ])
+    expect(problemsOf({ ResponseMetadata: {}, Result: { HaVips: [] } })[0])
+      .toBe('ResponseMetadata: is not a snapshot key: this is a whole Describe response, not a snapshot; build one from such pages with havip snapshot build')
+    expect(problemsOf(JSON.parse('{"__proto__": []}'))).toEqual([
+      '__proto__: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens',
+    ])
+  })
+
+  it('reports unknown keys beside every other problem', () => {
+    expect(problemsOf({ Instnces: [], HaVips: [{ HaVipId: 'h' }] })).toEqual([
+      'Instnces: is not a snapshot key: did you mean Instances?',
+      'HaVips[0].SubnetId: required string is missing',
+      'HaVips[0].Status: required string is missing',
+    ])
+  })
+
   it('gives back the very JSON it loaded when nothing changed', () => {
-    const json = { Zeta: 1, ...baseJson(), Alpha: { nested: [1, 2] } }
+    const json = baseJson()
     expect(snapshotToJson(load(json))).toBe(json)
   })
 
   it('keeps every field, unknown ones included, in its order after a change', () => {
-    const json = { Zeta: 1, ...baseJson(), Alpha: { nested: [1, 2] } }
+    // The top-level keys in an unusual order, and a field of the user's own in a HaVip.
+    const json = Object.fromEntries(Object.entries(baseJson()).reverse())
     const s = associateHaVip(load(json), { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance' })
     if (E.isLeft(s)) throw new Error(s.left.message)
     const out = snapshotToJson(s.right) as Record<string, unknown>
     expect(Object.keys(out)).toEqual(Object.keys(json))
-    expect(out.Alpha).toBe(json.Alpha)
+    expect(out.Instances).toBe(json.Instances)
     const before = ((json as Record<string, unknown>).HaVips as ReadonlyArray<Record<string, unknown>>)[0]
     const after = (out.HaVips as ReadonlyArray<Record<string, unknown>>)[0]
     expect(Object.keys(after ?? {})).toEqual(Object.keys(before ?? {}))
@@ -91,10 +115,9 @@ describe('loadSnapshot', () => {
 
 describe('ids that are names of Object.prototype members', () => {
   const json = JSON.parse(JSON.stringify({
-    HaVips: [haVip('__proto__'), haVip('constructor'), haVip('toString')],
+    HaVips: [haVip('__proto__', { Extra: JSON.parse('{"__proto__": {"kept": true}}') as unknown }), haVip('constructor'), haVip('toString')],
     Instances: [instance('__proto__'), instance('constructor'), instance('hasOwnProperty', 'subnet-b')],
     NetworkInterfaces: [],
-    Extra: JSON.parse('{"__proto__": {"kept": true}}') as unknown,
   })) as Record<string, unknown>
 
   it('are ordinary ids: found, bound, refused and unbound like any other', () => {
@@ -109,18 +132,16 @@ describe('ids that are names of Object.prototype members', () => {
     expect(E.isLeft(associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'valueOf', instanceId: '__proto__', instanceType: 'EcsInstance' }))).toBe(true)
     const unbound = disassociateHaVip(s, { action: 'DisassociateHaVip', haVipId: '__proto__', instanceId: 'constructor', instanceType: 'EcsInstance' })
     expect(E.isRight(unbound)).toBe(true)
-    const out = snapshotToJson(s) as Record<string, unknown>
-    expect(Object.hasOwn(out.Extra as object, '__proto__')).toBe(true)
-    expect((out.HaVips as ReadonlyArray<{ AssociatedInstanceIds: ReadonlyArray<string> }>).map((h) => h.AssociatedInstanceIds))
+    const out = snapshotToJson(s)
+    expect(Object.hasOwn(out.HaVips?.[0]?.Extra as object, '__proto__')).toBe(true)
+    expect((out.HaVips ?? []).map((h) => h.AssociatedInstanceIds))
       .toEqual([['constructor'], ['__proto__'], ['__proto__']])
   })
 
   it('keep a field named "__proto__" as a field when the snapshot is written back', () => {
-    const withField = JSON.parse('{"__proto__": 1, "HaVips": [{"HaVipId": "h", "SubnetId": "subnet-a", "Status": "Available", "__proto__": 2}], "Instances": [{"InstanceId": "i", "Status": "RUNNING", "NetworkInterfaces": [{"SubnetId": "subnet-a", "Type": "primary"}]}]}') as unknown
+    const withField = JSON.parse('{"HaVips": [{"HaVipId": "h", "SubnetId": "subnet-a", "Status": "Available", "__proto__": 2}], "Instances": [{"InstanceId": "i", "Status": "RUNNING", "NetworkInterfaces": [{"SubnetId": "subnet-a", "Type": "primary"}]}]}') as unknown
     const s = associateHaVip(load(withField), { action: 'AssociateHaVip', haVipId: 'h', instanceId: 'i', instanceType: 'EcsInstance' })
     if (E.isLeft(s)) throw new Error(s.left.message)
-    const text = JSON.stringify(snapshotToJson(s.right))
-    expect(text).toContain('"__proto__":1')
-    expect(text).toContain('"__proto__":2')
+    expect(JSON.stringify(snapshotToJson(s.right))).toContain('"__proto__":2')
   })
 })

@@ -61,7 +61,7 @@ const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'] 
 type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
-/** The gateway's checks (CONTRACT §3 steps 1–2): which operation is asked for. */
+/** The gateway's checks (docs/rules.md, checks R1–R2): which operation is asked for. */
 const decodeAction = (params: ParamMap): E.Either<ApiError, ServedAction> => {
   // Plain early returns: fp-ts do-notation allocates a record per step, and this runs per request.
   const action = required(param(params, 'Action'), 'Action')
@@ -104,7 +104,7 @@ interface BindingParams {
   readonly ClientToken: string | undefined
 }
 
-/** CONTRACT §3 steps 3–5, shared by AssociateHaVip and DisassociateHaVip. */
+/** Checks R3–R5 (docs/rules.md), shared by AssociateHaVip and DisassociateHaVip. */
 const decodeBinding = <A extends MutatingAction>(action: A, p: BindingParams): E.Either<ApiError, BindingRequest<A>> => {
   const haVipId = required(p.HaVipId, 'HaVipId')
   if (E.isLeft(haVipId)) return haVipId
@@ -142,7 +142,7 @@ const haVipIdsOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<string>>
   return E.right(ids)
 }
 
-/** CONTRACT §10. */
+/** DescribeHaVips' parameters (docs/rules.md). */
 const decodeDescribe = (params: ParamMap): E.Either<ApiError, DescribeHaVipsRequest> => {
   const haVipIds = haVipIdsOf(params)
   if (E.isLeft(haVipIds)) return haVipIds
@@ -159,7 +159,7 @@ const decodeDescribe = (params: ParamMap): E.Either<ApiError, DescribeHaVipsRequ
 }
 
 /**
- * Decodes a request (CONTRACT §3): a query string or an object of parameters, checked in the
+ * Decodes a request (docs/rules.md, checks R1–R5): a query string or an object of parameters, checked in the
  * contract's order; the first failure is the answer, with the vendor's error code.
  */
 export const decodeRequest = (input: unknown): E.Either<ApiError, Request> => decodeParams(readParams(input))

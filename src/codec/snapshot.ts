@@ -13,6 +13,7 @@ import type { Problem } from './problems.js'
 import { childPath, fromValidationErrors, problemText } from './problems.js'
 import type { DecodedSnapshot } from './snapshot-codec.js'
 import { SnapshotCodec } from './snapshot-codec.js'
+import { unknownTopLevelKeys } from './top-level-keys.js'
 
 /** Why a snapshot did not load: every problem, each at its JSON path. */
 export interface SnapshotError {
@@ -33,10 +34,11 @@ const snapshotError = (problems: ReadonlyArray<Problem>): SnapshotError => ({
  * The snapshot shares the JSON's objects and never writes to them.
  */
 export const loadSnapshot = (json: unknown): E.Either<SnapshotError, Snapshot> => {
+  const unknownKeys = typeof json === 'object' && json !== null && !Array.isArray(json) ? unknownTopLevelKeys(json) : []
   // `is` allocates nothing; the error-collecting `decode` runs only on a snapshot that fails it.
   const decoded = SnapshotCodec.is(json) ? E.right(json) : SnapshotCodec.decode(json)
-  if (E.isLeft(decoded)) return E.left(snapshotError(fromValidationErrors(decoded.left)))
-  const problems: Array<Problem> = []
+  if (E.isLeft(decoded)) return E.left(snapshotError([...unknownKeys, ...fromValidationErrors(decoded.left)]))
+  const problems: Array<Problem> = [...unknownKeys]
   const snapshot = index(decoded.right, (path, message) => problems.push({ path, message }))
   return problems.length === 0 ? E.right(snapshot) : E.left(snapshotError(problems))
 }

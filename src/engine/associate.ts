@@ -6,7 +6,7 @@ import { withinHaVipsPerInstance, withinInstancesPerHaVip } from '../rules/quota
 import { eniAttachedToEcs, eniNotServiceManaged, eniStatusAllowsBinding, instanceStatusAllowsBinding } from '../rules/target-state.js'
 import { bind } from './transitions.js'
 
-/** AssociateHaVip: CONTRACT §4, rules 2–12 in order (rule 1, the ledger, comes first for every operation). */
+/** AssociateHaVip: rules A2–A12 of docs/rules.md, in order (rule 1, the ledger, comes first for every operation). */
 export const associate: Operation = {
   rules: [
     haVipExists,

@@ -5,7 +5,7 @@ import { haVipStatusAllowsBinding } from '../rules/havip-state.js'
 import { eniStatusAllowsBinding, instanceStatusAllowsBinding } from '../rules/target-state.js'
 import { unbind } from './transitions.js'
 
-/** DisassociateHaVip: CONTRACT §6, checks 2–6 in order. */
+/** DisassociateHaVip: rules D2–D6 of docs/rules.md, in order. */
 export const disassociate: Operation = {
   rules: [
     haVipExists,

@@ -17,7 +17,7 @@ const withHaVip = (s: SnapshotState, haVip: HaVipJson, target: Target, delta: 1 
   })
 }
 
-/** §4, on success: the target is appended; the HaVip takes the target's type and is InUse. */
+/** AssociateHaVip's success (docs/rules.md): the target is appended; the HaVip takes the target's type and is InUse. */
 export const bind = (s: SnapshotState, h: HaVipJson, target: Target): SnapshotState =>
   withHaVip(s, produce(h, (d) => {
     d.AssociatedInstanceIds = [...boundIds(h), target.id]
@@ -25,7 +25,7 @@ export const bind = (s: SnapshotState, h: HaVipJson, target: Target): SnapshotSt
     d.Status = 'InUse'
   }), target, 1)
 
-/** §6, on success: the target leaves; a HaVip left with none is Available and typeless. */
+/** DisassociateHaVip's success (docs/rules.md): the target leaves; a HaVip left with none is Available and typeless. */
 export const unbind = (s: SnapshotState, h: HaVipJson, target: Target): SnapshotState =>
   withHaVip(s, produce(h, (d) => {
     const rest = boundIds(h).filter((id) => id !== target.id)

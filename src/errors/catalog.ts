@@ -8,7 +8,7 @@ export const catalog = {
   // Gateway (public) errors: they carry the vendor's numeric CodeN.
   MissingParameter: { code: 'MissingParameter', codeN: 100002, status: 400, en: 'The request is missing {name} parameter.', zh: '请求缺少{name}参数。' },
   InvalidActionOrVersion: { code: 'InvalidActionOrVersion', codeN: 100008, status: 404, en: 'Could not find operation {Action} for version {Version}', zh: '找不到版本{Version}的操作{Action}。' },
-  // Signature checks of `havip serve` (CONTRACT §11).
+  // Signature checks of `havip serve` (docs/endpoint.md).
   MissingAuthenticationToken: { code: 'MissingAuthenticationToken', codeN: 100003, status: 401, en: 'Request is missing Authentication Token', zh: '请求缺少身份认证信息。' },
   InvalidTimestamp: { code: 'InvalidTimestamp', codeN: 100006, status: 403, en: 'The Signature of the request is expired', zh: '请求的签名已过期。' },
   InvalidAccessKey: { code: 'InvalidAccessKey', codeN: 100009, status: 401, en: 'The accesskey [{name}] included in the request is invalid.', zh: '请求中的访问密钥[{name}]无效。' },

@@ -3,7 +3,7 @@ import type { InstanceType } from './json.js'
 
 export const apiVersion = '2020-04-01'
 
-/** AssociateHaVip and DisassociateHaVip take the same parameters (CONTRACT §3, §6). */
+/** AssociateHaVip and DisassociateHaVip take the same parameters (docs/rules.md). */
 export interface BindingRequest<A extends MutatingAction = MutatingAction> {
   readonly action: A
   readonly haVipId: string
@@ -16,7 +16,7 @@ export interface BindingRequest<A extends MutatingAction = MutatingAction> {
 export type AssociateHaVipRequest = BindingRequest<'AssociateHaVip'>
 export type DisassociateHaVipRequest = BindingRequest<'DisassociateHaVip'>
 
-/** DescribeHaVips (CONTRACT §10): exact-match filters and a page. */
+/** DescribeHaVips (docs/rules.md): exact-match filters and a page. */
 export interface DescribeHaVipsRequest {
   readonly action: 'DescribeHaVips'
   readonly haVipIds: ReadonlyArray<string>
@@ -25,8 +25,10 @@ export interface DescribeHaVipsRequest {
   readonly pageSize: number
 }
 
-export const describeFilters = ['HaVipName', 'IpAddress', 'VpcId', 'SubnetId', 'Status'] as const
-export type DescribeFilter = (typeof describeFilters)[number]
+/** DescribeHaVips' exact-match filters. */
+export type DescribeFilter = 'HaVipName' | 'IpAddress' | 'VpcId' | 'SubnetId' | 'Status'
+
+export const describeFilters: ReadonlyArray<DescribeFilter> = ['HaVipName', 'IpAddress', 'VpcId', 'SubnetId', 'Status']
 
 export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | DescribeHaVipsRequest
 export type Action = Request['action']

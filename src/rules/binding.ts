@@ -6,7 +6,7 @@ import { fail, onBoth, pass } from './context.js'
 
 const lists = (h: HaVipJson, target: Target): boolean => boundType(h) === target.type && boundIds(h).includes(target.id)
 
-/** §4 #7: one HaVip never holds ECS instances and ENIs at once (vendor). */
+/** A7: one HaVip never holds ECS instances and ENIs at once (vendor). */
 export const haVipHoldsOneInstanceType: Rule = onBoth((h, target) => {
   const type = boundType(h)
   return type === undefined || type === target.type
@@ -14,20 +14,20 @@ export const haVipHoldsOneInstanceType: Rule = onBoth((h, target) => {
     : fail('Forbidden.MixedInstanceTypes', `HaVip ${h.HaVipId} is bound to ${type} targets; the request binds a ${target.type}`)
 })
 
-/** §4 #8: the target must be in the HaVip's subnet (vendor). */
+/** A8: the target must be in the HaVip's subnet (vendor). */
 export const sameSubnet: Rule = onBoth((h, target) =>
   target.subnetId === h.SubnetId
     ? pass
     : fail('InvalidInstance.HaVipMismatch', `HaVip ${h.HaVipId} is in ${h.SubnetId}; ${describeTarget(target)} is in ${target.subnetId}`))
 
-/** §4 #9 [choice]: binding a target twice to one HaVip is refused, not ignored. */
+/** A9 [choice]: binding a target twice to one HaVip is refused, not ignored. */
 export const notAlreadyAssociated: Rule = onBoth((h, target) =>
   lists(h, target)
     ? fail('Forbidden.InstanceAlreadyAssociated', `HaVip ${h.HaVipId} already lists ${describeTarget(target)}`)
     : pass)
 
 /**
- * §4 #10: two ENIs of one ECS instance cannot share a HaVip (vendor). Reads only the HaVip's own
+ * A10: two ENIs of one ECS instance cannot share a HaVip (vendor). Reads only the HaVip's own
  * targets, at most its quota.
  */
 export const noOtherEniOfSameInstance: Rule = onBoth((h, target, { snapshot }) => {
@@ -39,7 +39,7 @@ export const noOtherEniOfSameInstance: Rule = onBoth((h, target, { snapshot }) =
         `HaVip ${h.HaVipId} is bound to ENI ${sibling}, which is attached to ${target.deviceId} like ENI ${target.id}`)
 })
 
-/** §6 #6 [choice, after the sibling cloud]: only a bound target can be unbound. */
+/** D6 [choice, after the sibling cloud]: only a bound target can be unbound. */
 export const isAssociated: Rule = onBoth((h, target) =>
   lists(h, target)
     ? pass

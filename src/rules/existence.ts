@@ -1,8 +1,8 @@
 import * as O from 'fp-ts/lib/Option.js'
 import type { Rule } from './context.js'
 
-/** §4 #2: the HaVip exists (`InvalidHaVip.NotFound`). */
+/** A2: the HaVip exists (`InvalidHaVip.NotFound`). */
 export const haVipExists: Rule = (ctx) => O.getLeft(ctx.haVip)
 
-/** §4 #3: the target exists among instances or ENIs (`InvalidInstance.NotFound` / `InvalidEniId.NotFound`). */
+/** A3: the target exists among instances or ENIs (`InvalidInstance.NotFound` / `InvalidEniId.NotFound`). */
 export const targetExists: Rule = (ctx) => O.getLeft(ctx.target)

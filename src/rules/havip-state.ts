@@ -3,13 +3,13 @@ import { fail, onHaVip, pass } from './context.js'
 
 const bindableHaVipStatuses: ReadonlyArray<string> = ['Available', 'InUse']
 
-/** §4 #4, §6 #4: a HaVip that is being created or deleted cannot change its bindings. */
+/** A4, D4: a HaVip that is being created or deleted cannot change its bindings. */
 export const haVipStatusAllowsBinding: Rule = onHaVip((h) =>
   bindableHaVipStatuses.includes(h.Status)
     ? pass
     : fail('InvalidHaVip.InvalidStatus', `HaVip ${h.HaVipId} is ${h.Status}; it must be Available or InUse`))
 
-/** §4 #5 [choice]: a host marks a HaVip that refuses association with `SupportsAssociation: false`. */
+/** A5 [choice]: a host marks a HaVip that refuses association with `SupportsAssociation: false`. */
 export const haVipSupportsAssociation: Rule = onHaVip((h) =>
   h.SupportsAssociation === false
     ? fail('InvalidHaVip.NotSupport', `HaVip ${h.HaVipId} has SupportsAssociation false`)

@@ -6,7 +6,7 @@ import { ledgerKey, ledgerParameters } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
-/** What the idempotency ledger says of a request (CONTRACT §5). */
+/** What the idempotency ledger says of a request (docs/rules.md, Idempotency). */
 export type LedgerVerdict =
   | { readonly _tag: 'Fresh' }
   | { readonly _tag: 'Replay'; readonly entry: LedgerEntryJson }
@@ -19,7 +19,7 @@ const sameParameters = (e: LedgerEntryJson, r: BindingRequest): boolean => {
   return p.haVipId === r.haVipId && p.instanceId === r.instanceId && p.instanceType === r.instanceType
 }
 
-/** §4 #1, §6 #1: a request with a known ClientToken is refused, or replays the earlier success. */
+/** A1, D1: a request with a known ClientToken is refused, or replays the earlier success. */
 export const consultLedger = (s: SnapshotState, r: BindingRequest): LedgerVerdict => {
   if (r.clientToken === undefined) return fresh
   const entry = lookup(s.ledger, ledgerKey(r.action, r.clientToken))

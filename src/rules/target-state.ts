@@ -4,25 +4,25 @@ import { fail, onEni, onInstance, pass } from './context.js'
 const bindableInstanceStatuses: ReadonlyArray<string> = ['RUNNING', 'STOPPED']
 const bindableEniStatuses: ReadonlyArray<string> = ['InUse', 'Available']
 
-/** §4 #6e [choice, after the sibling cloud]: only a RUNNING or STOPPED instance. */
+/** A6e [choice, after the sibling cloud]: only a RUNNING or STOPPED instance. */
 export const instanceStatusAllowsBinding: Rule = onInstance((i) =>
   bindableInstanceStatuses.includes(i.status)
     ? pass
     : fail('InvalidInstance.InvalidStatus', `instance ${i.id} is ${i.status}; it must be RUNNING or STOPPED`))
 
-/** §4 #6a: an ENI that belongs to another cloud service is not ours to bind. */
+/** A6a: an ENI that belongs to another cloud service is not ours to bind. */
 export const eniNotServiceManaged: Rule = onEni((n) =>
   n.serviceManaged
     ? fail('Forbidden.ServiceManagedEni', `ENI ${n.id} is service-managed`)
     : pass)
 
-/** §4 #6b, §6 #5: only an ENI that is InUse or Available, not one on its way somewhere. */
+/** A6b, D5: only an ENI that is InUse or Available, not one on its way somewhere. */
 export const eniStatusAllowsBinding: Rule = onEni((n) =>
   bindableEniStatuses.includes(n.status)
     ? pass
     : fail('InvalidEni.InvalidStatus', `ENI ${n.id} is ${n.status}; it must be InUse or Available`))
 
-/** §4 #6c: the ENI must be attached to an ECS instance. */
+/** A6c: the ENI must be attached to an ECS instance. */
 export const eniAttachedToEcs: Rule = onEni((n) =>
   n.status === 'InUse' && n.deviceId !== ''
     ? pass

@@ -63,7 +63,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | undefin
   })
 
 /**
- * `havip serve` (CONTRACT §11): the vendor's OpenAPI for AssociateHaVip, DisassociateHaVip and
+ * `havip serve` (docs/endpoint.md): the vendor's OpenAPI for AssociateHaVip, DisassociateHaVip and
  * DescribeHaVips over HTTP, one request applied at a time, every change saved atomically before
  * it is acknowledged.
  */

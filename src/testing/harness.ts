@@ -22,13 +22,26 @@ export interface System {
 }
 
 export interface ConformanceOptions {
-  /** A fresh system holding this snapshot (loaded into your emulator, say). Called once a run. */
+  /**
+   * Starts a fresh system holding this snapshot (your emulator loaded with it, say). Called once a
+   * run; the system's `close` is called when the run ends.
+   */
   readonly setup: (snapshot: SnapshotJson) => System | Promise<System>
-  /** The snapshots to start from; `snapshotArbitrary()` by default. */
+  /** The snapshots runs start from; `snapshotArbitrary()` by default. */
   readonly snapshots?: fc.Arbitrary<SnapshotJson>
+  /** How many runs (a snapshot and a request sequence each); fast-check's default, 100, unless set. */
   readonly numRuns?: number
+  /** Replays the runs of an earlier report (give the same `numRuns`). */
   readonly seed?: number
+  /** The longest request sequence of a run; fast-check's default for `commands` unless set. */
   readonly maxCommands?: number
+  /**
+   * After each AssociateHaVip and DisassociateHaVip naming a HaVip of the snapshot, ask the system
+   * for that HaVip with DescribeHaVips and compare its `Status`, `AssociatedInstanceType` and
+   * `AssociatedInstanceIds` (in any order) with havip-rules'. Default `true`; turn it off for a system
+   * that does not serve DescribeHaVips.
+   */
+  readonly compareDescribe?: boolean
 }
 
 export type ConformanceReport =
@@ -37,9 +50,9 @@ export type ConformanceReport =
       readonly ok: false
       /** Passed back (with the same `numRuns`), replays the run, its failure and its shrinking. */
       readonly seed: number
-      /** The first divergence of the shrunk sequence. */
+      /** The first divergence of the shrunk sequence: the request, and what differed. */
       readonly divergence: string
-      /** fast-check's full report: the starting snapshot and the shrunk request sequence. */
+      /** The divergence, then fast-check's report: the seed, the starting snapshot and the shrunk request sequence. */
       readonly report: string
     }
 
@@ -52,6 +65,7 @@ interface Model {
 
 interface Real {
   readonly system: System
+  readonly compareDescribe: boolean
 }
 
 type WireBody = Readonly<{ ResponseMetadata?: Readonly<Record<string, unknown>> & { Error?: Readonly<Record<string, unknown>> } }>
@@ -76,6 +90,38 @@ const expectations = (expected: ResponseBody, expectedStatus: number, actual: Re
   return problems
 }
 
+const describeFields = ['Status', 'AssociatedInstanceType', 'AssociatedInstanceIds'] as const
+
+/** What DescribeHaVips says of one HaVip, in the terms compared: the type `""` when absent, the ids in any order. */
+const bindingsOf = (haVip: Readonly<Record<string, unknown>> | undefined): Readonly<Record<(typeof describeFields)[number], unknown>> => {
+  const ids = haVip?.AssociatedInstanceIds
+  return {
+    Status: haVip?.Status,
+    AssociatedInstanceType: haVip?.AssociatedInstanceType ?? '',
+    AssociatedInstanceIds: Array.isArray(ids) ? [...(ids as ReadonlyArray<unknown>)].map(String).sort() : ids ?? [],
+  }
+}
+
+const describeOne = (haVipId: string): RequestParams => ({ Action: 'DescribeHaVips', Version: '2020-04-01', 'HaVipIds.1': haVipId })
+
+type Result = Readonly<{ Result?: { HaVips?: ReadonlyArray<Readonly<Record<string, unknown>>> } }>
+
+/** DescribeHaVips of the HaVip a request named, on both sides; any difference in its bindings is a divergence. */
+const describeProblems = async (snapshot: Snapshot, haVipId: string, system: System): Promise<ReadonlyArray<string>> => {
+  const expected = handle(snapshot, describeOne(haVipId), { requestId: 'describe' })
+  const ours = (expected.body as Result).Result?.HaVips?.[0]
+  if (ours === undefined) return []
+  const actual = await system.send(describeOne(haVipId))
+  if (actual.status !== 200) return [`then DescribeHaVips of ${haVipId} answered status ${String(actual.status)}, expected 200`]
+  const theirs = (actual.body as Result | null)?.Result?.HaVips?.find((h) => h.HaVipId === haVipId)
+  if (theirs === undefined) return [`then DescribeHaVips of ${haVipId} did not list it`]
+  const want = bindingsOf(ours)
+  const got = bindingsOf(theirs)
+  return describeFields
+    .filter((field) => JSON.stringify(got[field]) !== JSON.stringify(want[field]))
+    .map((field) => `then DescribeHaVips of ${haVipId} says ${field} ${JSON.stringify(got[field])}, expected ${JSON.stringify(want[field])}`)
+}
+
 /** One request, sent to both; any difference is a divergence. */
 class RequestCommand implements fc.AsyncCommand<Model, Real> {
   constructor(readonly params: RequestParams) {}
@@ -91,7 +137,11 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
     const answeredId = expected.body.ResponseMetadata.RequestId
     // A replay must answer with the RequestId the system gave the success it replays.
     const theirId = answeredId !== ours && answeredId !== '' ? model.requestIds.get(answeredId) : undefined
-    const problems = expectations(expected.body, expected.status, actual, theirId)
+    const problems = [...expectations(expected.body, expected.status, actual, theirId)]
+    const haVipId = this.params.HaVipId
+    if (problems.length === 0 && real.compareDescribe && haVipId !== undefined) {
+      problems.push(...await describeProblems(expected.snapshot, haVipId, real.system))
+    }
     if (problems.length > 0) throw new Error(`${this.toString()}: ${problems.join('; ')}`)
     const given = (actual.body as WireBody | null)?.ResponseMetadata?.RequestId
     if (typeof given === 'string') model.requestIds.set(ours, given)
@@ -107,8 +157,8 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
  * Model-based conformance: sequences of AssociateHaVip / DisassociateHaVip requests (fast-check
  * `commands`, `size: '+1'` so that sequences are long enough to reach the limits), each sent to
  * the system and to havip-rules, every response compared: status, `Error.Code`, `Message`,
- * `CodeN`, the metadata, and the RequestId of replays. Reports the first divergence of the shrunk
- * sequence, with the seed that replays it.
+ * `CodeN`, the metadata, and the RequestId of replays; then what DescribeHaVips says of the HaVip.
+ * Reports the first divergence of the shrunk sequence, with the seed that replays it.
  */
 export const checkConformance = async (options: ConformanceOptions): Promise<ConformanceReport> => {
   const scenario = (options.snapshots ?? snapshotArbitrary()).chain((snapshot) =>
@@ -124,7 +174,8 @@ export const checkConformance = async (options: ConformanceOptions): Promise<Con
     if (E.isLeft(loaded)) throw new Error(`the snapshot arbitrary made a snapshot that does not load: ${loaded.left.message}`)
     const system = await options.setup(json)
     try {
-      await fc.asyncModelRun(() => ({ model: { snapshot: loaded.right, step: 0, requestIds: new Map() }, real: { system } }), commands)
+      const real = { system, compareDescribe: options.compareDescribe ?? true }
+      await fc.asyncModelRun(() => ({ model: { snapshot: loaded.right, step: 0, requestIds: new Map() }, real }), commands)
     } finally {
       await system.close?.()
     }
@@ -135,10 +186,6 @@ export const checkConformance = async (options: ConformanceOptions): Promise<Con
   })
   if (!details.failed) return { ok: true, numRuns: details.numRuns, seed: details.seed }
   const error = details.errorInstance
-  return {
-    ok: false,
-    seed: details.seed,
-    divergence: error instanceof Error ? error.message : String(error),
-    report: fc.defaultReportMessage(details) ?? '',
-  }
+  const divergence = error instanceof Error ? error.message : String(error)
+  return { ok: false, seed: details.seed, divergence, report: `${divergence}\n\n${fc.defaultReportMessage(details) ?? ''}` }
 }
