@@ -4,6 +4,7 @@
  * arguments, and reads no clock or random source.
  *
  * @packageDocumentation
+ * @module havip-rules
  */
 
 // Snapshots (docs/snapshot.md)

@@ -10,6 +10,7 @@ declare const opaque: unique symbol
  * read it with the library's functions (`snapshotToJson`, `handle` with DescribeHaVips).
  */
 export interface Snapshot {
+  /** The brand: only the library makes snapshots. */
   readonly [opaque]: 'havip-rules Snapshot'
 }
 

@@ -1,6 +1,9 @@
 /**
- * havip-rules/testing: havip-rules as a reference oracle for other implementations.
- * Needs `fast-check` (a peer dependency).
+ * havip-rules/testing: havip-rules as a reference oracle for other implementations
+ * (docs/testing-against-havip-rules.md). Needs `fast-check` (a peer dependency).
+ *
+ * @packageDocumentation
+ * @module havip-rules/testing
  */
 export type { SnapshotOptions, RequestParams } from './arbitraries.js'
 export { snapshotArbitrary, requestArbitrary, scenarioArbitrary } from './arbitraries.js'
