@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { associateHaVip, disassociateHaVip, loadSnapshot, snapshotToJson } from 'havip-rules'
@@ -78,6 +79,16 @@ describe('loadSnapshot', () => {
       'HaVips[0].SubnetId: required string is missing',
       'HaVips[0].Status: required string is missing',
     ])
+  })
+
+  it('prints as one line of counts, not its indexes', () => {
+    const s = load(baseJson())
+    const printed = inspect(s)
+    expect(printed).toMatch(/^Snapshot \{ Region: "cn-beijing", HaVips: \d+, Instances: \d+, NetworkInterfaces: \d+, ClientTokens: \d+ \}$/)
+    const tokened = associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'new' })
+    if (E.isLeft(tokened)) throw new Error(tokened.left.message)
+    const tokens = (text: string) => Number(/ClientTokens: (\d+)/.exec(text)?.[1])
+    expect(tokens(inspect(tokened.right))).toBe(tokens(printed) + 1)
   })
 
   it('gives back the very JSON it loaded when nothing changed', () => {
