@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: {
     // Tests (and the README example) import the package by its public name, served from source.
     alias: [
+      { find: /^havip-rules\/server$/, replacement: fileURLToPath(new URL('./src/server/index.ts', import.meta.url)) },
       { find: /^havip-rules\/testing$/, replacement: fileURLToPath(new URL('./src/testing/index.ts', import.meta.url)) },
       { find: /^havip-rules$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     ],

@@ -1,12 +1,11 @@
 import { spawnSync } from 'node:child_process'
 import * as fs from 'node:fs'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
 import { handle } from 'havip-rules'
 import { wantsColour } from '../src/cli/output.js'
-import { writeFileAtomic } from '../src/io/snapshot-file.js'
 import { baseJson, load, query } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 import { vectorCases } from './support/vectors.js'
@@ -249,31 +248,5 @@ describe('havip, the command itself', () => {
     } finally {
       fs.closeSync(stdin)
     }
-  })
-})
-
-describe('writeFileAtomic', () => {
-  it.each(['writeSync', 'fsyncSync', 'renameSync'] as const)('leaves the original whole and no temporary file when %s fails midway', (step) => {
-    const dir = folder()
-    const path = join(dir, 'snapshot.json')
-    writeFileSync(path, 'original')
-    const ops = {
-      openSync: fs.openSync, closeSync: fs.closeSync, unlinkSync: fs.unlinkSync,
-      writeSync: (fd: number, data: string) => fs.writeSync(fd, data),
-      fsyncSync: fs.fsyncSync, renameSync: fs.renameSync,
-      [step]: (fd: number, data: string) => {
-        // Half the bytes reach the disk, then the write dies.
-        if (step === 'writeSync') fs.writeSync(fd, data.slice(0, data.length / 2))
-        throw new Error(`${step} failed`)
-      },
-    }
-    expect(() => { writeFileAtomic(path, 'x'.repeat(100_000), ops) }).toThrow(`${step} failed`)
-    expect(readFileSync(path, 'utf8')).toBe('original')
-    expect(readdirSync(dir)).toEqual(['snapshot.json'])
-  })
-
-  it('fails with the file named when the folder does not exist, creating nothing', () => {
-    const path = join(folder(), 'no-such-folder', 'snapshot.json')
-    expect(() => { writeFileAtomic(path, 'data') }).toThrow(path)
   })
 })

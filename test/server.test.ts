@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
-import { readFileSync, rmSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { readFileSync, writeSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catalog } from 'havip-rules'
 import { checkConformance } from 'havip-rules/testing'
+import type { JournalIo } from '../src/journal/writer.js'
+import { nodeJournalIo } from '../src/journal/writer.js'
 import type { HavipServer } from '../src/server/app.js'
-import { accessKeyId, call, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
+import { accessKeyId, call, savedJson, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
 import { baseJson } from './support/snapshots.js'
 import { vectorCases } from './support/vectors.js'
 
@@ -53,7 +54,7 @@ describe('havip serve, through the vendor SDK', () => {
     const described = await call(service, { Action: 'DescribeHaVips', 'HaVipIds.1': 'havip-1' })
     expect(described.body.Result).toMatchObject({ TotalCount: 1, PageNumber: 1, PageSize: 10, HaVips: [{ HaVipId: 'havip-1', Status: 'InUse', AssociatedInstanceIds: ['i-1', 'i-2'] }] })
     // Saved before it was acknowledged.
-    expect(readFileSync(snapshotPath, 'utf8')).toContain('"i-2"')
+    expect(JSON.stringify(savedJson(snapshotPath))).toContain('"i-2"')
   })
 
   it('pages and filters DescribeHaVips', async () => {
@@ -128,8 +129,7 @@ describe('concurrency', () => {
     const replies = await Promise.all(Array.from({ length: 50 }, (_, i) =>
       call(sdk(port), { Action: 'AssociateHaVip', HaVipId: 'havip-1', InstanceId: `i-c${String(i)}` })))
     expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200))
-    const saved = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { HaVips: ReadonlyArray<{ HaVipId: string; AssociatedInstanceIds: ReadonlyArray<string> }> }
-    const ids = saved.HaVips.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds ?? []
+    const ids = savedJson(snapshotPath).HaVips?.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds ?? []
     expect([...ids].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `i-c${String(i)}`).sort())
   })
 
@@ -140,8 +140,7 @@ describe('concurrency', () => {
     const codes = replies.map((r) => r.body.ResponseMetadata.Error?.Code ?? 'OK')
     expect(codes.filter((c) => c === 'OK')).toHaveLength(1)
     expect(codes.filter((c) => c === 'IdempotentParameterMismatch')).toHaveLength(49)
-    const saved = JSON.parse(readFileSync(snapshotPath, 'utf8')) as { HaVips: ReadonlyArray<{ HaVipId: string; AssociatedInstanceIds: ReadonlyArray<string> }> }
-    expect(saved.HaVips.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds).toHaveLength(1)
+    expect(savedJson(snapshotPath).HaVips?.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds).toHaveLength(1)
   })
 })
 
@@ -175,16 +174,29 @@ describe('garbage never crashes the server', () => {
 })
 
 describe('saving', () => {
-  it('answers InternalError and keeps the old state when a change cannot be saved', async () => {
-    const { port, snapshotPath } = await start(baseJson(), { credentials: undefined })
-    rmSync(dirname(snapshotPath), { recursive: true })
-    const url = `http://127.0.0.1:${String(port)}/?Version=2020-04-01&HaVipId=havip-1&InstanceId=i-1`
-    const res = await fetch(`${url}&Action=AssociateHaVip`)
-    const body = await res.json() as { ResponseMetadata: { Error?: { Code: string; CodeN?: number } } }
+  it('answers InternalError and keeps the old state when a change cannot be saved (the disk is full)', async () => {
+    let full = true
+    const journalIo: JournalIo = {
+      ...nodeJournalIo,
+      // Half the line reaches the disk, then it is full.
+      write: (fd, data, offset, length, position, done) => {
+        if (!full) { nodeJournalIo.write(fd, data, offset, length, position, done); return }
+        writeSync(fd, data, offset, Math.floor(length / 2), position)
+        done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 0)
+      },
+    }
+    const { port, snapshotPath } = await start(baseJson(), { credentials: undefined }, { journalIo })
+    const url = `http://127.0.0.1:${String(port)}/?Version=2020-04-01&HaVipId=havip-1`
+    const res = await fetch(`${url}&Action=AssociateHaVip&InstanceId=i-1`)
+    const body = await res.json() as { ResponseMetadata: { Error?: { Code: string; CodeN?: number; Message: string } } }
     expect([res.status, body.ResponseMetadata.Error]).toMatchObject([500, { Code: 'InternalError', CodeN: 100014 }])
-    // Not acknowledged, so not applied: disassociating finds nothing bound.
-    const undo = await fetch(`${url}&Action=DisassociateHaVip`)
-    expect(undo.status).toBe(400)
+    // Not acknowledged, so not applied: disassociating finds nothing bound, and the file holds nothing of it.
+    expect((await fetch(`${url}&Action=DisassociateHaVip&InstanceId=i-1`)).status).toBe(400)
+    expect(savedJson(snapshotPath).HaVips?.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds).toEqual([])
+    // Room again: the next change is saved and acknowledged.
+    full = false
+    expect((await fetch(`${url}&Action=AssociateHaVip&InstanceId=i-2`)).status).toBe(200)
+    expect(savedJson(snapshotPath).HaVips?.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds).toEqual(['i-2'])
   })
 })
 

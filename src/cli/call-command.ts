@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { readSnapshotFile, writeSnapshotFile } from '../io/snapshot-file.js'
+import { existsSync } from 'node:fs'
+import { lockSnapshot } from '../io/lock.js'
+import { removeStaleTemporaries } from '../io/atomic-file.js'
+import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
+import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
+import { isSnapshot } from '../model/snapshot.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, readQueries, required } from './args.js'
 import { callQueries } from './queries.js'
@@ -9,14 +14,23 @@ export const callUsage = `usage: havip call --snapshot FILE [--out FILE | --writ
 
 Applies each query (Action=AssociateHaVip&Version=2020-04-01&...) to the state the previous one
 left and prints one Volcengine response body per line (JSON Lines). A QUERY may start with ?, /?
-or be a whole URL; - reads queries from standard input, one a line (# starts a comment).
+or be a whole URL; - reads queries from standard input, one a line (# starts a comment). A journal
+beside the snapshot (left by a havip serve that was killed) is replayed first.
 
   --snapshot FILE  the snapshot to start from (docs/snapshot.md)
   --out FILE       save the final snapshot to FILE, only if every request succeeded
-  --write          save it back to the --snapshot file, likewise
+  --write          save it back to the --snapshot file, likewise (holding its lock meanwhile)
 
-Exit: 0 every request succeeded, 1 an API error (nothing saved), 2 a usage error or an input that
-cannot be used.`
+Exit: 0 every request succeeded, 1 an API error (nothing saved), 2 a usage error or an input or
+output that cannot be used (another writer holds the file, a full disk: nothing saved).`
+
+/** Saves over `path` (whose lock is held), folding away the journal beside it if there is one. */
+const saveOver = (path: string, state: Parameters<typeof saveSnapshot>[1]): void => {
+  const target = resolveTarget(path)
+  removeStaleTemporaries(target)
+  const journal = existsSync(journalPath(target)) ? readSnapshotFile(path).journal : undefined
+  saveSnapshot(path, state, journal)
+}
 
 /** `havip call`. */
 export const callCommand = (argv: ReadonlyArray<string>, output: Output): number => {
@@ -29,11 +43,17 @@ export const callCommand = (argv: ReadonlyArray<string>, output: Output): number
   if (values.out !== undefined && values.write === true) throw new UsageError('give --out FILE or --write, not both')
   const target = values.write === true ? snapshotPath : values.out
   const queries = readQueries(positionals, 'call')
-  const result = callQueries(readSnapshotFile(snapshotPath), queries, () => randomUUID().toUpperCase())
-  output.out(result.bodies.map((body) => `${JSON.stringify(body)}\n`).join(''))
-  if (target !== undefined) {
-    if (result.allSucceeded) writeSnapshotFile(target, result.final)
-    else output.err(`havip: not saved: a request failed, ${target} is unchanged\n`)
+  // One writer per snapshot: take the lock before reading what will be written back.
+  const lock = target === undefined ? undefined : lockSnapshot(resolveTarget(target), 'havip call')
+  try {
+    const result = callQueries(readSnapshotFile(snapshotPath).snapshot, queries, () => randomUUID().toUpperCase())
+    output.out(result.bodies.map((body) => `${JSON.stringify(body)}\n`).join(''))
+    if (target !== undefined) {
+      if (result.allSucceeded && isSnapshot(result.final)) saveOver(target, result.final)
+      else output.err(`havip: not saved: a request failed, ${target} is unchanged\n`)
+    }
+    return result.allSucceeded ? 0 : 1
+  } finally {
+    lock?.release()
   }
-  return result.allSucceeded ? 0 : 1
 }

@@ -11,6 +11,8 @@ Says, for each query, whether it would succeed and every reason it would not: th
 HTTP status, English and Chinese messages, and the facts behind it; the reason the API would
 answer with is marked. Then a summary line. Saves nothing.
 
+A journal beside the snapshot (left by a havip serve that was killed) is replayed first.
+
 Queries are chained by default: each is judged on the state the queries before it would leave (the
 second binding of one target fails because the first took it), as havip call would apply them.
 
@@ -31,7 +33,7 @@ export const checkCommand = (argv: ReadonlyArray<string>, output: Output): numbe
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'check')
   const queries = readQueries(positionals, 'check')
-  const checks = checkQueries(readSnapshotFile(snapshotPath), queries, values.independent === true)
+  const checks = checkQueries(readSnapshotFile(snapshotPath).snapshot, queries, values.independent === true)
   output.out(values.json === true ? checkJsonLines(checks) : checkText(checks, style(output.colour)))
   return checks.every((c) => c.violations.length === 0) ? 0 : 1
 }

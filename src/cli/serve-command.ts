@@ -1,27 +1,34 @@
-import { readSnapshotFile } from '../io/snapshot-file.js'
 import { UsageError } from '../io/usage-error.js'
+import { readSnapshotFile } from '../io/snapshot-file.js'
 import { serve } from '../server/app.js'
+import { listen } from '../server/emulator.js'
+import { durableStore, memoryStore } from '../server/store.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
-export const serveUsage = `usage: havip serve --snapshot FILE [--host HOST] [--port PORT] [--access-key AK --secret-key SK]
+export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK]
 
 Serves AssociateHaVip, DisassociateHaVip and DescribeHaVips over HTTP as the Volcengine OpenAPI
 does (GET /?Action=...&Version=2020-04-01&..., or POST with a form or JSON body). Every change is
-saved to the snapshot file, atomically, before its response is sent. One line a request on stderr.
+appended to FILE.journal and flushed before its response is sent; on SIGINT or SIGTERM the journal
+is folded into FILE, which then holds the whole state. One writer per file: a second one exits 2.
+One line a request on stderr.
 
   --snapshot FILE    the state to serve, and where its changes go
+  --in-memory        keep the state in memory only: FILE is read, never written
   --host HOST        the address to listen on (default 127.0.0.1)
   --port PORT        the port (default 8080; 0 picks a free one); the address is printed on stdout
   --access-key AK    with --secret-key (or VOLC_ACCESSKEY and VOLC_SECRETKEY): every request must
   --secret-key SK    carry the vendor's HMAC-SHA256 signature; without them, none is checked
 
-SIGINT or SIGTERM: stop accepting, finish the request in flight, exit 0.`
+SIGINT or SIGTERM: stop accepting, finish the requests in flight, save, exit 0.
+Exit 2: a usage error, a snapshot that cannot be used, another writer holding it, or a final save that failed.`
 
 /** `havip serve`: listens until SIGINT or SIGTERM, then resolves with the exit code. */
-export const serveCommand = (argv: ReadonlyArray<string>, output: Output): Promise<number> => {
+export const serveCommand = async (argv: ReadonlyArray<string>, output: Output): Promise<number> => {
   const { values, positionals } = parseCommandArgs('serve', {
     snapshot: { type: 'string' },
+    'in-memory': { type: 'boolean' },
     host: { type: 'string' },
     port: { type: 'string' },
     'access-key': { type: 'string' },
@@ -35,25 +42,29 @@ export const serveCommand = (argv: ReadonlyArray<string>, output: Output): Promi
   const port = Number(values.port ?? '8080')
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${String(values.port)} is not a port number`)
   const host = values.host ?? '127.0.0.1'
+  const store = values['in-memory'] === true
+    ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
+    : durableStore(snapshotPath, { log: (line) => { output.err(`${line}\n`) } })
   const app = serve({
-    snapshotPath,
-    snapshot: readSnapshotFile(snapshotPath),
+    store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
     log: (line) => { output.err(`${line}\n`) },
   })
-  return new Promise((resolve, reject) => {
-    app.server.once('error', (e) => { reject(new UsageError(`cannot listen on ${host}:${String(port)}: ${e.message}`)) })
-    app.server.listen(port, host, () => {
-      const address = app.server.address()
-      const bound = typeof address === 'object' && address !== null ? address.port : port
-      // Before the address is printed: whoever reads it may signal at once.
-      const stop = (): void => {
-        void app.close().then(() => { resolve(0) })
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
-      output.out(`havip serve: listening on http://${host.includes(':') ? `[${host}]` : host}:${String(bound)}\n`)
-      if (accessKey === undefined) output.err('havip serve: no credentials given: unsigned requests are accepted\n')
-    })
+  // Before the address is printed: whoever reads it may signal at once.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve)
+    process.once('SIGTERM', resolve)
   })
+  let url: string
+  try {
+    url = await listen(app, port, host)
+  } catch (e) {
+    await store.close()
+    throw new UsageError(`cannot listen on ${host}:${String(port)}: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  output.out(`havip serve: listening on ${url}\n`)
+  if (accessKey === undefined) output.err('havip serve: no credentials given: unsigned requests are accepted\n')
+  await stopped
+  await app.close()
+  return 0
 }

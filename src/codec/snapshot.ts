@@ -1,5 +1,4 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { LayeredMap } from '../model/layered-map.js'
 import { layered, layeredValues, lookup } from '../model/layered-map.js'
 import type { LedgerEntryJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
@@ -183,14 +182,27 @@ export const snapshotToJson = (s: Snapshot): SnapshotJson => {
   // The type promises a snapshot; only untyped callers can break it, and they get nothing back.
   if (!isSnapshot(s)) return undefined as unknown as SnapshotJson
   if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
-  const current = (key: string, value: unknown): unknown =>
-    key === 'HaVips' ? s.haVipOrder.map((id) => lookup(s.haVips, id))
-      : key === 'ClientTokens' ? valuesOf(s.ledger)
-        : value
-  const entries = Object.entries(s.source).map(([key, value]) => [key, current(key, value)] as const)
-  const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
   // fromEntries defines own properties, so a field named "__proto__" stays a field.
-  return Object.fromEntries(ledgerAdded ? [...entries, ['ClientTokens', valuesOf(s.ledger)] as const] : entries)
+  return Object.fromEntries(snapshotEntries(s).map((e) => [e.key, 'items' in e ? [...e.items()] : e.value] as const))
 }
 
-const valuesOf = <K, V>(m: LayeredMap<K, V>): ReadonlyArray<V> => [...layeredValues(m)]
+/** A top-level entry of a snapshot's JSON: a value as loaded, or a list requests change, read lazily. */
+export type SnapshotEntry =
+  | { readonly key: string; readonly value: unknown }
+  | { readonly key: 'HaVips' | 'ClientTokens'; readonly items: () => Iterable<unknown> }
+
+/**
+ * The snapshot's JSON as top-level entries in their order, without building the lists that
+ * requests change: a writer can stream a snapshot of any size, and a snapshot, being immutable,
+ * can be written while requests go on making new ones.
+ */
+export const snapshotEntries = (s: SnapshotState): ReadonlyArray<SnapshotEntry> => {
+  const haVips = function* (): Iterable<unknown> {
+    for (const id of s.haVipOrder) yield lookup(s.haVips, id)
+  }
+  const ledger = (): Iterable<unknown> => layeredValues(s.ledger)
+  const entries = Object.entries(s.source).map(([key, value]): SnapshotEntry =>
+    key === 'HaVips' ? { key, items: haVips } : key === 'ClientTokens' ? { key, items: ledger } : { key, value })
+  const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
+  return ledgerAdded ? [...entries, { key: 'ClientTokens', items: ledger }] : entries
+}

@@ -1,84 +1,166 @@
-import { randomBytes } from 'node:crypto'
-import { closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs'
-import { basename, dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
-import type { Snapshot } from '../model/snapshot.js'
 import { problemText } from '../codec/problems.js'
-import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
-import { fsReason as reason, UsageError } from './usage-error.js'
+import { loadSnapshot } from '../codec/snapshot.js'
+import { journalLine, parseJournal } from '../journal/format.js'
+import { replayJournal } from '../journal/replay.js'
+import type { SnapshotState } from '../model/snapshot.js'
+import { isSnapshot } from '../model/snapshot.js'
+import type { FileOps } from './atomic-file.js'
+import { AtomicFile, nodeFileOps, syncFolder, writeAll } from './atomic-file.js'
+import { snapshotText } from './snapshot-text.js'
+import { resolveTarget } from './target.js'
+import { fsReason, UsageError } from './usage-error.js'
 
-/** Reads and loads a snapshot file; every failure names the file and says what is wrong. */
-export const readSnapshotFile = (path: string): Snapshot => {
-  let text: string
+/** Where a snapshot file's journal lives: beside the file the path points at. */
+export const journalPath = (target: string): string => `${target}.journal`
+
+/** What a journal beside a snapshot file added to it. */
+export interface JournalState {
+  readonly path: string
+  /** The number of the last change in it. */
+  readonly seq: number
+  /** How many changes were replayed from it. */
+  readonly changes: number
+  /** The length of its whole lines: a torn last line starts here. */
+  readonly validLength: number
+  readonly torn: boolean
+}
+
+/** A snapshot file as read: the state (its journal replayed) and what the writers need to know of it. */
+export interface SnapshotOnDisk {
+  /** The file, after following symbolic links. */
+  readonly target: string
+  readonly snapshot: SnapshotState
+  /** The SHA-256 of the file's bytes, which a journal names to say what it continues. */
+  readonly sha256: string
+  readonly size: number
+  readonly journal?: JournalState
+}
+
+const readOptional = (path: string): Buffer | undefined => {
   try {
-    text = readFileSync(path, 'utf8')
+    return readFileSync(path)
   } catch (e) {
-    throw new UsageError(`${path}: cannot read the snapshot: ${reason(e)}`)
+    if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') return undefined
+    throw new UsageError(`${path}: cannot read the journal: ${fsReason(e)}`)
+  }
+}
+
+const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
+
+const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
+  const target = resolveTarget(path)
+  let bytes: Buffer
+  try {
+    bytes = readFileSync(target)
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read the snapshot: ${fsReason(e)}`)
   }
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(bytes.toString('utf8'))
   } catch (e) {
-    throw new UsageError(`${path}: not JSON: ${reason(e)}`)
+    throw new UsageError(`${path}: not JSON: ${e instanceof Error ? e.message : String(e)}`)
   }
   const loaded = loadSnapshot(json)
   if (E.isLeft(loaded)) {
     throw new UsageError(`${path}: the snapshot does not load:\n${loaded.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
   }
-  return loaded.right
+  if (!isSnapshot(loaded.right)) throw new UsageError(`${path}: the snapshot does not load`)
+  const sha256 = createHash('sha256').update(bytes).digest('hex')
+  const base = { target, snapshot: loaded.right, sha256, size: bytes.length }
+  const journalFile = journalPath(target)
+  const journalBytes = readOptional(journalFile)
+  if (journalBytes === undefined) return base
+  const parsed = parseJournal(journalBytes)
+  if (!parsed.ok) throw new UsageError(`${journalFile}: damaged at byte ${String(parsed.damage.offset)}: ${parsed.damage.why}; nothing was replayed`)
+  const replayed = replayJournal(loaded.right, sha256, parsed.journal)
+  if (!('snapshot' in replayed)) {
+    if (replayed.kind === 'another snapshot') return 'changed under us'
+    throw new UsageError(`${journalFile}: at byte ${String(replayed.offset)}: ${replayed.why}; nothing was replayed`)
+  }
+  return {
+    ...base,
+    snapshot: replayed.snapshot,
+    journal: { path: journalFile, seq: replayed.seq, changes: replayed.changes, validLength: parsed.journal.validLength, torn: parsed.journal.torn },
+  }
 }
-
-/** The filesystem calls an atomic write makes; tests put failing ones in. */
-export interface WriteOps {
-  readonly openSync: typeof openSync
-  readonly writeSync: (fd: number, data: string) => number
-  readonly fsyncSync: typeof fsyncSync
-  readonly closeSync: typeof closeSync
-  readonly renameSync: typeof renameSync
-  readonly unlinkSync: typeof unlinkSync
-}
-
-const nodeOps: WriteOps = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync }
 
 /**
- * Writes a file so that a crash at any moment leaves either the old file or the new one, whole:
- * a temporary file in the same folder, flushed to disk, then renamed over the target.
+ * Reads and loads a snapshot file and replays the journal beside it, if there is one (a server
+ * that was killed leaves its last acknowledged changes there). Every failure names the file and
+ * says what is wrong. A server may be replacing both files at that moment: a journal that does not
+ * match its snapshot is read again, a few times, before it is refused.
  */
-export const writeFileAtomic = (path: string, data: string, ops: WriteOps = nodeOps): void => {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  let fd: number | undefined
+export const readSnapshotFile = (path: string): SnapshotOnDisk => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const read = attemptRead(path)
+    if (read !== 'changed under us') return read
+    sleep(50 * (attempt + 1))
+  }
+  throw new UsageError(`${journalPath(resolveTarget(path))}: it continues another version of ${path} (the snapshot was replaced while its journal held changes); ` +
+    'move the journal away to use the snapshot as it is')
+}
+
+/** Writes a snapshot's text to an atomic file, and gives the SHA-256 of what it wrote. */
+export const writeSnapshotText = (file: AtomicFile, state: SnapshotState): string => {
+  const hash = createHash('sha256')
   try {
-    fd = ops.openSync(temporary, 'wx', 0o644)
-    ops.writeSync(fd, data)
-    ops.fsyncSync(fd)
-    ops.closeSync(fd)
-    fd = undefined
-    ops.renameSync(temporary, path)
-  } catch (e) {
-    if (fd !== undefined) ops.closeSync(fd)
-    try {
-      ops.unlinkSync(temporary)
-    } catch {
-      // It was never created, or the rename took it.
+    for (const piece of snapshotText(state)) {
+      const bytes = Buffer.from(piece, 'utf8')
+      hash.update(bytes)
+      file.write(bytes)
     }
-    throw new UsageError(`${path}: cannot save the snapshot: ${reason(e)}`)
+  } catch (e) {
+    file.abort()
+    if (e instanceof UsageError) throw e
+    // Making the text failed (a value nested too deeply for JSON.stringify, say).
+    throw new UsageError(`${file.target}: cannot write the snapshot: ${e instanceof Error ? e.message : String(e)}; the file is unchanged`)
   }
-  syncFolder(dirname(path))
+  return hash.digest('hex')
 }
 
-/** Makes a rename durable: until its folder is flushed, a power cut may undo it. */
-const syncFolder = (folder: string): void => {
-  let fd: number | undefined
+/** Appends one line to a journal at `at` (cutting off a torn line there), flushed. */
+export const appendToJournal = (path: string, at: number, line: Buffer, ops: FileOps = nodeFileOps): void => {
+  const fd = ops.openSync(path, 'a')
   try {
-    fd = openSync(folder, constants.O_RDONLY)
-    fsyncSync(fd)
-  } catch {
-    // Some filesystems cannot sync a folder; the rename itself is still atomic.
+    ops.ftruncateSync(fd, at)
+    writeAll(ops, fd, line)
+    ops.fsyncSync(fd)
   } finally {
-    if (fd !== undefined) closeSync(fd)
+    ops.closeSync(fd)
   }
 }
 
-const snapshotText = (s: Snapshot): string => `${JSON.stringify(snapshotToJson(s), null, 2)}\n`
-
-export const writeSnapshotFile = (path: string, s: Snapshot, ops?: WriteOps): void => { writeFileAtomic(path, snapshotText(s), ops); }
+/**
+ * Saves a snapshot over a file, atomically, and folds away the file's journal if it has one: the
+ * new file is written and flushed, the journal records that it holds every change (so that a crash
+ * from here on loses nothing and replays nothing twice), the file is renamed into place, and the
+ * journal removed. Take the file's lock first.
+ */
+export const saveSnapshot = (path: string, state: SnapshotState, journal?: Pick<JournalState, 'path' | 'validLength' | 'seq'>, ops: FileOps = nodeFileOps): void => {
+  const file = new AtomicFile(path, ops)
+  const sha256 = writeSnapshotText(file, state)
+  file.flush()
+  if (journal !== undefined) {
+    try {
+      appendToJournal(journal.path, journal.validLength, journalLine({ checkpoint: { sha256, seq: journal.seq } }), ops)
+    } catch (e) {
+      file.abort()
+      throw new UsageError(`${journal.path}: cannot record the new snapshot in the journal: ${fsReason(e)}; ${file.target} is unchanged`)
+    }
+  }
+  file.replace()
+  if (journal !== undefined) {
+    try {
+      ops.unlinkSync(journal.path)
+      syncFolder(dirname(file.target), ops)
+    } catch (e) {
+      // The journal's checkpoint names the new file: left in place, it replays nothing.
+      throw new UsageError(`${journal.path}: saved ${file.target}, but cannot remove the journal: ${fsReason(e)}`)
+    }
+  }
+}

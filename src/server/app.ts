@@ -5,22 +5,20 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ParamMap } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
-import { writeSnapshotFile } from '../io/snapshot-file.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { regionOf } from '../model/snapshot.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
-import { handle } from '../wire/handle.js'
 import { requestParams } from './params.js'
-import type { Credentials } from './signature.js'
+import type { Store } from './store.js'
+import type { SecretKeys } from './signature.js'
 import { verifySignature } from './signature.js'
 
 export interface ServeOptions {
-  /** Where every acknowledged change is saved, before its response is sent. */
-  readonly snapshotPath: string
-  readonly snapshot: Snapshot
+  /** Where the state lives: in memory, or in a snapshot file and its journal. */
+  readonly store: Store
   /** Without credentials, requests are not signed and not checked. */
-  readonly credentials?: Credentials
+  readonly credentials?: SecretKeys
   /** One line per request. */
   readonly log?: (line: string) => void
   readonly now?: () => number
@@ -32,7 +30,7 @@ export interface HavipServer {
   readonly server: Server
   /** The state the server holds now. */
   readonly snapshot: () => Snapshot
-  /** Stops accepting, lets the request in flight finish, and resolves when the server is closed. */
+  /** Stops accepting, lets the requests in flight finish and be saved, folds the journal away, and resolves. */
   readonly close: () => Promise<void>
 }
 
@@ -64,42 +62,35 @@ const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | undefin
 
 /**
  * `havip serve` (docs/endpoint.md): the vendor's OpenAPI for AssociateHaVip, DisassociateHaVip and
- * DescribeHaVips over HTTP, one request applied at a time, every change saved atomically before
+ * DescribeHaVips over HTTP, one request applied at a time, every change durable in the store before
  * it is acknowledged.
  */
 export const serve = (options: ServeOptions): HavipServer => {
   const now = options.now ?? Date.now
   const newRequestId = options.newRequestId ?? (() => randomUUID().toUpperCase())
   const limit = options.bodyLimit ?? mebibyte
-  let state = options.snapshot
-  // Requests are applied in arrival order, one at a time: each sees the state the previous left.
-  let queue: Promise<unknown> = Promise.resolve()
+  const { store } = options
+  // Every request from arrival to answer: closing waits for them.
+  const inFlight = new Set<Promise<void>>()
 
   const refuse = (requestId: string, params: ParamMap | undefined, error: ApiError): Reply => {
     const action = params?.get('Action') ?? ''
-    const meta = metadata(requestId, action, params?.get('Version') ?? '', regionOf(state))
+    const meta = metadata(requestId, action, params?.get('Version') ?? '', regionOf(store.snapshot()))
     return { ...failure(meta, error), action }
   }
 
-  const apply = (requestId: string, params: ParamMap): Reply => {
-    const handled = handle(state, params, { requestId })
-    if (handled.snapshot !== state) {
-      try {
-        writeSnapshotFile(options.snapshotPath, handled.snapshot)
-      } catch (e) {
-        // Not saved, so not acknowledged: the state stays as it was.
-        return refuse(requestId, params, apiError('InternalError', e instanceof Error ? e.message : String(e)))
-      }
-      state = handled.snapshot
+  const apply = async (requestId: string, params: ParamMap): Promise<Reply> => {
+    try {
+      const handled = await store.submit(params, requestId)
+      return { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
+    } catch (e) {
+      // Not saved, so not acknowledged: the state is as it was.
+      return refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`))
     }
-    return { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
   }
 
-  /**
-   * What can be done for many requests at once (method, path, body, signature): the reply now,
-   * or the step that applies the request, to be run in order.
-   */
-  const prepare = async (req: IncomingMessage, requestId: string): Promise<Reply | (() => Reply)> => {
+  /** Method, path, body, signature; then the request goes to the store, in the order requests get this far. */
+  const answer = async (req: IncomingMessage, requestId: string): Promise<Reply> => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const method = req.method ?? ''
     if (method !== 'GET' && method !== 'POST') return refuse(requestId, undefined, apiError('MethodNotAllowed', `${method} ${url.pathname}`, { method }))
@@ -115,12 +106,23 @@ export const serve = (options: ServeOptions): HavipServer => {
       const verified = verifySignature({ method, path: url.pathname, query, headers: req.headers, body }, options.credentials, now())
       if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
     }
-    return () => apply(requestId, params.right)
+    return apply(requestId, params.right)
+  }
+
+  /** The reply's status and text; a body JSON cannot write (a resource nested too deep) becomes an InternalError. */
+  const serialised = (reply: Reply): readonly [number, string] => {
+    try {
+      return [reply.status, JSON.stringify(reply.body)]
+    } catch (e) {
+      const meta = reply.body.ResponseMetadata
+      const error = apiError('InternalError', `the response cannot be written as JSON: ${e instanceof Error ? e.message : String(e)}`)
+      return [500, JSON.stringify(failure(metadata(meta.RequestId, meta.Action, meta.Version, meta.Region), error).body)]
+    }
   }
 
   const send = (res: ServerResponse, reply: Reply): void => {
-    const text = JSON.stringify(reply.body)
-    res.writeHead(reply.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+    const [status, text] = serialised(reply)
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
     res.end(text)
   }
 
@@ -135,30 +137,22 @@ export const serve = (options: ServeOptions): HavipServer => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       options.log?.(`${req.method ?? '-'} ${reply.action || '-'} ${String(reply.status)} ${ms.toFixed(1)}ms`)
     }
-    const fail = (e: unknown): void => {
-      done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e))))
-    }
-    prepare(req, requestId).then((outcome) => {
-      if (typeof outcome !== 'function') {
-        done(outcome)
-        return
-      }
-      // The step never rejects: a failure is answered, and the queue goes on.
-      queue = queue.then(() => { done(outcome()) }).catch(fail)
-    }).catch(fail)
+    const handling = answer(req, requestId)
+      .then(done, (e: unknown) => { done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e)))) })
+    inFlight.add(handling)
+    void handling.finally(() => inFlight.delete(handling))
   })
   server.on('clientError', (_e, socket) => { socket.destroy() })
 
   return {
     server,
-    snapshot: () => state,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((e) => {
-          if (e) reject(e)
-          else void queue.then(() => { resolve() })
-        })
-        server.closeIdleConnections()
-      }),
+    snapshot: () => store.snapshot(),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+      server.closeIdleConnections()
+      await Promise.all([...inFlight])
+      await closed
+      await store.close()
+    },
   }
 }

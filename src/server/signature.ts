@@ -21,7 +21,7 @@ export interface SignedRequest {
 }
 
 /** Access key id → secret key. */
-export type Credentials = ReadonlyMap<string, string>
+export type SecretKeys = ReadonlyMap<string, string>
 
 const maxSkewMs = 15 * 60 * 1000
 
@@ -78,7 +78,7 @@ const canonicalRequest = (r: SignedRequest, signedHeaders: ReadonlyArray<string>
   ].join('\n')
 
 /** Checks a request's signature against the credentials, at time `now` (epoch ms). */
-export const verifySignature = (r: SignedRequest, credentials: Credentials, now: number): E.Either<ApiError, void> => {
+export const verifySignature = (r: SignedRequest, credentials: SecretKeys, now: number): E.Either<ApiError, void> => {
   const header = r.headers.authorization
   if (typeof header !== 'string' || header === '') {
     return E.left(apiError('MissingAuthenticationToken', 'the request has no Authorization header'))

@@ -4,8 +4,12 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { Service } from '@volcengine/openapi'
 import type { ServeOptions } from '../../src/server/app.js'
+import type { SnapshotJson } from 'havip-rules'
+import { snapshotToJson } from 'havip-rules'
+import { readSnapshotFile } from '../../src/io/snapshot-file.js'
 import { serve } from '../../src/server/app.js'
-import { load } from './snapshots.js'
+import type { DurableOptions } from '../../src/server/store.js'
+import { durableStore } from '../../src/server/store.js'
 import { tempFolder } from './temp.js'
 
 export const accessKeyId = 'AKLTtestkey'
@@ -18,10 +22,10 @@ export const snapshotFile = (json: unknown): string => {
   return path
 }
 
-/** An in-process server on a free port, with the test credentials unless told otherwise. */
-export const startServer = async (json: unknown, options: Partial<ServeOptions> = {}) => {
+/** An in-process server on a free port, its state in a snapshot file and journal, with the test credentials unless told otherwise. */
+export const startServer = async (json: unknown, options: Partial<ServeOptions> = {}, storeOptions: DurableOptions = {}) => {
   const snapshotPath = snapshotFile(json)
-  const app = serve({ snapshotPath, snapshot: load(json), credentials: new Map([[accessKeyId, secretKey]]), ...options })
+  const app = serve({ store: durableStore(snapshotPath, storeOptions), credentials: new Map([[accessKeyId, secretKey]]), ...options })
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve))
   const port = (app.server.address() as AddressInfo).port
   return { app, port, snapshotPath }
@@ -56,3 +60,6 @@ export const call = async (service: Service, params: Readonly<Record<string, str
   const body = (await api(rest)) as SdkReply['body']
   return { status: statusOf.get(body), body }
 }
+
+/** What a snapshot file holds now, its journal replayed: what a restarted server would serve. */
+export const savedJson = (path: string): SnapshotJson => snapshotToJson(readSnapshotFile(path).snapshot)

@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto'
+import * as fs from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { ownership, resolveTarget } from './target.js'
+import { fsReason, UsageError } from './usage-error.js'
+
+/** The filesystem calls an atomic write makes; tests put failing ones in. */
+export interface FileOps {
+  readonly openSync: (path: string, flags: string | number, mode?: number) => number
+  readonly writeSync: (fd: number, data: Uint8Array, offset: number, length: number) => number
+  readonly fsyncSync: (fd: number) => void
+  /** The same flush without blocking the event loop, for large files written in the background. */
+  readonly fsync: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => void
+  readonly fchmodSync: (fd: number, mode: number) => void
+  readonly fchownSync: (fd: number, uid: number, gid: number) => void
+  readonly ftruncateSync: (fd: number, length: number) => void
+  readonly closeSync: (fd: number) => void
+  readonly renameSync: (from: string, to: string) => void
+  readonly unlinkSync: (path: string) => void
+}
+
+export const nodeFileOps: FileOps = {
+  openSync: fs.openSync,
+  writeSync: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
+  fsyncSync: fs.fsyncSync,
+  fsync: fs.fsync,
+  fchmodSync: fs.fchmodSync,
+  fchownSync: fs.fchownSync,
+  ftruncateSync: fs.ftruncateSync,
+  closeSync: fs.closeSync,
+  renameSync: fs.renameSync,
+  unlinkSync: fs.unlinkSync,
+}
+
+/** Writes every byte: a short write (a nearly full disk) is continued, never taken as complete. */
+export const writeAll = (ops: FileOps, fd: number, data: Uint8Array): void => {
+  let done = 0
+  while (done < data.length) {
+    const written = ops.writeSync(fd, data, done, data.length - done)
+    // A write that makes no progress would loop forever; the disk is full.
+    if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
+    done += written
+  }
+}
+
+/** Makes a rename durable: until its folder is flushed, a power cut may undo it. */
+export const syncFolder = (folder: string, ops: FileOps): void => {
+  let fd: number | undefined
+  try {
+    fd = ops.openSync(folder, fs.constants.O_RDONLY)
+    ops.fsyncSync(fd)
+  } catch (e) {
+    // Some filesystems cannot flush a folder (EINVAL); any other failure is a real one.
+    if (!(typeof e === 'object' && e !== null && 'code' in e && (e.code === 'EINVAL' || e.code === 'EISDIR'))) throw e
+  } finally {
+    if (fd !== undefined) ops.closeSync(fd)
+  }
+}
+
+/** The temporary files of a target are named after it, so that the next writer can clear a killed one's. */
+const temporaryName = (target: string): string => join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
+
+export const isTemporaryOf = (target: string, name: string): boolean =>
+  name.startsWith(`.${basename(target)}.`) && /\.[0-9a-f]{12}\.tmp$/.test(name)
+
+/** Removes what killed writers of this target left behind. Call it holding the target's lock. */
+export const removeStaleTemporaries = (target: string): void => {
+  let names: ReadonlyArray<string>
+  try {
+    names = fs.readdirSync(dirname(target))
+  } catch {
+    return
+  }
+  for (const name of names) {
+    if (isTemporaryOf(target, name)) fs.rmSync(join(dirname(target), name), { force: true })
+  }
+}
+
+/**
+ * A file being replaced atomically: written to a temporary file beside the target (created
+ * exclusively, with the target's mode and owner), flushed, then renamed over it and the folder
+ * flushed. Until `commit`, the target is untouched; a crash at any moment leaves the old file or the
+ * new one, whole. Writes go to the file a symbolic link points at; only regular files are written.
+ */
+export class AtomicFile {
+  readonly target: string
+  private readonly temporary: string
+  private fd: number | undefined
+
+  constructor(path: string, private readonly ops: FileOps = nodeFileOps) {
+    this.target = resolveTarget(path)
+    this.temporary = temporaryName(this.target)
+    const owner = ownership(this.target)
+    this.fd = this.attempt('create', () => ops.openSync(this.temporary, 'wx', owner?.mode ?? 0o666))
+    if (owner !== undefined) {
+      this.attempt('keep the mode of', (fd) => { ops.fchmodSync(fd, owner.mode) })
+      // Only root may give a file away; anyone else keeps the owner they can.
+      if (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.()) {
+        try {
+          ops.fchownSync(this.fdOrThrow(), owner.uid, owner.gid)
+        } catch {
+          // Not permitted: the new file keeps this process's owner.
+        }
+      }
+    }
+  }
+
+  /** Appends bytes (every one of them). */
+  write(data: string | Uint8Array): void {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+    this.attempt('write', (fd) => { writeAll(this.ops, fd, bytes) })
+  }
+
+  /** Flushes what was written to the disk; the target is still untouched. */
+  flush(): void {
+    this.attempt('flush', (fd) => { this.ops.fsyncSync(fd) })
+  }
+
+  /** `flush`, off the event loop: a large file's flush can take seconds. */
+  async flushInBackground(): Promise<void> {
+    const fd = this.fdOrThrow()
+    await new Promise<void>((resolve, reject) => {
+      this.ops.fsync(fd, (e) => { if (e === null) resolve(); else reject(e) })
+    }).catch((e: unknown) => { this.fail('flush', e) })
+  }
+
+  /** Renames the flushed file over the target and flushes the folder: the new file is in place, durably. */
+  replace(): void {
+    this.attempt('close', (fd) => { this.ops.closeSync(fd) })
+    this.fd = undefined
+    this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+    try {
+      syncFolder(dirname(this.target), this.ops)
+    } catch (e) {
+      throw new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
+    }
+  }
+
+  /** `flush`, then `replace`. */
+  commit(): void {
+    this.flush()
+    this.replace()
+  }
+
+  /** Gives up: the temporary file is removed, the target untouched. */
+  abort(): void {
+    if (this.fd !== undefined) {
+      try {
+        this.ops.closeSync(this.fd)
+      } catch {
+        // Closing is best effort here: the file is being thrown away.
+      }
+      this.fd = undefined
+    }
+    try {
+      this.ops.unlinkSync(this.temporary)
+    } catch {
+      // Never created, or already renamed.
+    }
+  }
+
+  private fdOrThrow(): number {
+    if (this.fd === undefined) throw new UsageError(`${this.target}: the file is already closed`)
+    return this.fd
+  }
+
+  private attempt<T>(step: string, action: (fd: number) => T): T {
+    try {
+      return action(this.fd ?? -1)
+    } catch (e) {
+      return this.fail(step, e)
+    }
+  }
+
+  private fail(step: string, e: unknown): never {
+    this.abort()
+    if (e instanceof UsageError) throw e
+    throw new UsageError(`${this.target}: cannot ${step} the file: ${fsReason(e)}; it is unchanged`)
+  }
+}
+
+/** Replaces a file atomically with these pieces of text, written one after the other. */
+export const writeFileAtomic = (path: string, pieces: Iterable<string | Uint8Array>, ops: FileOps = nodeFileOps): string => {
+  const file = new AtomicFile(path, ops)
+  try {
+    for (const piece of pieces) file.write(piece)
+  } catch (e) {
+    file.abort()
+    if (e instanceof UsageError) throw e
+    // Making the text failed (a value nested too deeply for JSON, say): nothing was replaced.
+    throw new UsageError(`${file.target}: cannot write the file: ${e instanceof Error ? e.message : String(e)}; it is unchanged`)
+  }
+  file.commit()
+  return file.target
+}

@@ -1,0 +1,124 @@
+import { crc32 } from 'node:zlib'
+
+/**
+ * The journal beside a snapshot (`FILE.journal`): the changes acknowledged since the snapshot was
+ * written, one line each group of them, every line `CRC32 JSON` so that damage is seen, not
+ * replayed. The first line says which snapshot the journal continues (by the SHA-256 of its bytes)
+ * and from which change number; a checkpoint line says that a newer snapshot holds every change
+ * up to its number.
+ */
+
+/** One change as it was applied: the request's parameters and the RequestId it answered with. */
+export interface JournalChange {
+  readonly requestId: string
+  readonly params: Readonly<Record<string, string>>
+}
+
+/** A snapshot, by the SHA-256 of its file, that holds every change up to `seq`. */
+export interface SnapshotMark {
+  readonly sha256: string
+  readonly seq: number
+}
+
+export interface JournalHeader {
+  readonly journal: 'havip-rules'
+  readonly version: 1
+  readonly snapshot: SnapshotMark
+}
+
+/** Changes flushed together: they are numbered `seq`, `seq + 1`, … */
+export interface JournalBatch {
+  readonly seq: number
+  readonly changes: ReadonlyArray<JournalChange>
+}
+
+export interface JournalCheckpoint {
+  readonly checkpoint: SnapshotMark
+}
+
+export type JournalRecord = JournalBatch | JournalCheckpoint
+
+const hex = (n: number): string => n.toString(16).padStart(8, '0')
+
+/** One line of the journal, ready to append. */
+export const journalLine = (record: JournalHeader | JournalRecord): Buffer => {
+  const json = Buffer.from(JSON.stringify(record), 'utf8')
+  return Buffer.concat([Buffer.from(`${hex(crc32(json))} `, 'latin1'), json, Buffer.from('\n', 'latin1')])
+}
+
+export const headerRecord = (snapshot: SnapshotMark): JournalHeader => ({ journal: 'havip-rules', version: 1, snapshot })
+
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+const isMark = (u: unknown): u is SnapshotMark =>
+  isRecord(u) && typeof u.sha256 === 'string' && /^[0-9a-f]{64}$/.test(u.sha256) && Number.isSafeInteger(u.seq) && (u.seq as number) >= 0
+
+const isChange = (u: unknown): u is JournalChange =>
+  isRecord(u) && typeof u.requestId === 'string' && isRecord(u.params) && Object.values(u.params).every((v) => typeof v === 'string')
+
+const asHeader = (u: unknown): JournalHeader | undefined =>
+  isRecord(u) && u.journal === 'havip-rules' && u.version === 1 && isMark(u.snapshot) ? (u as unknown as JournalHeader) : undefined
+
+const asRecord = (u: unknown): JournalRecord | undefined => {
+  if (isRecord(u) && isMark(u.checkpoint)) return u as unknown as JournalCheckpoint
+  if (isRecord(u) && Number.isSafeInteger(u.seq) && Array.isArray(u.changes) && u.changes.length > 0 && u.changes.every(isChange)) {
+    return u as unknown as JournalBatch
+  }
+  return undefined
+}
+
+/** A journal as read: its header, its records in order, and where a torn last line starts, if any. */
+export interface ParsedJournal {
+  readonly header: JournalHeader
+  /** Each record with the offset of its line. */
+  readonly records: ReadonlyArray<{ readonly offset: number; readonly record: JournalRecord }>
+  /** The length of the whole lines: a torn last line (a crash mid-append) starts here. */
+  readonly validLength: number
+  readonly torn: boolean
+}
+
+/** Damage that is not a torn last line: the journal cannot be trusted, and nothing is replayed. */
+export interface JournalDamage {
+  readonly offset: number
+  readonly why: string
+}
+
+const decodeLine = (line: Buffer): unknown => {
+  const text = line.toString('utf8')
+  const m = /^([0-9a-f]{8}) (.*)$/s.exec(text)
+  if (m === null) return undefined
+  const json = Buffer.from(m[2] ?? '', 'utf8')
+  if (hex(crc32(json)) !== m[1]) return undefined
+  try {
+    return JSON.parse(json.toString('utf8')) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Reads a journal's bytes. Only the last line may be bad — it is the one group of changes that can
+ * have been cut by a crash, and it was never acknowledged — and is then reported torn. A bad line
+ * anywhere else, or a bad header, is damage, with its offset.
+ */
+export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journal: ParsedJournal } | { readonly ok: false; readonly damage: JournalDamage } => {
+  const records: Array<{ offset: number; record: JournalRecord }> = []
+  let header: JournalHeader | undefined
+  let offset = 0
+  while (offset < bytes.length) {
+    const end = bytes.indexOf(0x0a, offset)
+    const line = bytes.subarray(offset, end === -1 ? bytes.length : end)
+    const decoded = end === -1 ? undefined : decodeLine(line)
+    const parsed = header === undefined ? asHeader(decoded) : asRecord(decoded)
+    if (parsed === undefined) {
+      const last = end === -1 || end === bytes.length - 1
+      if (last && header !== undefined) return { ok: true, journal: { header, records, validLength: offset, torn: true } }
+      return { ok: false, damage: { offset, why: header === undefined ? 'the first line is not a havip-rules journal header' : 'a line is damaged (its checksum or its form is wrong)' } }
+    }
+    if (header === undefined) header = parsed as JournalHeader
+    else records.push({ offset, record: parsed as JournalRecord })
+    offset = end + 1
+  }
+  if (header === undefined) return { ok: false, damage: { offset: 0, why: 'the journal is empty: it has no header' } }
+  return { ok: true, journal: { header, records, validLength: offset, torn: false } }
+}

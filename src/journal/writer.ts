@@ -1,0 +1,230 @@
+import * as fs from 'node:fs'
+import type { JournalChange, SnapshotMark } from './format.js'
+import { journalLine } from './format.js'
+
+/** What is waiting to be flushed: changes (grouped into one line) and checkpoints, in order. */
+type Item =
+  | { readonly kind: 'change'; readonly seq: number; readonly change: JournalChange }
+  | { readonly kind: 'checkpoint'; readonly mark: SnapshotMark }
+
+interface Waiting {
+  readonly item: Item
+  readonly resolve: () => void
+  readonly reject: (e: Error) => void
+}
+
+/** The filesystem calls the writer makes; tests put failing ones in (a full disk). */
+export interface JournalIo {
+  readonly write: (fd: number, data: Buffer, offset: number, length: number, position: number, done: (e: NodeJS.ErrnoException | null, written: number) => void) => void
+  readonly fdatasync: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => void
+  readonly ftruncateSync: (fd: number, length: number) => void
+  readonly fdatasyncSync: (fd: number) => void
+}
+
+export const nodeJournalIo: JournalIo = {
+  write: (fd, data, offset, length, position, done) => { fs.write(fd, data, offset, length, position, done) },
+  fdatasync: fs.fdatasync,
+  ftruncateSync: fs.ftruncateSync,
+  fdatasyncSync: fs.fdatasyncSync,
+}
+
+export interface WriterHooks {
+  /** Every change up to `seq` is on the disk (called before their promises resolve). */
+  readonly onDurable: (seq: number) => void
+  /** A flush failed: every change not yet durable is lost (called before their promises reject). */
+  readonly onFailure: (e: Error) => void
+}
+
+interface Line {
+  readonly bytes: Buffer
+  readonly checkpoint: boolean
+}
+
+/** The journal's lines for these items: consecutive changes in one line, each checkpoint in its own. */
+const linesOf = (items: ReadonlyArray<Item>): ReadonlyArray<Line> => {
+  const lines: Array<Line> = []
+  let batch: Array<JournalChange> = []
+  let first = 0
+  const close = (): void => {
+    if (batch.length > 0) lines.push({ bytes: journalLine({ seq: first, changes: batch }), checkpoint: false })
+    batch = []
+  }
+  for (const item of items) {
+    if (item.kind === 'checkpoint') {
+      close()
+      lines.push({ bytes: journalLine({ checkpoint: item.mark }), checkpoint: true })
+    } else {
+      if (batch.length === 0) first = item.seq
+      batch.push(item.change)
+    }
+  }
+  close()
+  return lines
+}
+
+const errorOf = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
+
+/**
+ * Appends to a journal with group commit: everything added while a flush is on its way goes out in
+ * the next one, as one write and one `fdatasync`, so many clients share a flush. A promise resolves
+ * once its item is on the disk. A failed flush (a full disk) cuts the file back to what was
+ * durable; if even that fails, the journal refuses every later change.
+ */
+export class JournalWriter {
+  private waiting: Array<Waiting> = []
+  private flushing = false
+  private scheduled = false
+  private broken: Error | undefined
+  private tracked: Array<Buffer> | undefined
+  private idle: Array<() => void> = []
+
+  constructor(
+    private fd: number,
+    /** Bytes on the disk: the next line goes here. */
+    private size: number,
+    /** The number of the last change written. */
+    private seq: number,
+    private readonly hooks: WriterHooks,
+    private readonly io: JournalIo = nodeJournalIo,
+  ) {}
+
+  /**
+   * Appends a change: its number now, and a promise that resolves once it is durable. Throws at
+   * once when the journal can no longer be written.
+   */
+  addChange(change: JournalChange): { readonly seq: number; readonly durable: Promise<void> } {
+    if (this.broken !== undefined) throw this.broken
+    const seq = ++this.seq
+    return { seq, durable: this.enqueue({ kind: 'change', seq, change }) }
+  }
+
+  /** Appends a checkpoint: a snapshot file that holds every change up to `mark.seq`. */
+  addCheckpoint(mark: SnapshotMark): Promise<void> {
+    if (this.broken !== undefined) return Promise.reject(this.broken)
+    return this.enqueue({ kind: 'checkpoint', mark })
+  }
+
+  /** The bytes on the disk. */
+  get length(): number {
+    return this.size
+  }
+
+  /** From now on, keep a copy of every line flushed, for `takeTracked`. */
+  track(): void {
+    this.tracked = []
+  }
+
+  /** The lines flushed since `track`, checkpoints left out; stops keeping them. */
+  takeTracked(): ReadonlyArray<Buffer> {
+    const lines = this.tracked ?? []
+    this.tracked = undefined
+    return lines
+  }
+
+  /**
+   * Runs `action` when no flush is on its way and none can start until it returns: the moment to
+   * swap the file underneath (`reopen`).
+   */
+  async exclusive<T>(action: () => T): Promise<T> {
+    while (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve))
+    try {
+      return action()
+    } finally {
+      this.schedule()
+    }
+  }
+
+  /** Continues in another file (a new journal that replaced this one). */
+  reopen(fd: number, size: number): void {
+    fs.closeSync(this.fd)
+    this.fd = fd
+    this.size = size
+  }
+
+  /** Waits for every item added so far to be flushed (or to fail). */
+  async drain(): Promise<void> {
+    while (this.flushing || this.waiting.length > 0) {
+      this.schedule()
+      await new Promise<void>((resolve) => this.idle.push(resolve))
+    }
+  }
+
+  close(): void {
+    fs.closeSync(this.fd)
+  }
+
+  private enqueue(item: Item): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ item, resolve, reject })
+      this.schedule()
+    })
+  }
+
+  // After the current turn of the event loop: whatever the turn applied goes in one flush.
+  private schedule(): void {
+    if (this.scheduled || this.flushing || this.waiting.length === 0) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      void this.flush()
+    })
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.waiting.length === 0) return
+    this.flushing = true
+    const batch = this.waiting
+    this.waiting = []
+    const lines = linesOf(batch.map((w) => w.item))
+    const data = Buffer.concat(lines.map((l) => l.bytes))
+    try {
+      await this.writeAt(data, this.size)
+      await new Promise<void>((resolve, reject) => { this.io.fdatasync(this.fd, (e) => { if (e) reject(e); else resolve() }) })
+    } catch (e) {
+      this.fail(errorOf(e), batch)
+      return
+    }
+    this.size += data.length
+    if (this.tracked !== undefined) this.tracked.push(...lines.filter((l) => !l.checkpoint).map((l) => l.bytes))
+    const last = batch.findLast((w) => w.item.kind === 'change')?.item
+    if (last?.kind === 'change') this.hooks.onDurable(last.seq)
+    for (const w of batch) w.resolve()
+    this.settle()
+  }
+
+  private async writeAt(data: Buffer, position: number): Promise<void> {
+    let done = 0
+    while (done < data.length) {
+      const written = await new Promise<number>((resolve, reject) => {
+        this.io.write(this.fd, data, done, data.length - done, position + done, (e, n) => { if (e) reject(e); else resolve(n) })
+      })
+      if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
+      done += written
+    }
+  }
+
+  private fail(e: Error, batch: ReadonlyArray<Waiting>): void {
+    // Whatever reached the file past the durable length was never acknowledged: cut it off.
+    try {
+      this.io.ftruncateSync(this.fd, this.size)
+      this.io.fdatasyncSync(this.fd)
+    } catch (cut) {
+      this.broken = new Error(`the journal cannot be written or repaired: ${errorOf(cut).message}`)
+    }
+    const lost = [...batch, ...this.waiting]
+    this.waiting = []
+    // Numbers of lost changes are given out again.
+    this.seq -= lost.filter((w) => w.item.kind === 'change').length
+    this.hooks.onFailure(e)
+    for (const w of lost) w.reject(e)
+    this.settle()
+  }
+
+  private settle(): void {
+    this.flushing = false
+    const idle = this.idle
+    this.idle = []
+    for (const resolve of idle) resolve()
+    this.schedule()
+  }
+}

@@ -1,0 +1,121 @@
+import type { AddressInfo } from 'node:net'
+import * as E from 'fp-ts/lib/Either.js'
+import { loadSnapshot } from '../codec/snapshot.js'
+import { lockSnapshot } from '../io/lock.js'
+import { readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
+import { resolveTarget } from '../io/target.js'
+import type { SnapshotJson } from '../model/json.js'
+import type { Snapshot } from '../model/snapshot.js'
+import { isSnapshot } from '../model/snapshot.js'
+import type { HavipServer } from './app.js'
+import { serve } from './app.js'
+import type { Store } from './store.js'
+import { durableStore, memoryStore } from './store.js'
+
+/** An access key and its secret, as the vendor SDK names them. */
+export interface Credentials {
+  readonly accessKeyId: string
+  readonly secretKey: string
+}
+
+export interface EmulatorOptions {
+  /**
+   * The state to start from: a snapshot's JSON, or a snapshot already loaded. With `snapshotPath`
+   * too, it is first saved to that file (replacing what is there). Default: an empty account.
+   */
+  readonly snapshot?: SnapshotJson | Snapshot
+  /**
+   * Keep the state in this snapshot file and the journal beside it: every change is durable before
+   * it is acknowledged, and `close` leaves the whole state in the file. Without it, the state is in
+   * memory only and nothing is written.
+   */
+  readonly snapshotPath?: string
+  /** Default 0: a free port. */
+  readonly port?: number
+  /** Default `127.0.0.1`. */
+  readonly host?: string
+  /** With credentials, every request must carry the vendor's signature made with them. */
+  readonly credentials?: Credentials | ReadonlyArray<Credentials>
+  /** One line a request. */
+  readonly log?: (line: string) => void
+}
+
+/** A running emulator. */
+export interface Emulator {
+  /** Where it listens: `http://127.0.0.1:PORT`. Point the vendor SDK's `host` at its host and port. */
+  readonly url: string
+  /** The state now. `snapshotToJson` turns it into JSON. */
+  readonly snapshot: () => Snapshot
+  /** Stops accepting, finishes what is in flight, saves, and resolves when all is done. */
+  readonly close: () => Promise<void>
+}
+
+const loaded = (snapshot: SnapshotJson | Snapshot | undefined): Snapshot => {
+  if (isSnapshot(snapshot)) return snapshot
+  const result = loadSnapshot(snapshot ?? {})
+  if (E.isLeft(result)) throw new Error(`the snapshot does not load:\n${result.left.message}`)
+  return result.right
+}
+
+const storeFor = (options: EmulatorOptions): Store => {
+  const path = options.snapshotPath
+  if (path === undefined) return memoryStore(loaded(options.snapshot))
+  if (options.snapshot !== undefined) {
+    const target = resolveTarget(path)
+    const lock = lockSnapshot(target, 'startEmulator')
+    try {
+      const initial = loaded(options.snapshot)
+      if (!isSnapshot(initial)) throw new Error('the snapshot does not load')
+      let journal
+      try {
+        journal = readSnapshotFile(path).journal
+      } catch {
+        // Nothing usable there yet: the file is simply replaced.
+      }
+      saveSnapshot(path, initial, journal)
+    } finally {
+      lock.release()
+    }
+  }
+  return durableStore(path)
+}
+
+/** Listens, and resolves once the address is known. */
+export const listen = (app: HavipServer, port: number, host: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    app.server.once('error', reject)
+    app.server.listen(port, host, () => {
+      app.server.off('error', reject)
+      const { port: bound } = app.server.address() as AddressInfo
+      resolve(`http://${host.includes(':') ? `[${host}]` : host}:${String(bound)}`)
+    })
+  })
+
+/**
+ * Starts havip serve inside this process, for a test suite: the vendor SDK (or any HTTP client)
+ * talks to `url` as to the real API.
+ *
+ * ```ts
+ * const emulator = await startEmulator({ snapshot: { HaVips: [...], Instances: [...] } })
+ * const vpc = new Service({ serviceName: 'vpc', host: new URL(emulator.url).host, protocol: 'http:', region: 'cn-beijing', accessKeyId: 'x', secretKey: 'y' })
+ * // …
+ * await emulator.close()
+ * ```
+ */
+export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
+  const given = options.credentials
+  const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : 'accessKeyId' in given ? [given] : given
+  const store = storeFor(options)
+  const app = serve({
+    store,
+    ...(pairs.length === 0 ? {} : { credentials: new Map(pairs.map((c) => [c.accessKeyId, c.secretKey])) }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  })
+  try {
+    const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')
+    return { url, snapshot: app.snapshot, close: app.close }
+  } catch (e) {
+    await store.close()
+    throw e
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * havip-rules/server: havip serve inside your own process, for test suites
+ * (docs/endpoint.md).
+ *
+ * @packageDocumentation
+ * @module havip-rules/server
+ */
+export type { Credentials, Emulator, EmulatorOptions } from './emulator.js'
+export { startEmulator } from './emulator.js'

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto'
+import { fdatasyncSync, ftruncateSync, openSync, statSync } from 'node:fs'
+import type { ParamMap } from '../codec/request.js'
+import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
+import type { Lock } from '../io/lock.js'
+import { lockSnapshot } from '../io/lock.js'
+import type { SnapshotOnDisk } from '../io/snapshot-file.js'
+import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
+import { snapshotText } from '../io/snapshot-text.js'
+import { resolveTarget } from '../io/target.js'
+import { headerRecord, journalLine } from '../journal/format.js'
+import type { JournalIo } from '../journal/writer.js'
+import { JournalWriter } from '../journal/writer.js'
+import type { Snapshot, SnapshotState } from '../model/snapshot.js'
+import { isSnapshot } from '../model/snapshot.js'
+import type { Handled } from '../wire/handle.js'
+import { handle } from '../wire/handle.js'
+
+/**
+ * Where the server's state lives. Requests are applied one at a time, in the order they are
+ * submitted, each to the state the previous one left; the answer is released only once every change
+ * it saw is durable.
+ */
+export interface Store {
+  /** The state now (changes not yet durable included). */
+  readonly snapshot: () => Snapshot
+  /** Applies a request now; resolves with its answer when it may be sent, rejects if its changes could not be saved. */
+  readonly submit: (params: ParamMap, requestId: string) => Promise<Handled>
+  /** Waits for what is pending, folds the journal into the snapshot file, gives up the lock. */
+  readonly close: () => Promise<void>
+}
+
+/** State in memory only: nothing is written. */
+export const memoryStore = (snapshot: Snapshot): Store => {
+  let state = snapshot
+  return {
+    snapshot: () => state,
+    submit: (params, requestId) => {
+      const handled = handle(state, params, { requestId })
+      state = handled.snapshot
+      return Promise.resolve(handled)
+    },
+    close: () => Promise.resolve(),
+  }
+}
+
+export interface DurableOptions {
+  /** Fold the journal into the snapshot once it is larger than this (default: the larger of 16 MiB and a quarter of the snapshot). */
+  readonly compactAfterBytes?: number
+  /** What the store has to say (a compaction that failed, say): one line each. */
+  readonly log?: (line: string) => void
+  /** The journal's filesystem calls (tests inject failures). */
+  readonly journalIo?: JournalIo
+}
+
+const newJournal = (loaded: SnapshotOnDisk): { fd: number; size: number } => {
+  const path = journalPath(loaded.target)
+  writeFileAtomic(path, [journalLine(headerRecord({ sha256: loaded.sha256, seq: 0 }))])
+  return { fd: openSync(path, 'r+'), size: statSync(path).size }
+}
+
+/** The journal a stopped or killed server left, its torn last line (never acknowledged) cut off, ready to be appended to. */
+const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): { fd: number; size: number } => {
+  const fd = openSync(journal.path, 'r+')
+  if (journal.torn) {
+    ftruncateSync(fd, journal.validLength)
+    fdatasyncSync(fd)
+  }
+  return { fd, size: journal.validLength }
+}
+
+const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/**
+ * State in the snapshot file and its write-ahead journal (`FILE.journal`): every change is appended
+ * to the journal and flushed before it is acknowledged (changes applied in the same turn of the
+ * event loop share one flush); start-up is load + replay. Once the journal is large, the snapshot
+ * as it was at its last durable change — immutable, so requests go on meanwhile — is written to a
+ * new file in small slices, recorded in the journal as a checkpoint, renamed into place, and the
+ * journal restarted with only the changes made since. Holds the file's lock throughout.
+ */
+export const durableStore = (path: string, options: DurableOptions = {}): Store => {
+  const lock: Lock = lockSnapshot(resolveTarget(path), 'havip serve')
+  let loaded: SnapshotOnDisk
+  try {
+    removeStaleTemporaries(resolveTarget(path))
+    loaded = readSnapshotFile(path)
+  } catch (e) {
+    lock.release()
+    throw e
+  }
+  const target = loaded.target
+  const threshold = options.compactAfterBytes ?? Math.max(16 * 1024 * 1024, Math.floor(loaded.size / 4))
+  const opened = loaded.journal === undefined ? newJournal(loaded) : continuedJournal(loaded.journal)
+
+  let state: SnapshotState = loaded.snapshot
+  let durable: SnapshotState = loaded.snapshot
+  let durableSeq = loaded.journal?.seq ?? 0
+  // The state after each change not yet durable, in order.
+  let pending: Array<{ readonly seq: number; readonly state: SnapshotState }> = []
+  // What a request that changes nothing waits for: the durability of every change before it.
+  let latest: Promise<unknown> = Promise.resolve()
+  let compaction: Promise<void> | undefined
+  let closed = false
+
+  const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
+    onDurable: (seq) => {
+      while (pending[0] !== undefined && pending[0].seq <= seq) {
+        const next = pending.shift()
+        if (next !== undefined) {
+          durable = next.state
+          durableSeq = next.seq
+        }
+      }
+      if (!closed && compaction === undefined && writer.length > threshold) {
+        compaction = compact().finally(() => { compaction = undefined })
+      }
+    },
+    onFailure: () => {
+      // Nothing that was not flushed was acknowledged: back to the last durable state.
+      state = durable
+      pending = []
+      latest = Promise.resolve()
+    },
+  }, options.journalIo)
+
+  /** Writes `durable` to a new snapshot file in slices, then swaps it and a fresh journal in. */
+  const compact = async (): Promise<void> => {
+    const base = durable
+    const seq = durableSeq
+    writer.track()
+    let file: AtomicFile | undefined
+    try {
+      file = new AtomicFile(target)
+      const hash = createHash('sha256')
+      let slice = 0
+      for (const piece of snapshotText(base)) {
+        const bytes = Buffer.from(piece, 'utf8')
+        hash.update(bytes)
+        file.write(bytes)
+        if (++slice % 16 === 0) await yieldToRequests()
+      }
+      await file.flushInBackground()
+      const sha256 = hash.digest('hex')
+      await writer.addCheckpoint({ sha256, seq })
+      const done = file
+      await writer.exclusive(() => {
+        done.replace()
+        const journal = journalPath(target)
+        writeFileAtomic(journal, [journalLine(headerRecord({ sha256, seq })), ...writer.takeTracked()])
+        writer.reopen(openSync(journal, 'r+'), statSync(journal).size)
+      })
+    } catch (e) {
+      file?.abort()
+      writer.takeTracked()
+      // Nothing is lost: the journal still holds every change.
+      options.log?.(`havip serve: compaction failed, the journal keeps every change: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+
+  return {
+    snapshot: () => state,
+    submit: (params, requestId) => {
+      const handled = handle(state, params, { requestId })
+      const after = handled.snapshot
+      if (after === state || !isSnapshot(after)) return latest.then(() => handled)
+      let added
+      try {
+        added = writer.addChange({ requestId, params: Object.fromEntries(params) })
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)))
+      }
+      state = after
+      pending.push({ seq: added.seq, state })
+      latest = added.durable
+      return added.durable.then(() => handled)
+    },
+    close: async () => {
+      closed = true
+      await writer.drain()
+      await compaction
+      try {
+        writer.close()
+        // One file holds the whole state again.
+        saveSnapshot(target, durable, { path: journalPath(target), validLength: writer.length, seq: durableSeq })
+      } finally {
+        lock.release()
+      }
+    },
+  }
+}
+
