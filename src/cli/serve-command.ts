@@ -7,6 +7,7 @@ import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
 export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK]
+                   [--compact-after BYTES]
 
 Serves AssociateHaVip, DisassociateHaVip and DescribeHaVips over HTTP as the Volcengine OpenAPI
 does (GET /?Action=...&Version=2020-04-01&..., or POST with a form or JSON body). Every change is
@@ -20,6 +21,8 @@ One line a request on stderr.
   --port PORT        the port (default 8080; 0 picks a free one); the address is printed on stdout
   --access-key AK    with --secret-key (or VOLC_ACCESSKEY and VOLC_SECRETKEY): every request must
   --secret-key SK    carry the vendor's HMAC-SHA256 signature; without them, none is checked
+  --compact-after BYTES  fold the journal into FILE, in the background, once it is larger than this
+                     (default: 16 MiB or a quarter of FILE, whichever is larger)
 
 SIGINT or SIGTERM: stop accepting, finish the requests in flight, save, exit 0.
 Exit 2: a usage error, a snapshot that cannot be used, another writer holding it, or a final save that failed.`
@@ -33,6 +36,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     port: { type: 'string' },
     'access-key': { type: 'string' },
     'secret-key': { type: 'string' },
+    'compact-after': { type: 'string' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
   if (positionals.length > 0) throw new UsageError('havip serve takes no QUERY (see havip serve --help)')
@@ -42,9 +46,14 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const port = Number(values.port ?? '8080')
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${String(values.port)} is not a port number`)
   const host = values.host ?? '127.0.0.1'
+  const compactAfter = values['compact-after']
+  if (compactAfter !== undefined && !/^[1-9]\d{0,15}$/.test(compactAfter)) throw new UsageError(`--compact-after ${compactAfter} is not a number of bytes`)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
-    : durableStore(snapshotPath, { log: (line) => { output.err(`${line}\n`) } })
+    : durableStore(snapshotPath, {
+        log: (line) => { output.err(`${line}\n`) },
+        ...(compactAfter === undefined ? {} : { compactAfterBytes: Number(compactAfter) }),
+      })
   const app = serve({
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
