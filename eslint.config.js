@@ -20,7 +20,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', globalThis: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', globalThis: 'readonly', Buffer: 'readonly' },
     },
   },
 )

@@ -1,54 +1,13 @@
 // The performance benchmark (npm run bench): per-request cost against snapshots of 10 to
 // 1,000,000 resources, and load/save cost. Prints a table and writes docs/performance.md.
 // Not a test: timings depend on the machine, so nothing here passes or fails.
-import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import * as E from 'fp-ts/lib/Either.js'
 import { associateHaVip, explain, handle, loadSnapshot, snapshotToJson } from '../dist/index.js'
+import { buildJson, requestsFor } from './account.js'
+import { replaceSection } from './report.js'
 
 const sizes = (process.env.BENCH_SIZES ?? '10,1000,100000,1000000').split(',').map(Number)
-const SUBNETS_PER_HAVIP = 1
-
-/** N resources: N/2 instances and N/2 ENIs; N/100 HaVips (at least 1); a ledger of N tokens. */
-const buildJson = (n) => {
-  const haVipCount = Math.max(1, Math.floor(n / 100))
-  const subnetOf = (i) => `subnet-${i % haVipCount}`
-  const half = Math.max(1, Math.floor(n / 2))
-  const Instances = Array.from({ length: half }, (_, i) => ({
-    InstanceId: `i-${i}`, Status: i % 7 === 0 ? 'STOPPED' : 'RUNNING', VpcId: 'vpc-1',
-    NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${i}`, SubnetId: subnetOf(i), Type: 'primary' }],
-  }))
-  const NetworkInterfaces = Array.from({ length: half }, (_, i) => ({
-    NetworkInterfaceId: `eni-${i}`, SubnetId: subnetOf(i), VpcId: 'vpc-1', Status: 'InUse', Type: 'secondary',
-    DeviceId: `i-${i}`, ServiceManaged: false,
-  }))
-  // Every HaVip bound to two instances of its subnet, as a live account would be.
-  const HaVips = Array.from({ length: haVipCount }, (_, h) => ({
-    HaVipId: `havip-${h}`, SubnetId: `subnet-${h * SUBNETS_PER_HAVIP}`, VpcId: 'vpc-1', IpAddress: '192.168.0.9', Status: 'InUse',
-    AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: [h, h + haVipCount].filter((i) => i < half).map((i) => `i-${i}`),
-  })).map((h) => (h.AssociatedInstanceIds.length === 0 ? { ...h, Status: 'Available', AssociatedInstanceType: '' } : h))
-  const ClientTokens = Array.from({ length: n }, (_, i) => ({
-    Action: 'AssociateHaVip', ClientToken: `old-${i}`, Status: 'Succeeded', RequestId: `req-${i}`,
-    Parameters: { HaVipId: `havip-${i % haVipCount}`, InstanceType: 'EcsInstance', InstanceId: `i-${i % half}` },
-  }))
-  return { Region: 'cn-beijing', HaVips, Instances, NetworkInterfaces, Quotas: { InstancesPerHaVip: 10, HaVipsPerInstance: 5 }, ClientTokens }
-}
-
-/** Requests that succeed against the fresh snapshot: an instance in the HaVip's subnet, not yet bound, with a new token. */
-const requestsFor = (n, count) => {
-  const haVipCount = Math.max(1, Math.floor(n / 100))
-  const half = Math.max(1, Math.floor(n / 2))
-  let seed = 12345
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
-  return Array.from({ length: count }, (_, k) => {
-    const h = Math.floor(random() * haVipCount)
-    const candidates = Math.floor((half - 1 - h) / haVipCount)
-    const j = 2 + Math.floor(random() * Math.max(candidates - 1, 1))
-    const i = Math.min(h + j * haVipCount, half - 1)
-    return { action: 'AssociateHaVip', haVipId: `havip-${h}`, instanceId: `i-${i}`, instanceType: 'EcsInstance', clientToken: `new-${k}` }
-  })
-}
-
 const query = (r) =>
   `Action=${r.action}&Version=2020-04-01&HaVipId=${r.haVipId}&InstanceId=${r.instanceId}&InstanceType=${r.instanceType}&ClientToken=${r.clientToken}`
 
@@ -152,10 +111,7 @@ const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${f(t
 console.log(`${table}\n\n${summary}\n\nMachine: ${machine}`)
 
 if (sizes.join(',') === '10,1000,100000,1000000') {
-  writeFileSync(new URL('../docs/performance.md', import.meta.url), `# Performance
-
-Measured by \`npm run bench\` (\`bench/run.js\`) on ${new Date().toISOString().slice(0, 10)}.
-Machine: ${machine}.
+  replaceSection(new URL('../docs/performance.md', import.meta.url), 'library', `Measured by \`npm run bench\` (\`bench/run.js\`) on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.
 
 Each snapshot holds N resources (N/2 instances, N/2 ENIs), N/100 HaVips each bound to two
 instances, and an idempotency ledger of N tokens. Per-request times are over 20,000 different
@@ -170,36 +126,5 @@ up to N = 1,000, single runs above; "save" is one change, then \`snapshotToJson\
 
 ${table}
 
-${summary}
-
-## Reading the numbers
-
-- The request path is flat by construction: a fixed handful of map reads and, for a change, one
-  overlay write per changed entry; no scan, no copy of a collection, no freezing. The
-  1,000-request sequence, whose overlay and ledger grow, costs the same at every N.
-- What still grows is the memory hierarchy. A request reads a few entries at random out of maps
-  as large as the account; at a million entries those reads miss the caches and the TLB (dear on
-  this virtual machine). The floor column is just that, three lookups in bare native Maps, and it
-  grows about as much as \`explain\`, which does little else. \`associate\` and \`handle\` do more
-  fixed work per request, so they grow less. Where the 2× target is missed at N = 1,000,000, bare
-  Maps miss it by as much: no layout of this data in memory avoids that cost.
-- Medians are steadier than means at N = 1,000,000: the heap then holds the parsed JSON (and this
-  script's 336 MiB JSON text), and garbage-collection pauses land in a few requests.
-- \`handle\` adds a few microseconds over \`associate\`: URLSearchParams and the response envelope.
-- Left alone: \`havip serve\` rewrites the whole snapshot file for every change (the "save"
-  column), which is right for test accounts and too slow for an endpoint over a million
-  resources; an append-only journal would fix that.
-
-## How the request path stays flat
-
-- \`loadSnapshot\` builds native \`Map\`s by id once (instances, ENIs, HaVips, ledger, and how many
-  HaVips hold each target). Nothing on the request path scans a list: a request reads a handful
-  of map entries and the HaVip's own targets (at most its quota).
-- What requests change lives in an ordered persistent overlay (immutable.js \`OrderedMap\`) over
-  the load-time maps (\`src/model/layered-map.ts\`): a new snapshot costs one overlay write per
-  changed entry. Its size grows with the number of requests applied since load, never with N.
-- immer makes the new HaVip object (a small leaf) with structural sharing; the snapshot record
-  itself is a spread of nine fields. Nothing is frozen: freezing would walk (and mutate) the
-  caller's JSON, and \`Object.isFrozen\` on large plain objects is what made a naive layout grow.
-`)
+${summary}`)
 }

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, st
 import { join } from 'node:path'
 import { Service } from '@volcengine/openapi'
 import { describe, expect, it } from 'vitest'
-import type { SnapshotJson } from 'havip-rules'
+import type { Handled, SnapshotJson } from 'havip-rules'
 import { handle, snapshotToJson } from 'havip-rules'
 import { startEmulator } from 'havip-rules/server'
 import type { FileOps } from '../src/io/atomic-file.js'
@@ -13,6 +13,7 @@ import { readSnapshotFile, saveSnapshot } from '../src/io/snapshot-file.js'
 import { headerRecord, journalLine } from '../src/journal/format.js'
 import type { JournalIo } from '../src/journal/writer.js'
 import { nodeJournalIo } from '../src/journal/writer.js'
+import type { Submitted } from '../src/server/store.js'
 import { durableStore } from '../src/server/store.js'
 import { brokenInvariants } from './support/invariants.js'
 import { call, savedJson } from './support/server.js'
@@ -20,6 +21,12 @@ import { load } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+
+/** A submitted request's answer, once it may be sent. */
+const answered = async (s: Submitted): Promise<Handled> => {
+  await s.durable
+  return s.handled
+}
 
 /** An account of `n` running instances in one subnet, and one HaVip that can hold them all. */
 const account = (n: number): SnapshotJson => ({
@@ -263,7 +270,7 @@ describe('the journal and its snapshot', () => {
     const store = durableStore(path, { compactAfterBytes: 2000 })
     for (let round = 0; round < 3; round++) {
       await Promise.all(Array.from({ length: 100 }, (_, i) =>
-        store.submit(new Map(Object.entries({ Action: round % 2 === 0 ? 'AssociateHaVip' : 'DisassociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(round)}-${String(i)}`)))
+        answered(store.submit(new Map(Object.entries({ Action: round % 2 === 0 ? 'AssociateHaVip' : 'DisassociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(round)}-${String(i)}`))))
     }
     // Compactions happened: the file on disk is no longer the first one, and the journal is short.
     expect(JSON.parse(readFileSync(path, 'utf8'))).not.toEqual(account(100))
@@ -281,7 +288,7 @@ describe('the journal and its snapshot', () => {
     const journalIo: JournalIo = { ...nodeJournalIo, fdatasync: (fd, done) => { flushes++; nodeJournalIo.fdatasync(fd, done) } }
     const store = durableStore(path, { journalIo })
     const replies = await Promise.all(Array.from({ length: 16 }, (_, i) =>
-      store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(i)}`)))
+      answered(store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(i)}`))))
     expect(replies.map((r) => r.status)).toEqual(Array(16).fill(200))
     expect(flushes).toBe(1)
     await store.close()
@@ -316,15 +323,15 @@ describe('a full disk', () => {
     // Without a disk to fill, the journal's writes fail as a full disk's do.
     const journalIo: JournalIo = {
       ...nodeJournalIo,
-      write: (fd, data, offset, length, position, done) => {
-        if (full && disk === undefined) done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 0)
-        else nodeJournalIo.write(fd, data, offset, length, position, done)
+      writeSync: (fd, data, offset, length, position) => {
+        if (full && disk === undefined) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+        return nodeJournalIo.writeSync(fd, data, offset, length, position)
       },
     }
     try {
       const path = snapshotIn(folder, account(30))
       const store = durableStore(path, { journalIo, compactAfterBytes: 1 << 30 })
-      const submit = (i: number) => store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(i)}`)
+      const submit = (i: number) => answered(store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: `i-${String(i)}` })), `r-${String(i)}`))
         .then((h) => h.status, () => 500)
       const acknowledged: Array<string> = []
       for (let i = 0; i < 5; i++) if (await submit(i) === 200) acknowledged.push(`i-${String(i)}`)

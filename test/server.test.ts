@@ -179,10 +179,10 @@ describe('saving', () => {
     const journalIo: JournalIo = {
       ...nodeJournalIo,
       // Half the line reaches the disk, then it is full.
-      write: (fd, data, offset, length, position, done) => {
-        if (!full) { nodeJournalIo.write(fd, data, offset, length, position, done); return }
+      writeSync: (fd, data, offset, length, position) => {
+        if (!full) return nodeJournalIo.writeSync(fd, data, offset, length, position)
         writeSync(fd, data, offset, Math.floor(length / 2), position)
-        done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }), 0)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
       },
     }
     const { port, snapshotPath } = await start(baseJson(), { credentials: undefined }, { journalIo })

@@ -1,6 +1,7 @@
 import { UsageError } from '../io/usage-error.js'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { serve } from '../server/app.js'
+import { requestLog } from '../server/log.js'
 import { listen } from '../server/emulator.js'
 import { durableStore, memoryStore } from '../server/store.js'
 import type { Output } from './output.js'
@@ -48,16 +49,17 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const host = values.host ?? '127.0.0.1'
   const compactAfter = values['compact-after']
   if (compactAfter !== undefined && !/^[1-9]\d{0,15}$/.test(compactAfter)) throw new UsageError(`--compact-after ${compactAfter} is not a number of bytes`)
+  const log = requestLog(output.err)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
     : durableStore(snapshotPath, {
-        log: (line) => { output.err(`${line}\n`) },
+        log: log.note,
         ...(compactAfter === undefined ? {} : { compactAfterBytes: Number(compactAfter) }),
       })
   const app = serve({
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
-    log: (line) => { output.err(`${line}\n`) },
+    log,
   })
   // Before the address is printed: whoever reads it may signal at once.
   const stopped = new Promise<void>((resolve) => {

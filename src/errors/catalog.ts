@@ -16,6 +16,7 @@ export const catalog = {
   InternalError: { code: 'InternalError', codeN: 100014, status: 500, en: 'Service has some internal Error. Pls Contact With Admin', zh: '服务内部错误，请联系管理员。' },
   // What `havip serve` answers for what never reaches the API [choice].
   RequestEntityTooLarge: { code: 'RequestEntityTooLarge', status: 413, en: 'The request body is larger than {limit} bytes.', zh: '请求体超过{limit}字节。' },
+  MalformedRequest: { code: 'MalformedRequest', status: 400, en: 'The request could not be read: {why}.', zh: '无法解析请求：{why}。' },
   MalformedRequestBody: { code: 'MalformedRequestBody', status: 400, en: 'The request body could not be read as {type}.', zh: '无法按{type}解析请求体。' },
   InvalidPath: { code: 'InvalidPath', status: 404, en: 'The path {path} does not exist; the API is served at /.', zh: '路径{path}不存在，接口位于/。' },
   MethodNotAllowed: { code: 'MethodNotAllowed', status: 405, en: 'The method {method} is not allowed; use GET or POST.', zh: '不支持{method}方法，请使用GET或POST。' },
@@ -63,7 +64,7 @@ export const errorIds = Object.keys(catalog) as ReadonlyArray<ErrorId>
 /** The errors only `havip serve` answers: about the HTTP request, not the API call in it. */
 export const endpointErrorIds: ReadonlyArray<ErrorId> = [
   'MissingAuthenticationToken', 'InvalidTimestamp', 'InvalidAccessKey', 'SignatureDoesNotMatch',
-  'RequestEntityTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
+  'RequestEntityTooLarge', 'MalformedRequest', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
 ]
 
 /** An API error: what the vendor would answer, and the facts of this snapshot behind it. */

@@ -7,22 +7,34 @@ type Item =
   | { readonly kind: 'change'; readonly seq: number; readonly change: JournalChange }
   | { readonly kind: 'checkpoint'; readonly mark: SnapshotMark }
 
-interface Waiting {
-  readonly item: Item
+/** Items flushed together, and the one promise they all wait on. */
+interface Batch {
+  readonly items: Array<Item>
+  readonly done: Promise<void>
   readonly resolve: () => void
   readonly reject: (e: Error) => void
 }
 
+const newBatch = (): Batch => {
+  let resolve: () => void = () => undefined
+  let reject: (e: Error) => void = () => undefined
+  const done = new Promise<void>((res, rej) => { resolve = res; reject = rej })
+  // Whoever waits on it handles its failure; the batch itself must not count as unhandled.
+  done.catch(() => undefined)
+  return { items: [], done, resolve, reject }
+}
+
 /** The filesystem calls the writer makes; tests put failing ones in (a full disk). */
 export interface JournalIo {
-  readonly write: (fd: number, data: Buffer, offset: number, length: number, position: number, done: (e: NodeJS.ErrnoException | null, written: number) => void) => void
+  /** To the page cache: microseconds, so it is done in place; only the flush waits on the disk. */
+  readonly writeSync: (fd: number, data: Buffer, offset: number, length: number, position: number) => number
   readonly fdatasync: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => void
   readonly ftruncateSync: (fd: number, length: number) => void
   readonly fdatasyncSync: (fd: number) => void
 }
 
 export const nodeJournalIo: JournalIo = {
-  write: (fd, data, offset, length, position, done) => { fs.write(fd, data, offset, length, position, done) },
+  writeSync: (fd, data, offset, length, position) => fs.writeSync(fd, data, offset, length, position),
   fdatasync: fs.fdatasync,
   ftruncateSync: fs.ftruncateSync,
   fdatasyncSync: fs.fdatasyncSync,
@@ -66,12 +78,13 @@ const errorOf = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
 
 /**
  * Appends to a journal with group commit: everything added while a flush is on its way goes out in
- * the next one, as one write and one `fdatasync`, so many clients share a flush. A promise resolves
+ * the next one, as one write and one `fdatasync`, so many clients share a flush, and a lone client
+ * waits for nothing but its own. A promise resolves
  * once its item is on the disk. A failed flush (a full disk) cuts the file back to what was
  * durable; if even that fails, the journal refuses every later change.
  */
 export class JournalWriter {
-  private waiting: Array<Waiting> = []
+  private waiting: Batch | undefined
   private flushing = false
   private scheduled = false
   private broken: Error | undefined
@@ -143,7 +156,7 @@ export class JournalWriter {
 
   /** Waits for every item added so far to be flushed (or to fail). */
   async drain(): Promise<void> {
-    while (this.flushing || this.waiting.length > 0) {
+    while (this.flushing || this.waiting !== undefined) {
       this.schedule()
       await new Promise<void>((resolve) => this.idle.push(resolve))
     }
@@ -154,31 +167,32 @@ export class JournalWriter {
   }
 
   private enqueue(item: Item): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject })
-      this.schedule()
-    })
+    const batch = (this.waiting ??= newBatch())
+    batch.items.push(item)
+    this.schedule()
+    return batch.done
   }
 
-  // After the current turn of the event loop: whatever the turn applied goes in one flush.
+  // Once the code that added to the queue is done (a microtask): a lone change is flushed at once,
+  // and whatever is added while a flush is on its way goes in the next one.
   private schedule(): void {
-    if (this.scheduled || this.flushing || this.waiting.length === 0) return
+    if (this.scheduled || this.flushing || this.waiting === undefined) return
     this.scheduled = true
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.scheduled = false
       void this.flush()
     })
   }
 
   private async flush(): Promise<void> {
-    if (this.flushing || this.waiting.length === 0) return
-    this.flushing = true
     const batch = this.waiting
-    this.waiting = []
-    const lines = linesOf(batch.map((w) => w.item))
+    if (this.flushing || batch === undefined) return
+    this.flushing = true
+    this.waiting = undefined
+    const lines = linesOf(batch.items)
     const data = Buffer.concat(lines.map((l) => l.bytes))
     try {
-      await this.writeAt(data, this.size)
+      this.writeAt(data, this.size)
       await new Promise<void>((resolve, reject) => { this.io.fdatasync(this.fd, (e) => { if (e) reject(e); else resolve() }) })
     } catch (e) {
       this.fail(errorOf(e), batch)
@@ -186,24 +200,22 @@ export class JournalWriter {
     }
     this.size += data.length
     if (this.tracked !== undefined) this.tracked.push(...lines.filter((l) => !l.checkpoint).map((l) => l.bytes))
-    const last = batch.findLast((w) => w.item.kind === 'change')?.item
+    const last = batch.items.findLast((item) => item.kind === 'change')
     if (last?.kind === 'change') this.hooks.onDurable(last.seq)
-    for (const w of batch) w.resolve()
+    batch.resolve()
     this.settle()
   }
 
-  private async writeAt(data: Buffer, position: number): Promise<void> {
+  private writeAt(data: Buffer, position: number): void {
     let done = 0
     while (done < data.length) {
-      const written = await new Promise<number>((resolve, reject) => {
-        this.io.write(this.fd, data, done, data.length - done, position + done, (e, n) => { if (e) reject(e); else resolve(n) })
-      })
+      const written = this.io.writeSync(this.fd, data, done, data.length - done, position + done)
       if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
       done += written
     }
   }
 
-  private fail(e: Error, batch: ReadonlyArray<Waiting>): void {
+  private fail(e: Error, batch: Batch): void {
     // Whatever reached the file past the durable length was never acknowledged: cut it off.
     try {
       this.io.ftruncateSync(this.fd, this.size)
@@ -211,12 +223,12 @@ export class JournalWriter {
     } catch (cut) {
       this.broken = new Error(`the journal cannot be written or repaired: ${errorOf(cut).message}`)
     }
-    const lost = [...batch, ...this.waiting]
-    this.waiting = []
+    const lost = this.waiting === undefined ? [batch] : [batch, this.waiting]
+    this.waiting = undefined
     // Numbers of lost changes are given out again.
-    this.seq -= lost.filter((w) => w.item.kind === 'change').length
+    this.seq -= lost.reduce((n, b) => n + b.items.filter((item) => item.kind === 'change').length, 0)
     this.hooks.onFailure(e)
-    for (const w of lost) w.reject(e)
+    for (const b of lost) b.reject(e)
     this.settle()
   }
 

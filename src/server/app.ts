@@ -9,7 +9,9 @@ import type { Snapshot } from '../model/snapshot.js'
 import { regionOf } from '../model/snapshot.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
-import { requestParams } from './params.js'
+import type { RequestTarget } from './params.js'
+import { requestParams, requestTarget } from './params.js'
+import type { RequestLog } from './log.js'
 import type { Store } from './store.js'
 import type { SecretKeys } from './signature.js'
 import { verifySignature } from './signature.js'
@@ -19,8 +21,8 @@ export interface ServeOptions {
   readonly store: Store
   /** Without credentials, requests are not signed and not checked. */
   readonly credentials?: SecretKeys
-  /** One line per request. */
-  readonly log?: (line: string) => void
+  /** Where the request log goes (one line per request); none by default. */
+  readonly log?: RequestLog
   readonly now?: () => number
   readonly newRequestId?: () => string
   readonly bodyLimit?: number
@@ -79,34 +81,50 @@ export const serve = (options: ServeOptions): HavipServer => {
     return { ...failure(meta, error), action }
   }
 
-  const apply = async (requestId: string, params: ParamMap): Promise<Reply> => {
-    try {
-      const handled = await store.submit(params, requestId)
-      return { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
-    } catch (e) {
+  const apply = (requestId: string, params: ParamMap): Reply | Promise<Reply> => {
+    const { handled, durable } = store.submit(params, requestId)
+    const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
+    return durable === undefined ? reply : durable.then(
+      () => reply,
       // Not saved, so not acknowledged: the state is as it was.
-      return refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`))
-    }
+      (e: unknown) => refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`)),
+    )
   }
 
-  /** Method, path, body, signature; then the request goes to the store, in the order requests get this far. */
-  const answer = async (req: IncomingMessage, requestId: string): Promise<Reply> => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+  /** Path, parameters, signature; then the request goes to the store, in the order requests get this far. */
+  const withBody = (req: IncomingMessage, requestId: string, url: RequestTarget, body: Buffer | undefined): Reply | Promise<Reply> => {
     const method = req.method ?? ''
-    if (method !== 'GET' && method !== 'POST') return refuse(requestId, undefined, apiError('MethodNotAllowed', `${method} ${url.pathname}`, { method }))
-    const body = await readBody(req, limit)
     if (body === undefined) {
       return refuse(requestId, undefined, apiError('RequestEntityTooLarge', `the body is over ${String(limit)} bytes`, { limit: String(limit) }))
     }
-    if (url.pathname !== '/') return refuse(requestId, undefined, apiError('InvalidPath', `${method} ${url.pathname}`, { path: url.pathname }))
+    if (url.path !== '/') return refuse(requestId, undefined, apiError('InvalidPath', `${method} ${url.path}`, { path: url.path }))
     const params = requestParams(url.search, req.headers['content-type'], body)
     if (E.isLeft(params)) return refuse(requestId, undefined, params.left)
     if (options.credentials !== undefined) {
-      const query = [...url.searchParams]
-      const verified = verifySignature({ method, path: url.pathname, query, headers: req.headers, body }, options.credentials, now())
+      const query = [...new URLSearchParams(url.search)]
+      const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, now())
       if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
     }
     return apply(requestId, params.right)
+  }
+
+  /** The whole answer: at once when the request carries no body (a GET), after reading it otherwise. */
+  const answer = (req: IncomingMessage, requestId: string): Reply | Promise<Reply> => {
+    const url = requestTarget(req.url ?? '')
+    const method = req.method ?? ''
+    if (url === undefined) {
+      req.resume()
+      return refuse(requestId, undefined, apiError('MalformedRequest', `the request target ${JSON.stringify(req.url)} is not a URL`, { why: 'the request target is not a URL' }))
+    }
+    if (method !== 'GET' && method !== 'POST') {
+      req.resume()
+      return refuse(requestId, undefined, apiError('MethodNotAllowed', `${method} ${url.path}`, { method }))
+    }
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      req.resume()
+      return withBody(req, requestId, url, Buffer.alloc(0))
+    }
+    return readBody(req, limit).then((body) => withBody(req, requestId, url, body))
   }
 
   /** The reply's status and text; a body JSON cannot write (a resource nested too deep) becomes an InternalError. */
@@ -122,7 +140,7 @@ export const serve = (options: ServeOptions): HavipServer => {
 
   const send = (res: ServerResponse, reply: Reply): void => {
     const [status, text] = serialised(reply)
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) })
+    res.writeHead(status, ['Content-Type', 'application/json; charset=utf-8', 'Content-Length', String(Buffer.byteLength(text))])
     res.end(text)
   }
 
@@ -134,11 +152,25 @@ export const serve = (options: ServeOptions): HavipServer => {
       if (res.headersSent) return
       send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      options.log?.(`${req.method ?? '-'} ${reply.action || '-'} ${String(reply.status)} ${ms.toFixed(1)}ms`)
+      const error = 'Error' in reply.body.ResponseMetadata ? reply.body.ResponseMetadata.Error : undefined
+      options.log?.request({
+        time: new Date(), method: req.method ?? '-', action: reply.action, status: reply.status,
+        ...(error === undefined ? {} : { code: error.Code }), requestId, ms: Number(process.hrtime.bigint() - started) / 1e6,
+      })
     }
-    const handling = answer(req, requestId)
-      .then(done, (e: unknown) => { done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e)))) })
+    const fail = (e: unknown): void => { done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e)))) }
+    let answered: Reply | Promise<Reply>
+    try {
+      answered = answer(req, requestId)
+    } catch (e) {
+      fail(e)
+      return
+    }
+    if (!(answered instanceof Promise)) {
+      done(answered)
+      return
+    }
+    const handling = answered.then(done, fail)
     inFlight.add(handling)
     void handling.finally(() => inFlight.delete(handling))
   })
@@ -153,6 +185,7 @@ export const serve = (options: ServeOptions): HavipServer => {
       await Promise.all([...inFlight])
       await closed
       await store.close()
+      options.log?.flush()
     },
   }
 }

@@ -9,6 +9,7 @@ import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
 import { serve } from './app.js'
+import { requestLog } from './log.js'
 import type { Store } from './store.js'
 import { durableStore, memoryStore } from './store.js'
 
@@ -36,8 +37,8 @@ export interface EmulatorOptions {
   readonly host?: string
   /** With credentials, every request must carry the vendor's signature made with them. */
   readonly credentials?: Credentials | ReadonlyArray<Credentials>
-  /** One line a request. */
-  readonly log?: (line: string) => void
+  /** Where the request log goes, a line a request (each ending in a newline); none by default. */
+  readonly log?: (text: string) => void
 }
 
 /** A running emulator. */
@@ -109,7 +110,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const app = serve({
     store,
     ...(pairs.length === 0 ? {} : { credentials: new Map(pairs.map((c) => [c.accessKeyId, c.secretKey])) }),
-    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.log === undefined ? {} : { log: requestLog(options.log) }),
   })
   try {
     const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')

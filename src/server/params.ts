@@ -35,3 +35,28 @@ export const requestParams = (query: string, contentType: string | undefined, bo
   for (const [name, value] of fromQuery) merged.set(name, value)
   return E.right(merged)
 }
+
+/** Where a request goes: its path and its query string (without the `?`). */
+export interface RequestTarget {
+  readonly path: string
+  readonly search: string
+}
+
+/**
+ * The path and query of a request line's target, origin form (`/?Action=…`) or absolute form
+ * (`http://host/?Action=…`, as a proxy sends it); `undefined` when it is neither. Cheaper than a
+ * URL object for the usual origin form, which is all the vendor SDK sends.
+ */
+export const requestTarget = (raw: string): RequestTarget | undefined => {
+  if (raw.startsWith('/')) {
+    const mark = raw.indexOf('?')
+    return mark === -1 ? { path: raw, search: '' } : { path: raw.slice(0, mark), search: raw.slice(mark + 1) }
+  }
+  if (!/^[a-z][a-z\d+.-]*:\/\//i.test(raw)) return undefined
+  try {
+    const url = new URL(raw)
+    return { path: url.pathname, search: url.search.slice(1) }
+  } catch {
+    return undefined
+  }
+}

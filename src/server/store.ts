@@ -24,10 +24,19 @@ import { handle } from '../wire/handle.js'
 export interface Store {
   /** The state now (changes not yet durable included). */
   readonly snapshot: () => Snapshot
-  /** Applies a request now; resolves with its answer when it may be sent, rejects if its changes could not be saved. */
-  readonly submit: (params: ParamMap, requestId: string) => Promise<Handled>
+  /**
+   * Applies a request now. Its answer may be sent once `durable` resolves (at once when it is
+   * absent); if `durable` rejects, a change it saw could not be saved and the answer must not be sent.
+   */
+  readonly submit: (params: ParamMap, requestId: string) => Submitted
   /** Waits for what is pending, folds the journal into the snapshot file, gives up the lock. */
   readonly close: () => Promise<void>
+}
+
+/** What a request did, and what its answer waits for. */
+export interface Submitted {
+  readonly handled: Handled
+  readonly durable?: Promise<void>
 }
 
 /** State in memory only: nothing is written. */
@@ -38,7 +47,7 @@ export const memoryStore = (snapshot: Snapshot): Store => {
     submit: (params, requestId) => {
       const handled = handle(state, params, { requestId })
       state = handled.snapshot
-      return Promise.resolve(handled)
+      return { handled }
     },
     close: () => Promise.resolve(),
   }
@@ -98,20 +107,23 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let durableSeq = loaded.journal?.seq ?? 0
   // The state after each change not yet durable, in order.
   let pending: Array<{ readonly seq: number; readonly state: SnapshotState }> = []
-  // What a request that changes nothing waits for: the durability of every change before it.
-  let latest: Promise<unknown> = Promise.resolve()
+  // What a request that changes nothing waits for: the durability of every change before it (none: nothing).
+  let latest: Promise<void> | undefined
   let compaction: Promise<void> | undefined
   let closed = false
 
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
-      while (pending[0] !== undefined && pending[0].seq <= seq) {
-        const next = pending.shift()
-        if (next !== undefined) {
-          durable = next.state
-          durableSeq = next.seq
-        }
+      let flushed = 0
+      while (flushed < pending.length && (pending[flushed]?.seq ?? Infinity) <= seq) flushed++
+      const last = pending[flushed - 1]
+      if (last !== undefined) {
+        durable = last.state
+        durableSeq = last.seq
       }
+      pending = pending.slice(flushed)
+      // Nothing left on its way: later requests need not wait.
+      if (pending.length === 0) latest = undefined
       if (!closed && compaction === undefined && writer.length > threshold) {
         compaction = compact().finally(() => { compaction = undefined })
       }
@@ -120,7 +132,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       // Nothing that was not flushed was acknowledged: back to the last durable state.
       state = durable
       pending = []
-      latest = Promise.resolve()
+      latest = undefined
     },
   }, options.journalIo)
 
@@ -163,17 +175,17 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
     submit: (params, requestId) => {
       const handled = handle(state, params, { requestId })
       const after = handled.snapshot
-      if (after === state || !isSnapshot(after)) return latest.then(() => handled)
+      if (after === state || !isSnapshot(after)) return latest === undefined ? { handled } : { handled, durable: latest }
       let added
       try {
         added = writer.addChange({ requestId, params: Object.fromEntries(params) })
       } catch (e) {
-        return Promise.reject(e instanceof Error ? e : new Error(String(e)))
+        return { handled, durable: Promise.reject(e instanceof Error ? e : new Error(String(e))) }
       }
       state = after
       pending.push({ seq: added.seq, state })
       latest = added.durable
-      return added.durable.then(() => handled)
+      return { handled, durable: added.durable }
     },
     close: async () => {
       closed = true
