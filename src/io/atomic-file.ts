@@ -11,6 +11,8 @@ export interface FileOps {
   readonly fsyncSync: (fd: number) => void
   /** The same flush without blocking the event loop, for large files written in the background. */
   readonly fsync: (fd: number, done: (e: NodeJS.ErrnoException | null) => void) => void
+  /** A write off the event loop: writing hundreds of MiB can stall on the kernel's dirty-page throttling. */
+  readonly write: (fd: number, data: Uint8Array, offset: number, length: number, done: (e: NodeJS.ErrnoException | null, written: number) => void) => void
   readonly fchmodSync: (fd: number, mode: number) => void
   readonly fchownSync: (fd: number, uid: number, gid: number) => void
   readonly ftruncateSync: (fd: number, length: number) => void
@@ -24,6 +26,7 @@ export const nodeFileOps: FileOps = {
   writeSync: (fd, data, offset, length) => fs.writeSync(fd, data, offset, length),
   fsyncSync: fs.fsyncSync,
   fsync: fs.fsync,
+  write: (fd, data, offset, length, done) => { fs.write(fd, data, offset, length, null, done) },
   fchmodSync: fs.fchmodSync,
   fchownSync: fs.fchownSync,
   ftruncateSync: fs.ftruncateSync,
@@ -43,6 +46,10 @@ export const writeAll = (ops: FileOps, fd: number, data: Uint8Array): void => {
   }
 }
 
+// Some filesystems cannot flush a folder (EINVAL); any other failure is a real one.
+const unflushableFolder = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && 'code' in e && (e.code === 'EINVAL' || e.code === 'EISDIR')
+
 /** Makes a rename durable: until its folder is flushed, a power cut may undo it. */
 export const syncFolder = (folder: string, ops: FileOps): void => {
   let fd: number | undefined
@@ -50,10 +57,19 @@ export const syncFolder = (folder: string, ops: FileOps): void => {
     fd = ops.openSync(folder, fs.constants.O_RDONLY)
     ops.fsyncSync(fd)
   } catch (e) {
-    // Some filesystems cannot flush a folder (EINVAL); any other failure is a real one.
-    if (!(typeof e === 'object' && e !== null && 'code' in e && (e.code === 'EINVAL' || e.code === 'EISDIR'))) throw e
+    if (!unflushableFolder(e)) throw e
   } finally {
     if (fd !== undefined) ops.closeSync(fd)
+  }
+}
+
+/** `syncFolder`, off the event loop. */
+export const syncFolderInBackground = async (folder: string, ops: FileOps): Promise<void> => {
+  const fd = ops.openSync(folder, fs.constants.O_RDONLY)
+  try {
+    await new Promise<void>((resolve, reject) => { ops.fsync(fd, (e) => { if (e === null || unflushableFolder(e)) resolve(); else reject(e) }) })
+  } finally {
+    ops.closeSync(fd)
   }
 }
 
@@ -111,6 +127,23 @@ export class AtomicFile {
     this.attempt('write', (fd) => { writeAll(this.ops, fd, bytes) })
   }
 
+  /** `write`, off the event loop. */
+  async writeInBackground(data: Uint8Array): Promise<void> {
+    const fd = this.fdOrThrow()
+    let done = 0
+    try {
+      while (done < data.length) {
+        const written = await new Promise<number>((resolve, reject) => {
+          this.ops.write(fd, data, done, data.length - done, (e, n) => { if (e === null) resolve(n); else reject(e) })
+        })
+        if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
+        done += written
+      }
+    } catch (e) {
+      this.fail('write', e)
+    }
+  }
+
   /** Flushes what was written to the disk; the target is still untouched. */
   flush(): void {
     this.attempt('flush', (fd) => { this.ops.fsyncSync(fd) })
@@ -131,6 +164,18 @@ export class AtomicFile {
     this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
     try {
       syncFolder(dirname(this.target), this.ops)
+    } catch (e) {
+      throw new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
+    }
+  }
+
+  /** `replace`, with the folder's flush off the event loop. */
+  async replaceInBackground(): Promise<void> {
+    this.attempt('close', (fd) => { this.ops.closeSync(fd) })
+    this.fd = undefined
+    this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+    try {
+      await syncFolderInBackground(dirname(this.target), this.ops)
     } catch (e) {
       throw new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
     }

@@ -51,27 +51,37 @@ const readOptional = (path: string): Buffer | undefined => {
 
 const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
-const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
-  const target = resolveTarget(path)
-  let bytes: Buffer
+/**
+ * A file's JSON, and the SHA-256 and size of its bytes. The bytes, the text and the parsed JSON would
+ * be three copies of a large snapshot at once: each lives only until the next is made.
+ */
+const readJson = (path: string, target: string): { readonly json: unknown; readonly sha256: string; readonly size: number } => {
+  const { text, sha256, size } = readText(path, target)
   try {
-    bytes = readFileSync(target)
-  } catch (e) {
-    throw new UsageError(`${path}: cannot read the snapshot: ${fsReason(e)}`)
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(bytes.toString('utf8'))
+    return { json: JSON.parse(text) as unknown, sha256, size }
   } catch (e) {
     throw new UsageError(`${path}: not JSON: ${e instanceof Error ? e.message : String(e)}`)
   }
+}
+
+const readText = (path: string, target: string): { readonly text: string; readonly sha256: string; readonly size: number } => {
+  try {
+    const bytes = readFileSync(target)
+    return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length }
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read the snapshot: ${fsReason(e)}`)
+  }
+}
+
+const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
+  const target = resolveTarget(path)
+  const { json, sha256, size } = readJson(path, target)
   const loaded = loadSnapshot(json)
   if (E.isLeft(loaded)) {
     throw new UsageError(`${path}: the snapshot does not load:\n${loaded.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
   }
   if (!isSnapshot(loaded.right)) throw new UsageError(`${path}: the snapshot does not load`)
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  const base = { target, snapshot: loaded.right, sha256, size: bytes.length }
+  const base = { target, snapshot: loaded.right, sha256, size }
   const journalFile = journalPath(target)
   const journalBytes = readOptional(journalFile)
   if (journalBytes === undefined) return base

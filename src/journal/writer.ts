@@ -90,6 +90,7 @@ export class JournalWriter {
   private broken: Error | undefined
   private tracked: Array<Buffer> | undefined
   private idle: Array<() => void> = []
+  private paused = false
 
   constructor(
     private fd: number,
@@ -135,14 +136,17 @@ export class JournalWriter {
   }
 
   /**
-   * Runs `action` when no flush is on its way and none can start until it returns: the moment to
-   * swap the file underneath (`reopen`).
+   * Runs `action` when no flush is on its way, and starts none until it is done: the moment to swap
+   * the file underneath (`reopen`). Changes added meanwhile wait for the next flush.
    */
-  async exclusive<T>(action: () => T): Promise<T> {
-    while (this.flushing) await new Promise<void>((resolve) => this.idle.push(resolve))
+  async exclusive<T>(action: () => T | Promise<T>): Promise<T> {
+    while (this.flushing || this.paused) await new Promise<void>((resolve) => this.idle.push(resolve))
+    this.paused = true
     try {
-      return action()
+      return await action()
     } finally {
+      this.paused = false
+      this.settleIdle()
       this.schedule()
     }
   }
@@ -156,7 +160,7 @@ export class JournalWriter {
 
   /** Waits for every item added so far to be flushed (or to fail). */
   async drain(): Promise<void> {
-    while (this.flushing || this.waiting !== undefined) {
+    while (this.flushing || this.paused || this.waiting !== undefined) {
       this.schedule()
       await new Promise<void>((resolve) => this.idle.push(resolve))
     }
@@ -176,7 +180,7 @@ export class JournalWriter {
   // Once the code that added to the queue is done (a microtask): a lone change is flushed at once,
   // and whatever is added while a flush is on its way goes in the next one.
   private schedule(): void {
-    if (this.scheduled || this.flushing || this.waiting === undefined) return
+    if (this.scheduled || this.flushing || this.paused || this.waiting === undefined) return
     this.scheduled = true
     queueMicrotask(() => {
       this.scheduled = false
@@ -234,9 +238,13 @@ export class JournalWriter {
 
   private settle(): void {
     this.flushing = false
+    this.settleIdle()
+    this.schedule()
+  }
+
+  private settleIdle(): void {
     const idle = this.idle
     this.idle = []
     for (const resolve of idle) resolve()
-    this.schedule()
   }
 }

@@ -62,6 +62,8 @@ export interface DurableOptions {
   readonly journalIo?: JournalIo
 }
 
+const flushEvery = 8 * 1024 * 1024
+
 const newJournal = (loaded: SnapshotOnDisk): { fd: number; size: number } => {
   const path = journalPath(loaded.target)
   writeFileAtomic(path, [journalLine(headerRecord({ sha256: loaded.sha256, seq: 0 }))])
@@ -77,8 +79,6 @@ const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): { fd
   }
   return { fd, size: journal.validLength }
 }
-
-const yieldToRequests = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
  * State in the snapshot file and its write-ahead journal (`FILE.journal`): every change is appended
@@ -145,22 +145,33 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
     try {
       file = new AtomicFile(target)
       const hash = createHash('sha256')
-      let slice = 0
+      // A piece at a time, each written off the event loop: requests go on between pieces. Flushed
+      // every few MiB, so that the last flush is short: on a filesystem that orders data (ext4),
+      // the journal's own flushes would otherwise wait behind hundreds of MiB.
+      let unflushed = 0
       for (const piece of snapshotText(base)) {
         const bytes = Buffer.from(piece, 'utf8')
         hash.update(bytes)
-        file.write(bytes)
-        if (++slice % 16 === 0) await yieldToRequests()
+        await file.writeInBackground(bytes)
+        unflushed += bytes.length
+        if (unflushed >= flushEvery) {
+          await file.flushInBackground()
+          unflushed = 0
+        }
       }
       await file.flushInBackground()
       const sha256 = hash.digest('hex')
       await writer.addCheckpoint({ sha256, seq })
       const done = file
-      await writer.exclusive(() => {
-        done.replace()
-        const journal = journalPath(target)
-        writeFileAtomic(journal, [journalLine(headerRecord({ sha256, seq })), ...writer.takeTracked()])
-        writer.reopen(openSync(journal, 'r+'), statSync(journal).size)
+      // Changes go on being applied meanwhile; their flush waits for the new journal.
+      await writer.exclusive(async () => {
+        await done.replaceInBackground()
+        const journal = new AtomicFile(journalPath(target))
+        journal.write(journalLine(headerRecord({ sha256, seq })))
+        for (const line of writer.takeTracked()) journal.write(line)
+        await journal.flushInBackground()
+        await journal.replaceInBackground()
+        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size)
       })
     } catch (e) {
       file?.abort()
