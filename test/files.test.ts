@@ -12,6 +12,8 @@ import { isTemporaryOf, nodeFileOps, removeStaleTemporaries, writeFileAtomic } f
 import { lockSnapshot } from '../src/io/lock.js'
 import { snapshotText } from '../src/io/snapshot-text.js'
 import { headerRecord, journalLine, parseJournal } from '../src/journal/format.js'
+import type { JournalIo } from '../src/journal/writer.js'
+import { JournalWriter, nodeJournalIo } from '../src/journal/writer.js'
 import { isSnapshot } from '../src/model/snapshot.js'
 import { load } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
@@ -236,5 +238,62 @@ describe('a snapshot that cannot be serialised', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect(readFileSync(path, 'utf8')).toBe(text)
     expect(readdirSync(dir)).toEqual(['snapshot.json'])
+  })
+})
+
+describe('JournalWriter', () => {
+  const journalFile = (): number => {
+    const path = join(folder(), 'journal')
+    writeFileSync(path, '')
+    return fs.openSync(path, 'r+')
+  }
+  const change = (n: number) => ({ requestId: `r-${String(n)}`, params: { Action: 'AssociateHaVip' } })
+  const hooks = { onDurable: () => undefined, onFailure: () => undefined }
+
+  it('flushes nothing while exclusive runs, not even a flush scheduled just before it', async () => {
+    let writes = 0
+    const io: JournalIo = { ...nodeJournalIo, writeSync: (...args) => { writes++; return nodeJournalIo.writeSync(...args) } }
+    const writer = new JournalWriter(journalFile(), 0, 0, hooks, io)
+    const first = writer.addChange(change(1))
+    const during: Array<number> = []
+    await writer.exclusive(async () => {
+      const before = writes
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      during.push(writes - before)
+    })
+    await first.durable
+    expect(during).toEqual([0])
+    expect(writes).toBe(1)
+    writer.close()
+  })
+
+  it('numbers changes in order and flushes what one turn added in one write', async () => {
+    let writes = 0
+    const io: JournalIo = { ...nodeJournalIo, writeSync: (...args) => { writes++; return nodeJournalIo.writeSync(...args) } }
+    const durable: Array<number> = []
+    const writer = new JournalWriter(journalFile(), 0, 7, { ...hooks, onDurable: (seq) => durable.push(seq) }, io)
+    const added = [1, 2, 3].map((n) => writer.addChange(change(n)))
+    expect(added.map((a) => a.seq)).toEqual([8, 9, 10])
+    await Promise.all(added.map((a) => a.durable))
+    expect([writes, durable]).toEqual([1, [10]])
+    writer.close()
+  })
+
+  it('cuts a failed flush off the file, fails its changes and those queued behind it, and gives their numbers out again', async () => {
+    let fail = true
+    const io: JournalIo = { ...nodeJournalIo, fdatasync: (fd, done) => { if (fail) done(Object.assign(new Error('EIO'), { code: 'EIO' })); else nodeJournalIo.fdatasync(fd, done) } }
+    const failures: Array<string> = []
+    const fd = journalFile()
+    const writer = new JournalWriter(fd, 0, 0, { ...hooks, onFailure: (e) => failures.push(e.message) }, io)
+    const lost = writer.addChange(change(1))
+    await expect(lost.durable).rejects.toThrow('EIO')
+    expect(failures).toEqual(['EIO'])
+    expect(fs.fstatSync(fd).size).toBe(0)
+    fail = false
+    const kept = writer.addChange(change(2))
+    expect(kept.seq).toBe(1)
+    await kept.durable
+    expect(fs.fstatSync(fd).size).toBeGreaterThan(0)
+    writer.close()
   })
 })

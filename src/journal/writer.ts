@@ -190,7 +190,8 @@ export class JournalWriter {
 
   private async flush(): Promise<void> {
     const batch = this.waiting
-    if (this.flushing || batch === undefined) return
+    // A flush scheduled before `exclusive` began waits for it to end, like any other.
+    if (this.flushing || this.paused || batch === undefined) return
     this.flushing = true
     this.waiting = undefined
     const lines = linesOf(batch.items)
