@@ -49,8 +49,8 @@ describe('the package, packed and installed into a new project', () => {
   })
 
   it('loads from CommonJS with require', () => {
-    const r = spawnSync(process.execPath, ['--input-type=commonjs', '-e', "const h = require('havip-rules'); console.log(typeof h.loadSnapshot, typeof require('havip-rules/testing').checkConformance)"], { cwd: project, encoding: 'utf8' })
-    expect(r.stdout).toBe('function function\n')
+    const r = spawnSync(process.execPath, ['--input-type=commonjs', '-e', "const h = require('havip-rules'); console.log(typeof h.loadSnapshot, typeof require('havip-rules/testing').checkConformance, typeof require('havip-rules/server').startEmulator)"], { cwd: project, encoding: 'utf8' })
+    expect(r.stdout).toBe('function function function\n')
   })
 
   it('runs its command line from the installed bin, printing the package version', () => {
