@@ -26,7 +26,7 @@ export const groups = [
     origin: "The gateway's signature errors, with their `CodeN`, and what havip serve answers for an HTTP request that never reaches an action (a choice: the vendor documents none of these).",
     ids: [
       'MissingAuthenticationToken', 'InvalidAccessKey', 'InvalidTimestamp', 'SignatureDoesNotMatch',
-      'RequestEntityTooLarge', 'MalformedRequest', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
+      'RequestEntityTooLarge', 'MalformedRequest', 'RequestTimeout', 'RequestHeaderFieldsTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
     ],
   },
 ]

@@ -32,10 +32,17 @@ export type {
   AssociateHaVipRequest,
   DisassociateHaVipRequest,
   DescribeHaVipsRequest,
-  DescribeFilter,
+  DescribeInstancesRequest,
+  DescribeNetworkInterfacesRequest,
+  DescribeRequest,
+  DescribeAction,
+  TagFilter,
+  Page,
+  Service,
 } from './model/request.js'
 export type { MutatingAction } from './model/ledger.js'
 export { decodeRequest } from './codec/request.js'
+export { isDescribe } from './model/request.js'
 
 // Errors (docs/errors.md)
 export type { ApiError, ErrorId } from './errors/catalog.js'
@@ -55,6 +62,8 @@ export type {
   Results,
   BindingResult,
   DescribeHaVipsResult,
+  DescribeInstancesResult,
+  DescribeNetworkInterfacesResult,
 } from './wire/envelope.js'
 export { isErrorBody } from './wire/envelope.js'
 export type { HandleContext, Handled } from './wire/handle.js'

@@ -153,6 +153,6 @@ describe('the catalogue', () => {
 
   it('holds the vendor\'s 18 rows, its newer InvalidEni.InvalidStatus, the gateway\'s errors and the contract\'s own', () => {
     expect(vendorRows).toHaveLength(19)
-    expect(errorIds).toHaveLength(33)
+    expect(errorIds).toHaveLength(35)
   })
 })

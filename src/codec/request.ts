@@ -2,8 +2,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { MutatingAction } from '../model/ledger.js'
-import type { BindingRequest, DescribeHaVipsRequest, DescribeFilter, Request } from '../model/request.js'
-import { apiVersion, describeFilters } from '../model/request.js'
+import type { BindingRequest, DescribeAction, DescribeRequest, Page, Request, TagFilter } from '../model/request.js'
+import { apiVersion, describeSpecs, isDescribeAction } from '../model/request.js'
 import type { InstanceType } from '../model/json.js'
 import { instanceTypes } from '../model/resources.js'
 
@@ -57,7 +57,7 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
     : E.right(value)
 
-const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'] as const
+const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances'] as const
 type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
@@ -123,39 +123,86 @@ const decodeBinding = <A extends MutatingAction>(action: A, p: BindingParams): E
 const wholeNumber = (params: ParamMap, name: string, fallback: number, max: number): E.Either<ApiError, number> => {
   const value = param(params, name)
   if (value === undefined) return E.right(fallback)
-  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN
+  const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN
   return n >= 1 && n <= max
     ? E.right(n)
     : E.left(apiError('InvalidParameter', `${name} ${JSON.stringify(value)} is not a whole number from 1 to ${String(max)}`, { name }))
 }
 
-const haVipIdsOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<string>> => {
-  const ids: Array<string> = []
+const invalid = (name: string, why: string): E.Either<ApiError, never> => E.left(apiError('InvalidParameter', `${name}: ${why}`, { name }))
+
+/** `N` of an indexed parameter: written without leading zeros, from 1 to `max`; else undefined. */
+const indexOf = (text: string, max: number): number | undefined =>
+  /^[1-9]\d{0,3}$/.test(text) && Number(text) <= max ? Number(text) : undefined
+
+const maxIds = 100
+const maxTagFilters = 10
+
+/**
+ * The values of `PREFIX.N` (N from 1 to 100, no leading zeros), as a set. Any other name under the
+ * prefix is `InvalidParameter`: ignoring it would widen the answer to every resource.
+ */
+const idsOf = (params: ParamMap, prefix: string): E.Either<ApiError, ReadonlySet<string>> => {
+  const ids = new Set<string>()
   for (const [name, value] of params) {
-    const n = /^HaVipIds\.(\d+)$/.exec(name)?.[1]
-    if (n === undefined || value === '') continue
-    if (Number(n) < 1 || Number(n) > 100) {
-      return E.left(apiError('InvalidParameter', `${name}: N runs from 1 to 100`, { name }))
-    }
-    ids.push(value)
+    if (!name.startsWith(`${prefix}.`)) continue
+    if (indexOf(name.slice(prefix.length + 1), maxIds) === undefined) return invalid(name, `N runs from 1 to ${String(maxIds)}, written without leading zeros`)
+    if (value !== '') ids.add(value)
   }
   return E.right(ids)
 }
 
-/** DescribeHaVips' parameters (docs/rules.md). */
-const decodeDescribe = (params: ParamMap): E.Either<ApiError, DescribeHaVipsRequest> => {
-  const haVipIds = haVipIdsOf(params)
-  if (E.isLeft(haVipIds)) return haVipIds
-  const pageNumber = wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)
-  if (E.isLeft(pageNumber)) return pageNumber
-  const pageSize = wholeNumber(params, 'PageSize', 10, 100)
-  if (E.isLeft(pageSize)) return pageSize
-  const filters: Partial<Record<DescribeFilter, string>> = {}
-  for (const name of describeFilters) {
-    const value = param(params, name)
-    if (value !== undefined) filters[name] = value
+/** `TagFilters.N.Key` and `TagFilters.N.Values.M` (N and M from 1 to 10): each key, with the values it may have. */
+const tagFiltersOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<TagFilter>> => {
+  const keys = new Map<number, string>()
+  const values = new Map<number, Array<string>>()
+  for (const [name, value] of params) {
+    if (!name.startsWith('TagFilters.')) continue
+    const m = /^TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
+    const n = m?.[1] === undefined ? undefined : indexOf(m[1], maxTagFilters)
+    const valueIndex = m?.[3] === undefined ? 1 : indexOf(m[3], maxTagFilters)
+    if (m === null || n === undefined || valueIndex === undefined) {
+      return invalid(name, `is not TagFilters.N.Key or TagFilters.N.Values.M (N and M from 1 to ${String(maxTagFilters)}, without leading zeros)`)
+    }
+    if (value === '') continue
+    if (m[2] === 'Key') keys.set(n, value)
+    else values.set(n, [...(values.get(n) ?? []), value])
   }
-  return E.right({ action: 'DescribeHaVips', haVipIds: haVipIds.right, filters, pageNumber: pageNumber.right, pageSize: pageSize.right })
+  for (const n of values.keys()) if (!keys.has(n)) return invalid(`TagFilters.${String(n)}.Key`, 'is missing; the filter has values but no key')
+  return E.right([...keys].sort(([a], [b]) => a - b).map(([n, key]) => ({ key, values: values.get(n) ?? [] })))
+}
+
+const defaultPageSize = 10
+const maxPageSize = 100
+
+/** The page asked for: after a `NextToken` (with `MaxResults`) when either is given, else by `PageNumber`/`PageSize`. */
+const pageOf = (params: ParamMap, byNumber: boolean): E.Either<ApiError, Page> => {
+  const token = param(params, 'NextToken')
+  if (token !== undefined || param(params, 'MaxResults') !== undefined || !byNumber) {
+    const size = wholeNumber(params, 'MaxResults', defaultPageSize, maxPageSize)
+    return E.isLeft(size) ? size : E.right({ kind: 'token', token, size: size.right })
+  }
+  const number = wholeNumber(params, 'PageNumber', 1, Number.MAX_SAFE_INTEGER)
+  if (E.isLeft(number)) return number
+  const size = wholeNumber(params, 'PageSize', defaultPageSize, maxPageSize)
+  return E.isLeft(size) ? size : E.right({ kind: 'number', number: number.right, size: size.right })
+}
+
+/** A Describe call's parameters (docs/rules.md, "Describe calls"). */
+const decodeDescribe = <A extends DescribeAction>(action: A, params: ParamMap): E.Either<ApiError, DescribeRequest<A>> => {
+  const spec = describeSpecs[action]
+  const ids = idsOf(params, spec.idsParam)
+  if (E.isLeft(ids)) return ids
+  const tags = spec.tags ? tagFiltersOf(params) : E.right([])
+  if (E.isLeft(tags)) return tags
+  const page = pageOf(params, spec.pageNumbers)
+  if (E.isLeft(page)) return page
+  const filters: Array<readonly [string, string]> = []
+  for (const [name, field] of Object.entries(spec.filters)) {
+    const value = param(params, name)
+    if (value !== undefined) filters.push([field, value])
+  }
+  return E.right({ action, ids: ids.right, filters, tags: tags.right, page: page.right })
 }
 
 /**
@@ -168,8 +215,8 @@ export const decodeRequest = (input: unknown): E.Either<ApiError, Request> => de
 export const decodeParams = (params: ParamMap): E.Either<ApiError, Request> => {
   const action = decodeAction(params)
   if (E.isLeft(action)) return action
-  return action.right === 'DescribeHaVips'
-    ? decodeDescribe(params)
+  return isDescribeAction(action.right)
+    ? decodeDescribe(action.right, params)
     : decodeBinding(action.right, {
         HaVipId: param(params, 'HaVipId'),
         InstanceId: param(params, 'InstanceId'),

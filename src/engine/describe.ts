@@ -1,36 +1,73 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { ApiError } from '../errors/catalog.js'
+import { apiError } from '../errors/catalog.js'
 import { lookup } from '../model/layered-map.js'
-import type { DescribeHaVipsRequest } from '../model/request.js'
-import { describeFilters } from '../model/request.js'
-import type { HaVipJson } from '../model/json.js'
+import type { HaVipJson, InstanceJson, NetworkInterfaceJson } from '../model/json.js'
+import type { DescribeAction, DescribeRequest, TagFilter } from '../model/request.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
-/** DescribeHaVips' result, without its RequestId. */
-export interface HaVipPage {
-  readonly HaVips: ReadonlyArray<HaVipJson>
-  readonly TotalCount: number
-  readonly PageNumber: number
-  readonly PageSize: number
+/** One page of what a Describe call matched. */
+export interface Found<T> {
+  readonly items: ReadonlyArray<T>
+  readonly totalCount: number
+  readonly pageNumber: number
+  readonly pageSize: number
+  /** The token of the next page; `""` on the last. */
+  readonly nextToken: string
 }
 
-const matches = (r: DescribeHaVipsRequest) => (h: HaVipJson): boolean => {
-  if (r.haVipIds.length > 0 && !r.haVipIds.includes(h.HaVipId)) return false
-  // The filters name fields the rules never read (HaVipName, IpAddress, VpcId): read them untyped.
-  return describeFilters.every((name) =>
-    r.filters[name] === undefined || Object.getOwnPropertyDescriptor(h, name)?.value === r.filters[name])
+// A field's own value: a resource may have a field named like an Object.prototype member.
+const field = (item: object, name: string): unknown => Object.getOwnPropertyDescriptor(item, name)?.value
+
+const hasTags = (item: object, tags: ReadonlyArray<TagFilter>): boolean => {
+  if (tags.length === 0) return true
+  const own = field(item, 'Tags')
+  const list: ReadonlyArray<unknown> = Array.isArray(own) ? own : []
+  return tags.every((t) => list.some((tag) =>
+    typeof tag === 'object' && tag !== null && field(tag, 'Key') === t.key && (t.values.length === 0 || t.values.includes(String(field(tag, 'Value'))))))
 }
 
 /**
- * DescribeHaVips: the HaVips every filter matches, in snapshot order, one page of them, each
- * exactly as the snapshot holds it. A read: the only request that walks every HaVip.
+ * The resources a Describe call matches, in snapshot order, and the page of them it asked for. A
+ * `NextToken` is the id of the first resource of its page (treat it as opaque); one that names no
+ * matched resource is `InvalidParameter`.
  */
-export const describeHaVips = (s: SnapshotState, r: DescribeHaVipsRequest): HaVipPage => {
-  const all = s.haVipOrder.flatMap((id) => lookup(s.haVips, id) ?? [])
-  const found = all.filter(matches(r))
-  const start = (r.pageNumber - 1) * r.pageSize
-  return {
-    HaVips: found.slice(start, start + r.pageSize),
-    TotalCount: found.length,
-    PageNumber: r.pageNumber,
-    PageSize: r.pageSize,
+const describe = <T extends object>(all: Iterable<T>, idField: string, r: DescribeRequest): E.Either<ApiError, Found<T>> => {
+  const matched: Array<T> = []
+  for (const item of all) {
+    if (r.ids.size > 0 && !r.ids.has(String(field(item, idField)))) continue
+    if (!r.filters.every(([name, value]) => field(item, name) === value)) continue
+    if (hasTags(item, r.tags)) matched.push(item)
+  }
+  const { page } = r
+  let start: number
+  if (page.kind === 'number') start = (page.number - 1) * page.size
+  else if (page.token === undefined) start = 0
+  else {
+    start = matched.findIndex((item) => field(item, idField) === page.token)
+    if (start === -1) return E.left(apiError('InvalidParameter', `NextToken ${JSON.stringify(page.token)} starts no page of this result`, { name: 'NextToken' }))
+  }
+  const next = matched[start + page.size]
+  return E.right({
+    items: matched.slice(start, start + page.size),
+    totalCount: matched.length,
+    pageNumber: page.kind === 'number' ? page.number : Math.floor(start / page.size) + 1,
+    pageSize: page.size,
+    nextToken: next === undefined ? '' : String(field(next, idField)),
+  })
+}
+
+function* haVipsOf(s: SnapshotState): Generator<HaVipJson> {
+  for (const id of s.haVipOrder) {
+    const h = lookup(s.haVips, id)
+    if (h !== undefined) yield h
   }
 }
+
+/** What each Describe call lists, and the field that names each item. */
+export const describeResources = {
+  DescribeHaVips: (s: SnapshotState, r: DescribeRequest) => describe(haVipsOf(s), 'HaVipId', r),
+  // Requests never change instances or ENIs: they are listed as loaded.
+  DescribeInstances: (s: SnapshotState, r: DescribeRequest) => describe<InstanceJson>(s.source.Instances ?? [], 'InstanceId', r),
+  DescribeNetworkInterfaces: (s: SnapshotState, r: DescribeRequest) => describe<NetworkInterfaceJson>(s.source.NetworkInterfaces ?? [], 'NetworkInterfaceId', r),
+} as const satisfies Readonly<Record<DescribeAction, (s: SnapshotState, r: DescribeRequest) => E.Either<ApiError, Found<object>>>>

@@ -17,6 +17,8 @@ export const catalog = {
   // What `havip serve` answers for what never reaches the API [choice].
   RequestEntityTooLarge: { code: 'RequestEntityTooLarge', status: 413, en: 'The request body is larger than {limit} bytes.', zh: '请求体超过{limit}字节。' },
   MalformedRequest: { code: 'MalformedRequest', status: 400, en: 'The request could not be read: {why}.', zh: '无法解析请求：{why}。' },
+  RequestTimeout: { code: 'RequestTimeout', status: 408, en: 'The request did not arrive within {seconds} seconds.', zh: '请求未在{seconds}秒内到达。' },
+  RequestHeaderFieldsTooLarge: { code: 'RequestHeaderFieldsTooLarge', status: 431, en: 'The request line and headers are larger than {limit} bytes.', zh: '请求行和请求头超过{limit}字节。' },
   MalformedRequestBody: { code: 'MalformedRequestBody', status: 400, en: 'The request body could not be read as {type}.', zh: '无法按{type}解析请求体。' },
   InvalidPath: { code: 'InvalidPath', status: 404, en: 'The path {path} does not exist; the API is served at /.', zh: '路径{path}不存在，接口位于/。' },
   MethodNotAllowed: { code: 'MethodNotAllowed', status: 405, en: 'The method {method} is not allowed; use GET or POST.', zh: '不支持{method}方法，请使用GET或POST。' },
@@ -52,7 +54,7 @@ export const catalog = {
 interface CatalogEntry {
   readonly code: string
   readonly codeN?: number
-  readonly status: 400 | 401 | 403 | 404 | 405 | 412 | 413 | 500
+  readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 412 | 413 | 431 | 500
   readonly en: string
   readonly zh: string
 }
@@ -64,7 +66,7 @@ export const errorIds = Object.keys(catalog) as ReadonlyArray<ErrorId>
 /** The errors only `havip serve` answers: about the HTTP request, not the API call in it. */
 export const endpointErrorIds: ReadonlyArray<ErrorId> = [
   'MissingAuthenticationToken', 'InvalidTimestamp', 'InvalidAccessKey', 'SignatureDoesNotMatch',
-  'RequestEntityTooLarge', 'MalformedRequest', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
+  'RequestEntityTooLarge', 'MalformedRequest', 'RequestTimeout', 'RequestHeaderFieldsTooLarge', 'MalformedRequestBody', 'InvalidPath', 'MethodNotAllowed',
 ]
 
 /** An API error: what the vendor would answer, and the facts of this snapshot behind it. */

@@ -16,19 +16,79 @@ export interface BindingRequest<A extends MutatingAction = MutatingAction> {
 export type AssociateHaVipRequest = BindingRequest<'AssociateHaVip'>
 export type DisassociateHaVipRequest = BindingRequest<'DisassociateHaVip'>
 
-/** DescribeHaVips (docs/rules.md): exact-match filters and a page. */
-export interface DescribeHaVipsRequest {
-  readonly action: 'DescribeHaVips'
-  readonly haVipIds: ReadonlyArray<string>
-  readonly filters: Partial<Readonly<Record<DescribeFilter, string>>>
-  readonly pageNumber: number
-  readonly pageSize: number
+/** The Describe calls this project answers (docs/rules.md). */
+export type DescribeAction = 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces'
+
+/** `TagFilters.N`: a tag key, and the values it may have (none given: any). */
+export interface TagFilter {
+  readonly key: string
+  readonly values: ReadonlyArray<string>
 }
 
-/** DescribeHaVips' exact-match filters. */
-export type DescribeFilter = 'HaVipName' | 'IpAddress' | 'VpcId' | 'SubnetId' | 'Status'
+/** Which page: by number (`PageNumber`, `PageSize`), or after a token (`NextToken`, `MaxResults`). */
+export type Page =
+  | { readonly kind: 'number'; readonly number: number; readonly size: number }
+  | { readonly kind: 'token'; readonly token: string | undefined; readonly size: number }
 
-export const describeFilters: ReadonlyArray<DescribeFilter> = ['HaVipName', 'IpAddress', 'VpcId', 'SubnetId', 'Status']
+/** A Describe call: which resources (ids, exact-match filters, tags, all AND'd) and which page of them. */
+export interface DescribeRequest<A extends DescribeAction = DescribeAction> {
+  readonly action: A
+  /** The ids asked for (`HaVipIds.N`, …); empty: every resource. */
+  readonly ids: ReadonlySet<string>
+  /** Exact-match filters: the resource's field, and the value it must have. */
+  readonly filters: ReadonlyArray<readonly [field: string, value: string]>
+  readonly tags: ReadonlyArray<TagFilter>
+  readonly page: Page
+}
 
-export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | DescribeHaVipsRequest
+export type DescribeHaVipsRequest = DescribeRequest<'DescribeHaVips'>
+export type DescribeInstancesRequest = DescribeRequest<'DescribeInstances'>
+export type DescribeNetworkInterfacesRequest = DescribeRequest<'DescribeNetworkInterfaces'>
+
+/** What each Describe call takes (docs/rules.md, "Describe calls"). */
+export interface DescribeSpec {
+  /** The prefix of the id list (`HaVipIds` for `HaVipIds.N`). */
+  readonly idsParam: string
+  /** Filter parameter → the resource field it matches. */
+  readonly filters: Readonly<Record<string, string>>
+  readonly tags: boolean
+  /** Whether `PageNumber`/`PageSize` are taken (ECS pages by token only). */
+  readonly pageNumbers: boolean
+}
+
+export const describeSpecs: Readonly<Record<DescribeAction, DescribeSpec>> = {
+  DescribeHaVips: {
+    idsParam: 'HaVipIds',
+    filters: { HaVipName: 'HaVipName', IpAddress: 'IpAddress', VpcId: 'VpcId', SubnetId: 'SubnetId', Status: 'Status', ProjectName: 'ProjectName' },
+    tags: true,
+    pageNumbers: true,
+  },
+  DescribeNetworkInterfaces: {
+    idsParam: 'NetworkInterfaceIds',
+    filters: { VpcId: 'VpcId', SubnetId: 'SubnetId', Type: 'Type', InstanceId: 'DeviceId', Status: 'Status', ProjectName: 'ProjectName' },
+    tags: true,
+    pageNumbers: true,
+  },
+  DescribeInstances: {
+    idsParam: 'InstanceIds',
+    filters: { VpcId: 'VpcId', ZoneId: 'ZoneId', Status: 'Status', ProjectName: 'ProjectName' },
+    tags: true,
+    pageNumbers: false,
+  },
+}
+
+export const isDescribeAction = (action: string): action is DescribeAction => Object.hasOwn(describeSpecs, action)
+
+export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | DescribeRequest
 export type Action = Request['action']
+
+/** The vendor service an action belongs to: its signature scope and its responses' `Service`. */
+export type Service = 'vpc' | 'ecs'
+
+const ecsActions: ReadonlyArray<string> = ['DescribeInstances']
+
+/** An action's service; one this project does not serve counts as `vpc`, the service it is reached as. */
+export const serviceOf = (action: string | undefined): Service => (action !== undefined && ecsActions.includes(action) ? 'ecs' : 'vpc')
+
+/** Whether a request is a Describe call. */
+export const isDescribe = (r: Request): r is DescribeRequest => isDescribeAction(r.action)

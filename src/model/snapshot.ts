@@ -1,5 +1,5 @@
 import type { LayeredMap } from './layered-map.js'
-import type { HaVipJson, LedgerEntryJson, Quotas } from './json.js'
+import type { HaVipJson, LedgerEntryJson, Quotas, SnapshotJson } from './json.js'
 import type { Eni, Instance, TargetKey } from './resources.js'
 
 declare const opaque: unique symbol
@@ -33,8 +33,8 @@ export class SnapshotState {
     readonly bindingCounts: LayeredMap<TargetKey, number>,
     /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
     readonly ledger: LayeredMap<string, LedgerEntryJson>,
-    /** The JSON object it was loaded from: every field the rules do not own is written back from here. */
-    readonly source: Readonly<Record<string, unknown>>,
+    /** The JSON object it was loaded from (checked by the codec): every field the rules do not own is written back from here. */
+    readonly source: SnapshotJson,
   ) {}
 
   /** `console.log(snapshot)`: what it holds, in one line, instead of its indexes. */

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import { createServer } from 'node:http'
+import { createServer, STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ParamMap } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { regionOf } from '../model/snapshot.js'
+import { serviceOf } from '../model/request.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
 import type { RequestTarget } from './params.js'
@@ -32,11 +34,30 @@ export interface HavipServer {
   readonly server: Server
   /** The state the server holds now. */
   readonly snapshot: () => Snapshot
-  /** Stops accepting, lets the requests in flight finish and be saved, folds the journal away, and resolves. */
-  readonly close: () => Promise<void>
+  /**
+   * Stops accepting; lets the requests in flight finish and be saved; closes idle connections at
+   * once and any other after `graceMs` (default 10 s); folds the journal away; resolves.
+   */
+  readonly close: (graceMs?: number) => Promise<void>
 }
 
 const mebibyte = 1024 * 1024
+const headersTimeoutMs = 10_000
+const requestTimeoutMs = 30_000
+const maxHeaderBytes = 16 * 1024
+const defaultGraceMs = 10_000
+
+/** What an HTTP parser's error code says went wrong, in words for the envelope. */
+const unparseable = (code: string | undefined): string => {
+  switch (code) {
+    case 'HPE_INVALID_METHOD': return 'the request line is not HTTP'
+    case 'HPE_INVALID_HEADER_TOKEN': case 'HPE_INVALID_HEADER_VALUE': return 'a header line is malformed'
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH': return 'it has both Content-Length and Transfer-Encoding'
+    case 'HPE_INVALID_URL': return 'the request target is not a URL'
+    case 'HPE_INVALID_VERSION': return 'the HTTP version is not one this server speaks'
+    default: return 'it is not a well-formed HTTP/1.1 request'
+  }
+}
 
 interface Reply {
   readonly status: number
@@ -102,7 +123,8 @@ export const serve = (options: ServeOptions): HavipServer => {
     if (E.isLeft(params)) return refuse(requestId, undefined, params.left)
     if (options.credentials !== undefined) {
       const query = [...new URLSearchParams(url.search)]
-      const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, now())
+      const scope = { region: regionOf(store.snapshot()), service: serviceOf(params.right.get('Action')) }
+      const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, scope, now())
       if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
     }
     return apply(requestId, params.right)
@@ -144,7 +166,13 @@ export const serve = (options: ServeOptions): HavipServer => {
     res.end(text)
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer({
+    // A slow client never holds a connection for long: its headers within 10 s, its request within 30 s.
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    connectionsCheckingInterval: 1000,
+    maxHeaderSize: maxHeaderBytes,
+  }, (req, res) => {
     const started = process.hrtime.bigint()
     const requestId = newRequestId()
     const done = (reply: Reply): void => {
@@ -174,16 +202,42 @@ export const serve = (options: ServeOptions): HavipServer => {
     inFlight.add(handling)
     void handling.finally(() => inFlight.delete(handling))
   })
-  server.on('clientError', (_e, socket) => { socket.destroy() })
+  // What node:http cannot parse still gets the vendor's envelope, while the socket can take it.
+  server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || e.code === 'ECONNRESET') {
+      socket.destroy()
+      return
+    }
+    const requestId = newRequestId()
+    const error = e.code === 'HPE_HEADER_OVERFLOW'
+      ? apiError('RequestHeaderFieldsTooLarge', e.message, { limit: String(maxHeaderBytes) })
+      : e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? apiError('RequestTimeout', e.message, { seconds: String(requestTimeoutMs / 1000) })
+        : apiError('MalformedRequest', `${e.code ?? 'parse error'}: ${e.message}`, { why: unparseable(e.code) })
+    const reply = refuse(requestId, undefined, error)
+    const [status, text] = serialised(reply)
+    socket.end(`HTTP/1.1 ${String(status)} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${String(Buffer.byteLength(text))}\r\nConnection: close\r\n\r\n${text}`)
+    options.log?.request({ time: new Date(), method: '-', action: '', status, code: error.code, requestId, ms: 0 })
+  })
 
   return {
     server,
     snapshot: () => store.snapshot(),
-    close: async () => {
+    close: async (graceMs = defaultGraceMs) => {
       const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+      // Connections become idle as their last answer leaves: close them as they do.
       server.closeIdleConnections()
-      await Promise.all([...inFlight])
-      await closed
+      const idleSweep = setInterval(() => { server.closeIdleConnections() }, 50)
+      // A client that holds a connection open (or trickles a request) gets until the grace ends.
+      const grace = setTimeout(() => { server.closeAllConnections() }, graceMs)
+      try {
+        await Promise.all([...inFlight])
+        await closed
+      } finally {
+        clearInterval(idleSweep)
+        clearTimeout(grace)
+      }
       await store.close()
       options.log?.flush()
     },

@@ -10,14 +10,9 @@ import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
 import { serve } from './app.js'
 import { requestLog } from './log.js'
+import type { Credentials } from './signature.js'
 import type { Store } from './store.js'
 import { durableStore, memoryStore } from './store.js'
-
-/** An access key and its secret, as the vendor SDK names them. */
-export interface Credentials {
-  readonly accessKeyId: string
-  readonly secretKey: string
-}
 
 export interface EmulatorOptions {
   /**

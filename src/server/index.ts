@@ -5,5 +5,6 @@
  * @packageDocumentation
  * @module havip-rules/server
  */
-export type { Credentials, Emulator, EmulatorOptions } from './emulator.js'
+export type { Emulator, EmulatorOptions } from './emulator.js'
+export type { Credentials } from './signature.js'
 export { startEmulator } from './emulator.js'

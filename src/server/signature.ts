@@ -4,9 +4,10 @@ import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 
 /**
- * The vendor's request signature (HMAC-SHA256, as `@volcengine/openapi` signs), checked the way
- * the gateway does: who (the access key), when (`X-Date` within 15 minutes), and what (the
- * canonical request, re-computed here and compared with the signature sent).
+ * The vendor's request signature (HMAC-SHA256, as `@volcengine/openapi` makes it), both ways: the
+ * server checks it the way the gateway does — who (the access key), when (`X-Date` a real time
+ * within 15 minutes), where (the credential scope: this day, this region, this service), and what
+ * (the canonical request, recomputed and compared) — and `havip snapshot pull` signs with it.
  */
 
 /** What a signature covers, as the server received it. */
@@ -23,7 +24,14 @@ export interface SignedRequest {
 /** Access key id → secret key. */
 export type SecretKeys = ReadonlyMap<string, string>
 
+/** Where a signature is valid: the served region, and the service of the action. */
+export interface Scope {
+  readonly region: string
+  readonly service: string
+}
+
 const maxSkewMs = 15 * 60 * 1000
+const algorithm = 'HMAC-SHA256'
 
 // The SDK signs every header it set except these (and it sets Host, Content-Type and User-Agent later).
 const unsignable = new Set(['authorization', 'content-type', 'content-length', 'user-agent', 'presigned-expires', 'expect'])
@@ -47,26 +55,6 @@ const canonicalQuery = (pairs: ReadonlyArray<readonly [string, string]>): string
 const headerValue = (value: string | ReadonlyArray<string> | undefined): string =>
   (typeof value === 'string' ? value : (value ?? []).join(',')).replace(/\s+/g, ' ').trim()
 
-interface Authorization {
-  readonly accessKey: string
-  readonly scope: string
-  readonly signedHeaders: ReadonlyArray<string>
-  readonly signature: string
-}
-
-const parseAuthorization = (header: string): Authorization | undefined => {
-  const match = /^HMAC-SHA256 Credential=([^/,\s]+)\/([^,\s]+), ?SignedHeaders=([^,\s]*), ?Signature=([0-9a-f]{64})$/i.exec(header.trim())
-  if (match === null) return undefined
-  const [, accessKey = '', scope = '', signedHeaders = '', signature = ''] = match
-  return { accessKey, scope, signedHeaders: signedHeaders.split(';').filter(Boolean), signature: signature.toLowerCase() }
-}
-
-/** `20261126T031500Z` → epoch ms, or NaN. */
-const parseXDate = (text: string): number => {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-  return m === null ? NaN : Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]))
-}
-
 const canonicalRequest = (r: SignedRequest, signedHeaders: ReadonlyArray<string>, bodyHash: string): string =>
   [
     r.method.toUpperCase(),
@@ -77,8 +65,51 @@ const canonicalRequest = (r: SignedRequest, signedHeaders: ReadonlyArray<string>
     bodyHash,
   ].join('\n')
 
-/** Checks a request's signature against the credentials, at time `now` (epoch ms). */
-export const verifySignature = (r: SignedRequest, credentials: SecretKeys, now: number): E.Either<ApiError, void> => {
+const signingKey = (secret: string, date: string, scope: Scope): Buffer =>
+  hmac(hmac(hmac(hmac(secret, date), scope.region), scope.service), 'request')
+
+const stringToSign = (xDate: string, credentialScope: string, canonical: string): string =>
+  [algorithm, xDate, credentialScope, sha256(canonical)].join('\n')
+
+interface Authorization {
+  readonly accessKey: string
+  readonly scope: string
+  readonly signedHeaders: ReadonlyArray<string>
+  readonly signature: string
+}
+
+// Exactly the SDK's form: the keywords in their case, a lowercase hex signature.
+const authorizationForm = /^HMAC-SHA256 Credential=([^/,\s]+)\/([^,\s]+), ?SignedHeaders=([a-z0-9-;]*), ?Signature=([0-9a-f]{64})$/
+
+const parseAuthorization = (header: string): Authorization | undefined => {
+  const match = authorizationForm.exec(header.trim())
+  if (match === null) return undefined
+  const [, accessKey = '', scope = '', signedHeaders = '', signature = ''] = match
+  return { accessKey, scope, signedHeaders: signedHeaders.split(';').filter(Boolean), signature }
+}
+
+/** `20261126T031500Z` → epoch ms, only for a time that exists (no 61st second, no 30 February); else NaN. */
+export const parseXDate = (text: string): number => {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+  if (m === null) return NaN
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number]
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second)
+  const back = new Date(ms)
+  // Date.UTC rolls impossible values over (minute 60 becomes the next hour): refuse what changed.
+  return back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === day &&
+    back.getUTCHours() === hour && back.getUTCMinutes() === minute && back.getUTCSeconds() === second
+    ? ms
+    : NaN
+}
+
+/** `Date` → `20261126T031500Z`. */
+export const formatXDate = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[:-]/g, '')
+
+/**
+ * Checks a request's signature against the secret keys, at time `now` (epoch ms), for the served
+ * region and the service of the action asked for.
+ */
+export const verifySignature = (r: SignedRequest, keys: SecretKeys, scope: Scope, now: number): E.Either<ApiError, void> => {
   const header = r.headers.authorization
   if (typeof header !== 'string' || header === '') {
     return E.left(apiError('MissingAuthenticationToken', 'the request has no Authorization header'))
@@ -87,19 +118,19 @@ export const verifySignature = (r: SignedRequest, credentials: SecretKeys, now: 
   if (auth === undefined) {
     return E.left(apiError('MissingAuthenticationToken', 'the Authorization header is not "HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…"'))
   }
-  const secret = credentials.get(auth.accessKey)
+  const secret = keys.get(auth.accessKey)
   if (secret === undefined) {
     return E.left(apiError('InvalidAccessKey', `access key ${auth.accessKey} is not configured`, { name: auth.accessKey }))
   }
   const xDate = headerValue(r.headers['x-date'])
   const signedAt = parseXDate(xDate)
   if (!(Math.abs(now - signedAt) <= maxSkewMs)) {
-    return E.left(apiError('InvalidTimestamp', `X-Date ${JSON.stringify(xDate)} is not within 15 minutes of the server's clock`))
+    return E.left(apiError('InvalidTimestamp', `X-Date ${JSON.stringify(xDate)} is not a time within 15 minutes of the server's clock`))
   }
-  const [date = '', region = '', service = '', terminator = ''] = auth.scope.split('/')
   const mismatch = (why: string) => E.left(apiError('SignatureDoesNotMatch', why))
-  if (date !== xDate.slice(0, 8) || terminator !== 'request' || service === '' || region === '') {
-    return mismatch(`the credential scope ${auth.scope} does not match X-Date ${xDate}`)
+  const expectedScope = `${xDate.slice(0, 8)}/${scope.region}/${scope.service}/request`
+  if (auth.scope !== expectedScope) {
+    return mismatch(`the credential scope ${auth.scope} is not ${expectedScope} (the X-Date's day, the served region, the action's service)`)
   }
   if (!auth.signedHeaders.includes('x-date') || auth.signedHeaders.some((h) => unsignable.has(h))) {
     return mismatch('SignedHeaders must include x-date and no unsignable header')
@@ -109,11 +140,38 @@ export const verifySignature = (r: SignedRequest, credentials: SecretKeys, now: 
   if (declared !== undefined && headerValue(declared) !== bodyHash) {
     return mismatch('X-Content-Sha256 is not the SHA-256 of the body')
   }
-  const stringToSign = ['HMAC-SHA256', xDate, auth.scope, sha256(canonicalRequest(r, auth.signedHeaders, bodyHash))].join('\n')
-  const key = hmac(hmac(hmac(hmac(secret, date), region), service), 'request')
-  const expected = hmac(key, stringToSign)
+  const canonical = canonicalRequest(r, auth.signedHeaders, bodyHash)
+  const expected = hmac(signingKey(secret, xDate.slice(0, 8), scope), stringToSign(xDate, auth.scope, canonical))
   const given = Buffer.from(auth.signature, 'hex')
   return given.length === expected.length && timingSafeEqual(given, expected)
     ? E.right(undefined)
     : mismatch('the signature is not the one the secret key gives for this request')
+}
+
+/** An access key and its secret, as the vendor SDK names them. */
+export interface Credentials {
+  readonly accessKeyId: string
+  readonly secretKey: string
+}
+
+/**
+ * The headers that sign a GET request (as the vendor SDK signs one): `X-Date` and `Authorization`,
+ * the only signed header being `x-date`.
+ */
+export const signGet = (
+  path: string,
+  query: ReadonlyArray<readonly [string, string]>,
+  credentials: Credentials,
+  scope: Scope,
+  now: Date,
+): { readonly 'X-Date': string; readonly Authorization: string } => {
+  const xDate = formatXDate(now)
+  const credentialScope = `${xDate.slice(0, 8)}/${scope.region}/${scope.service}/request`
+  const request: SignedRequest = { method: 'GET', path, query, headers: { 'x-date': xDate }, body: Buffer.alloc(0) }
+  const canonical = canonicalRequest(request, ['x-date'], sha256(''))
+  const signature = hmac(signingKey(credentials.secretKey, xDate.slice(0, 8), scope), stringToSign(xDate, credentialScope, canonical)).toString('hex')
+  return {
+    'X-Date': xDate,
+    Authorization: `${algorithm} Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=x-date, Signature=${signature}`,
+  }
 }

@@ -1,12 +1,15 @@
 import type { ApiError } from '../errors/catalog.js'
-import type { HaVipJson } from '../model/json.js'
+import type { HaVipJson, InstanceJson, NetworkInterfaceJson } from '../model/json.js'
+import type { Service } from '../model/request.js'
+import { serviceOf } from '../model/request.js'
 
 /** Every response's `ResponseMetadata` (docs/errors.md, "The wire"). */
 export interface ResponseMetadata {
   readonly RequestId: string
   readonly Action: string
   readonly Version: string
-  readonly Service: 'vpc'
+  /** `ecs` for DescribeInstances, `vpc` for the rest. */
+  readonly Service: Service
   readonly Region: string
 }
 
@@ -28,6 +31,26 @@ export interface DescribeHaVipsResult {
   readonly TotalCount: number
   readonly PageNumber: number
   readonly PageSize: number
+  /** The next page's token; `""` on the last page. */
+  readonly NextToken: string
+  readonly RequestId: string
+}
+
+/** DescribeNetworkInterfaces' `Result` (service `vpc`). */
+export interface DescribeNetworkInterfacesResult {
+  readonly NetworkInterfaceSets: ReadonlyArray<NetworkInterfaceJson>
+  readonly TotalCount: number
+  readonly PageNumber: number
+  readonly PageSize: number
+  readonly NextToken: string
+  readonly RequestId: string
+}
+
+/** ecs DescribeInstances' `Result`: it pages by token only. */
+export interface DescribeInstancesResult {
+  readonly Instances: ReadonlyArray<InstanceJson>
+  readonly TotalCount: number
+  readonly NextToken: string
   readonly RequestId: string
 }
 
@@ -36,6 +59,8 @@ export interface Results {
   readonly AssociateHaVip: BindingResult
   readonly DisassociateHaVip: BindingResult
   readonly DescribeHaVips: DescribeHaVipsResult
+  readonly DescribeNetworkInterfaces: DescribeNetworkInterfacesResult
+  readonly DescribeInstances: DescribeInstancesResult
 }
 
 /** A success (HTTP 200) of one action, or of any when `A` is not given. */
@@ -56,7 +81,7 @@ export interface Response {
 }
 
 export const metadata = (RequestId: string, Action: string, Version: string, Region: string): ResponseMetadata =>
-  ({ RequestId, Action, Version, Service: 'vpc', Region })
+  ({ RequestId, Action, Version, Service: serviceOf(Action), Region })
 
 export const success = (meta: ResponseMetadata, result: Results[keyof Results]): Response => ({
   status: 200,

@@ -1,11 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { decodeParams, readParams } from '../codec/request.js'
-import { describeHaVips } from '../engine/describe.js'
+import { describeResources } from '../engine/describe.js'
 import { execute, notASnapshot } from '../engine/operations.js'
-import type { Request } from '../model/request.js'
+import type { ApiError } from '../errors/catalog.js'
+import type { DescribeAction, DescribeRequest, Request } from '../model/request.js'
+import { isDescribe } from '../model/request.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
 import { isSnapshot, regionOf } from '../model/snapshot.js'
-import type { Response, ResponseBody, ResponseMetadata } from './envelope.js'
+import type { Response, ResponseBody, ResponseMetadata, Results } from './envelope.js'
 import { failure, metadata, success } from './envelope.js'
 
 export interface HandleContext {
@@ -36,9 +39,26 @@ export const handle = (snapshot: Snapshot, params: unknown, ctx: HandleContext =
   return E.isLeft(request) ? handled(failure(meta, request.left), snapshot) : answer(snapshot, request.right, meta, requestId)
 }
 
+/** A Describe call's `Result`, in the shape of its action. */
+const describeResult = (s: SnapshotState, r: DescribeRequest, RequestId: string): E.Either<ApiError, Results[DescribeAction]> => {
+  switch (r.action) {
+    case 'DescribeHaVips':
+      return pipe(describeResources.DescribeHaVips(s, r), E.map((f) => ({
+        HaVips: f.items, TotalCount: f.totalCount, PageNumber: f.pageNumber, PageSize: f.pageSize, NextToken: f.nextToken, RequestId,
+      })))
+    case 'DescribeNetworkInterfaces':
+      return pipe(describeResources.DescribeNetworkInterfaces(s, r), E.map((f) => ({
+        NetworkInterfaceSets: f.items, TotalCount: f.totalCount, PageNumber: f.pageNumber, PageSize: f.pageSize, NextToken: f.nextToken, RequestId,
+      })))
+    case 'DescribeInstances':
+      return pipe(describeResources.DescribeInstances(s, r), E.map((f) => ({ Instances: f.items, TotalCount: f.totalCount, NextToken: f.nextToken, RequestId })))
+  }
+}
+
 const answer = (s: SnapshotState, request: Request, meta: ResponseMetadata, requestId: string | undefined): Handled => {
-  if (request.action === 'DescribeHaVips') {
-    return handled(success(meta, { ...describeHaVips(s, request), RequestId: meta.RequestId }), s)
+  if (isDescribe(request)) {
+    const result = describeResult(s, request, meta.RequestId)
+    return handled(E.isLeft(result) ? failure(meta, result.left) : success(meta, result.right), s)
   }
   const outcome = execute(s, request, requestId)
   if (E.isLeft(outcome)) return handled(failure(meta, outcome.left), s)
