@@ -1,32 +1,48 @@
-import { UsageError } from '../io/usage-error.js'
+import { isIP } from 'node:net'
 import { readSnapshotFile } from '../io/snapshot-file.js'
+import { UsageError } from '../io/usage-error.js'
 import { serve } from '../server/app.js'
-import { requestLog } from '../server/log.js'
 import { listen } from '../server/emulator.js'
+import type { LogFormat } from '../server/log.js'
+import { requestLog } from '../server/log.js'
 import { durableStore, memoryStore } from '../server/store.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
-export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK]
-                   [--compact-after BYTES]
+export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT]
+                   [--access-key AK --secret-key SK] [--grace SECONDS] [--compact-after BYTES]
+                   [--log-format text|json]
 
-Serves AssociateHaVip, DisassociateHaVip and DescribeHaVips over HTTP as the Volcengine OpenAPI
-does (GET /?Action=...&Version=2020-04-01&..., or POST with a form or JSON body). Every change is
-appended to FILE.journal and flushed before its response is sent; on SIGINT or SIGTERM the journal
-is folded into FILE, which then holds the whole state. One writer per file: a second one exits 2.
-One line a request on stderr.
+Serves the Volcengine OpenAPI over HTTP (GET /?Action=...&Version=2020-04-01&..., or POST with a
+form or JSON body): AssociateHaVip, DisassociateHaVip, DescribeHaVips and DescribeNetworkInterfaces
+(service vpc), DescribeInstances (service ecs). Every change is appended to FILE.journal and flushed
+before its response is sent; on SIGINT or SIGTERM the journal is folded into FILE, which then holds
+the whole state. One writer per file: a second one exits 2. One log line a request on stderr.
 
-  --snapshot FILE    the state to serve, and where its changes go
-  --in-memory        keep the state in memory only: FILE is read, never written
-  --host HOST        the address to listen on (default 127.0.0.1)
-  --port PORT        the port (default 8080; 0 picks a free one); the address is printed on stdout
-  --access-key AK    with --secret-key (or VOLC_ACCESSKEY and VOLC_SECRETKEY): every request must
-  --secret-key SK    carry the vendor's HMAC-SHA256 signature; without them, none is checked
+  --snapshot FILE        the state to serve, and where its changes go
+  --in-memory            keep the state in memory only: FILE is read, never written
+  --host HOST            the address to listen on (default 127.0.0.1; a warning when not loopback)
+  --port PORT            0 to 65535 (default 8080; 0 picks a free one); the address is printed on stdout
+  --access-key AK        with --secret-key (or VOLC_ACCESSKEY and VOLC_SECRETKEY): every request must
+  --secret-key SK        carry the vendor's HMAC-SHA256 signature; without them, none is checked
+  --grace SECONDS        on SIGINT/SIGTERM, how long connections still busy get (default 10)
   --compact-after BYTES  fold the journal into FILE, in the background, once it is larger than this
-                     (default: 16 MiB or a quarter of FILE, whichever is larger)
+                         (default: 16 MiB or a quarter of FILE, whichever is larger)
+  --log-format FORMAT    text (default) or json, one object a line
 
-SIGINT or SIGTERM: stop accepting, finish the requests in flight, save, exit 0.
-Exit 2: a usage error, a snapshot that cannot be used, another writer holding it, or a final save that failed.`
+Exit: 0 stopped by SIGINT or SIGTERM with the state saved; 2 a usage error, a snapshot or journal
+that cannot be used, another writer holding FILE, a port that cannot be had, or a final save that
+failed (the journal then keeps every change).`
+
+const decimal = (value: string, flag: string, max: number): number => {
+  if (!/^(0|[1-9]\d{0,15})$/.test(value) || Number(value) > max) {
+    throw new UsageError(`--${flag} ${JSON.stringify(value)} is not a whole number from 0 to ${String(max)}`)
+  }
+  return Number(value)
+}
+
+const loopbacks = new Set(['localhost', '::1'])
+const isLoopback = (host: string): boolean => loopbacks.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
 
 /** `havip serve`: listens until SIGINT or SIGTERM, then resolves with the exit code. */
 export const serveCommand = async (argv: ReadonlyArray<string>, output: Output): Promise<number> => {
@@ -37,25 +53,27 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     port: { type: 'string' },
     'access-key': { type: 'string' },
     'secret-key': { type: 'string' },
+    grace: { type: 'string' },
     'compact-after': { type: 'string' },
+    'log-format': { type: 'string' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
   if (positionals.length > 0) throw new UsageError('havip serve takes no QUERY (see havip serve --help)')
   const accessKey = values['access-key'] ?? process.env.VOLC_ACCESSKEY
   const secretKey = values['secret-key'] ?? process.env.VOLC_SECRETKEY
   if ((accessKey === undefined) !== (secretKey === undefined)) throw new UsageError('give both --access-key and --secret-key, or neither (see havip serve --help)')
-  const port = Number(values.port ?? '8080')
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${String(values.port)} is not a port number`)
+  const port = decimal(values.port ?? '8080', 'port', 65535)
   const host = values.host ?? '127.0.0.1'
-  const compactAfter = values['compact-after']
-  if (compactAfter !== undefined && !/^[1-9]\d{0,15}$/.test(compactAfter)) throw new UsageError(`--compact-after ${compactAfter} is not a number of bytes`)
-  const log = requestLog(output.err)
+  // An empty host would listen on every interface: an unset shell variable must not expose the server.
+  if (host.trim() === '') throw new UsageError('--host is empty; give an address (127.0.0.1 to stay on this machine)')
+  const graceMs = decimal(values.grace ?? '10', 'grace', 3600) * 1000
+  const compactAfter = values['compact-after'] === undefined ? undefined : decimal(values['compact-after'], 'compact-after', Number.MAX_SAFE_INTEGER)
+  const format = values['log-format'] ?? 'text'
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format ${JSON.stringify(format)} is neither text nor json`)
+  const log = requestLog(output.err, format satisfies LogFormat)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
-    : durableStore(snapshotPath, {
-        log: log.note,
-        ...(compactAfter === undefined ? {} : { compactAfterBytes: Number(compactAfter) }),
-      })
+    : durableStore(snapshotPath, { log: log.note, ...(compactAfter === undefined ? {} : { compactAfterBytes: compactAfter }) })
   const app = serve({
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
@@ -74,8 +92,13 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     throw new UsageError(`cannot listen on ${host}:${String(port)}: ${e instanceof Error ? e.message : String(e)}`)
   }
   output.out(`havip serve: listening on ${url}\n`)
-  if (accessKey === undefined) output.err('havip serve: no credentials given: unsigned requests are accepted\n')
+  if (!isLoopback(host)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
+  if (accessKey === undefined) log.note('havip serve: no credentials given: unsigned requests are accepted')
   await stopped
-  await app.close()
+  try {
+    await app.close(graceMs)
+  } catch (e) {
+    throw new UsageError(`stopped, but the state could not be saved: ${e instanceof Error ? e.message : String(e)}; the journal keeps every change`)
+  }
   return 0
 }

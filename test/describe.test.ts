@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest'
+import type { DescribeHaVipsResult, DescribeInstancesResult, DescribeNetworkInterfacesResult, ErrorBody, SnapshotJson } from 'havip-rules'
+import { handle, isErrorBody } from 'havip-rules'
+import { load } from './support/snapshots.js'
+
+/** An account with `n` of each resource; every third is in subnet-b, tagged env=prod; every other ENI attached to i-0. */
+const account = (n: number): SnapshotJson => ({
+  Region: 'cn-shanghai',
+  HaVips: Array.from({ length: n }, (_, i) => ({
+    HaVipId: `havip-${String(i)}`, HaVipName: `vip-${String(i % 5)}`, IpAddress: `10.0.0.${String(i)}`, VpcId: 'vpc-1', ProjectName: i % 2 === 0 ? 'default' : 'ops',
+    SubnetId: i % 3 === 0 ? 'subnet-b' : 'subnet-a', Status: 'Available', Tags: i % 3 === 0 ? [{ Key: 'env', Value: 'prod' }] : [{ Key: 'env', Value: 'dev' }, { Key: 'team', Value: 'web' }],
+  })),
+  Instances: Array.from({ length: n }, (_, i) => ({
+    InstanceId: `i-${String(i)}`, Status: i % 4 === 0 ? 'STOPPED' : 'RUNNING', VpcId: i % 2 === 0 ? 'vpc-1' : 'vpc-2', ZoneId: i % 3 === 0 ? 'cn-shanghai-b' : 'cn-shanghai-a',
+    NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }],
+  })),
+  NetworkInterfaces: Array.from({ length: n }, (_, i) => ({
+    NetworkInterfaceId: `eni-${String(i)}`, SubnetId: i % 3 === 0 ? 'subnet-b' : 'subnet-a', VpcId: 'vpc-1', Type: 'secondary',
+    Status: i % 2 === 0 ? 'InUse' : 'Available', DeviceId: i % 2 === 0 ? 'i-0' : '',
+  })),
+})
+
+const s = load(account(250))
+
+type Params = Readonly<Record<string, string>>
+const ask = (action: string, params: Params = {}) => handle(s, { Action: action, Version: '2020-04-01', ...params }, { requestId: 'r' })
+const haVips = (params: Params = {}) => {
+  const h = ask('DescribeHaVips', params)
+  if (isErrorBody(h.body)) throw new Error(h.body.ResponseMetadata.Error.Code)
+  return h.body.Result as DescribeHaVipsResult
+}
+const refusal = (action: string, params: Params) => {
+  const h = ask(action, params)
+  return isErrorBody(h.body) ? [h.status, h.body.ResponseMetadata.Error.Code, h.body.ResponseMetadata.Error.Message] : undefined
+}
+const ids = (result: { HaVips: ReadonlyArray<{ HaVipId: string }> }) => result.HaVips.map((h) => h.HaVipId)
+
+describe('DescribeHaVips', () => {
+  it('lists the HaVips as the snapshot holds them, ten to a page by default, with the total and the next page\'s token', () => {
+    const first = haVips()
+    expect(first).toMatchObject({ TotalCount: 250, PageNumber: 1, PageSize: 10, NextToken: 'havip-10', RequestId: 'r' })
+    expect(ids(first)).toEqual(Array.from({ length: 10 }, (_, i) => `havip-${String(i)}`))
+    // Exactly as the snapshot holds it: every field, in its order.
+    expect(JSON.stringify(first.HaVips[3])).toBe(JSON.stringify(account(250).HaVips?.[3]))
+  })
+
+  it('pages by number: a full page of 100, a short last page, and an empty page past the end', () => {
+    expect(ids(haVips({ PageSize: '100', PageNumber: '2' }))).toHaveLength(100)
+    const last = haVips({ PageSize: '100', PageNumber: '3' })
+    expect([last.HaVips.length, last.NextToken]).toEqual([50, ''])
+    expect(haVips({ PageSize: '100', PageNumber: '4' })).toMatchObject({ HaVips: [], TotalCount: 250, NextToken: '' })
+  })
+
+  it('pages by token: following NextToken with MaxResults lists every HaVip exactly once', () => {
+    const seen: Array<string> = []
+    let token: string | undefined
+    let pages = 0
+    do {
+      const page = haVips({ MaxResults: '40', ...(token === undefined ? {} : { NextToken: token }) })
+      seen.push(...ids(page))
+      token = page.NextToken === '' ? undefined : page.NextToken
+      pages++
+    } while (token !== undefined)
+    expect(pages).toBe(7)
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => `havip-${String(i)}`))
+  })
+
+  it.each([
+    ['PageNumber', '0'], ['PageNumber', '-1'], ['PageNumber', '1.5'], ['PageNumber', 'abc'],
+    ['PageSize', '0'], ['PageSize', '101'], ['MaxResults', '0'], ['MaxResults', '101'],
+  ])('refuses %s=%s with InvalidParameter naming it', (name, value) => {
+    expect(refusal('DescribeHaVips', { [name]: value })).toEqual([400, 'InvalidParameter', `The specified parameter ${name} is invalid.`])
+  })
+
+  it('refuses a NextToken that starts no page of the result', () => {
+    expect(refusal('DescribeHaVips', { NextToken: 'havip-nope' })?.[1]).toBe('InvalidParameter')
+    // A token of another filter's result.
+    expect(refusal('DescribeHaVips', { NextToken: 'havip-1', SubnetId: 'subnet-b' })?.[1]).toBe('InvalidParameter')
+  })
+
+  it('matches HaVipIds.N as a set (N from 1 to 100); an id that matches nothing only shortens the list', () => {
+    expect(ids(haVips({ 'HaVipIds.1': 'havip-7', 'HaVipIds.100': 'havip-3', 'HaVipIds.2': 'havip-none' }))).toEqual(['havip-3', 'havip-7'])
+  })
+
+  it.each(['HaVipIds.0', 'HaVipIds.01', 'HaVipIds.101', 'HaVipIds.x', 'HaVipIds.'])('refuses %s with InvalidParameter', (name) => {
+    expect(refusal('DescribeHaVips', { [name]: 'havip-1' })?.slice(0, 2)).toEqual([400, 'InvalidParameter'])
+  })
+
+  it.each([
+    ['HaVipName', 'vip-2', 50], ['IpAddress', '10.0.0.9', 1], ['VpcId', 'vpc-1', 250], ['VpcId', 'vpc-9', 0],
+    ['SubnetId', 'subnet-b', 84], ['Status', 'Available', 250], ['Status', 'InUse', 0], ['ProjectName', 'ops', 125],
+  ])('filters on %s = %s exactly (%i match)', (name, value, count) => {
+    expect(haVips({ [name]: value }).TotalCount).toBe(count)
+  })
+
+  it('combines filters with AND', () => {
+    expect(haVips({ SubnetId: 'subnet-b', ProjectName: 'default', 'HaVipIds.1': 'havip-0', 'HaVipIds.2': 'havip-3' }).TotalCount).toBe(1)
+  })
+
+  it('filters by tags: a key, a key with values (OR\'d), several filters AND\'d', () => {
+    expect(haVips({ 'TagFilters.1.Key': 'team' }).TotalCount).toBe(166)
+    expect(haVips({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod' }).TotalCount).toBe(84)
+    expect(haVips({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod', 'TagFilters.1.Values.2': 'dev' }).TotalCount).toBe(250)
+    expect(haVips({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod', 'TagFilters.2.Key': 'team' }).TotalCount).toBe(0)
+  })
+
+  it.each(['TagFilters.0.Key', 'TagFilters.01.Key', 'TagFilters.1.Value', 'TagFilters.1.Values.0', 'TagFilters.11.Key', 'TagFilters.1'])('refuses %s with InvalidParameter', (name) => {
+    expect(refusal('DescribeHaVips', { [name]: 'env' })?.[1]).toBe('InvalidParameter')
+  })
+
+  it('refuses tag values without a key', () => {
+    expect(refusal('DescribeHaVips', { 'TagFilters.2.Values.1': 'prod' })).toEqual([400, 'InvalidParameter', 'The specified parameter TagFilters.2.Key is invalid.'])
+  })
+})
+
+describe('DescribeNetworkInterfaces', () => {
+  const enis = (params: Params = {}) => ask('DescribeNetworkInterfaces', params).body as { Result: DescribeNetworkInterfacesResult }
+
+  it('answers in the vendor\'s shape (NetworkInterfaceSets), service vpc, the snapshot\'s region', () => {
+    const body = enis()
+    expect(body.Result).toMatchObject({ TotalCount: 250, PageNumber: 1, PageSize: 10, NextToken: 'eni-10' })
+    expect(body.Result.NetworkInterfaceSets.map((n) => n.NetworkInterfaceId)).toHaveLength(10)
+    expect((body as unknown as ErrorBody).ResponseMetadata).toMatchObject({ Service: 'vpc', Region: 'cn-shanghai' })
+  })
+
+  it.each([
+    [{ 'NetworkInterfaceIds.1': 'eni-4', 'NetworkInterfaceIds.2': 'eni-5' }, 2], [{ InstanceId: 'i-0' }, 125], [{ Type: 'secondary' }, 250],
+    [{ Status: 'Available' }, 125], [{ SubnetId: 'subnet-b' }, 84], [{ VpcId: 'vpc-1', InstanceId: 'i-0', SubnetId: 'subnet-b' }, 42],
+  ])('filters %j (%i match)', (params, count) => {
+    expect(enis(params).Result.TotalCount).toBe(count)
+  })
+
+  it('pages by PageNumber/PageSize and by NextToken/MaxResults', () => {
+    expect(enis({ PageNumber: '3', PageSize: '100' }).Result.NetworkInterfaceSets).toHaveLength(50)
+    expect(enis({ NextToken: 'eni-240', MaxResults: '100' }).Result).toMatchObject({ NextToken: '', PageNumber: 3 })
+  })
+})
+
+describe('DescribeInstances', () => {
+  const instances = (params: Params = {}) => ask('DescribeInstances', params)
+
+  it('answers in the ecs shape: Instances and NextToken, service ecs', () => {
+    const h = instances({ MaxResults: '100' })
+    const body = h.body as { Result: DescribeInstancesResult; ResponseMetadata: { Service: string } }
+    expect(body.ResponseMetadata.Service).toBe('ecs')
+    expect(body.Result).toMatchObject({ TotalCount: 250, NextToken: 'i-100' })
+    expect(Object.keys(body.Result)).toEqual(['Instances', 'TotalCount', 'NextToken', 'RequestId'])
+  })
+
+  it('pages by token only: PageNumber is not one of its parameters', () => {
+    const body = instances({ PageNumber: '3' }).body as { Result: DescribeInstancesResult }
+    expect(body.Result.Instances[0]?.InstanceId).toBe('i-0')
+  })
+
+  it.each([[{ 'InstanceIds.1': 'i-1', 'InstanceIds.2': 'i-2' }, 2], [{ VpcId: 'vpc-2' }, 125], [{ ZoneId: 'cn-shanghai-b' }, 84], [{ Status: 'STOPPED' }, 63]])(
+    'filters %j (%i match)', (params, count) => {
+      expect((instances(params).body as { Result: DescribeInstancesResult }).Result.TotalCount).toBe(count)
+    })
+
+  it('refuses InstanceIds.01', () => {
+    expect(refusal('DescribeInstances', { 'InstanceIds.01': 'i-1' })?.[1]).toBe('InvalidParameter')
+  })
+})
