@@ -23,6 +23,9 @@ export type {
 export type { SnapshotError } from './codec/snapshot.js'
 export type { Problem } from './codec/problems.js'
 export { loadSnapshot, snapshotToJson } from './codec/snapshot.js'
+export type { BuildError, BuildOptions } from './describe/build.js'
+export type { DescribePage, PageProblem, ResourceKind } from './describe/pages.js'
+export { buildSnapshot } from './describe/build.js'
 
 // Requests (docs/rules.md)
 export type {

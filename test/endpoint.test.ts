@@ -3,7 +3,7 @@ import { connect } from 'node:net'
 import { Service } from '@volcengine/openapi'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HavipServer } from '../src/server/app.js'
-import { formatXDate, parseXDate, signGet } from '../src/server/signature.js'
+import { formatXDate, parseXDate, signGet } from '../src/wire/signature.js'
 import { accessKeyId, call, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
 import { baseJson } from './support/snapshots.js'
 

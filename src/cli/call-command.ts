@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { lockSnapshot } from '../io/lock.js'
-import { removeStaleTemporaries } from '../io/atomic-file.js'
-import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
+import { readSnapshotFile, saveOver } from '../io/snapshot-file.js'
 import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
 import { isSnapshot } from '../model/snapshot.js'
@@ -23,14 +21,6 @@ beside the snapshot (left by a havip serve that was killed) is replayed first.
 
 Exit: 0 every request succeeded, 1 an API error (nothing saved), 2 a usage error or an input or
 output that cannot be used (another writer holds the file, a full disk: nothing saved).`
-
-/** Saves over `path` (whose lock is held), folding away the journal beside it if there is one. */
-const saveOver = (path: string, state: Parameters<typeof saveSnapshot>[1]): void => {
-  const target = resolveTarget(path)
-  removeStaleTemporaries(target)
-  const journal = existsSync(journalPath(target)) ? readSnapshotFile(path).journal : undefined
-  saveSnapshot(path, state, journal)
-}
 
 /** `havip call`. */
 export const callCommand = (argv: ReadonlyArray<string>, output: Output): number => {

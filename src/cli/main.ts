@@ -6,6 +6,7 @@ import { checkCommand, checkUsage } from './check-command.js'
 import type { Output } from './output.js'
 import { processOutput } from './output.js'
 import { serveCommand, serveUsage } from './serve-command.js'
+import { snapshotCommand, snapshotUsage } from './snapshot-command.js'
 
 interface Command {
   readonly usage: string
@@ -16,11 +17,14 @@ const commands: ReadonlyMap<string, Command> = new Map([
   ['call', { usage: callUsage, run: callCommand }],
   ['check', { usage: checkUsage, run: checkCommand }],
   ['serve', { usage: serveUsage, run: serveCommand }],
+  ['snapshot', { usage: snapshotUsage, run: snapshotCommand }],
 ])
 
 const topUsage = `usage: havip call  --snapshot FILE [--out FILE | --write] QUERY...
        havip check --snapshot FILE [--independent] [--json] QUERY...
        havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK] ...
+       havip snapshot build [--havips FILE]... [--instances FILE]... [--enis FILE]... [--region R] [--out FILE]
+       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--out FILE]
        havip COMMAND --help
        havip --version`
 

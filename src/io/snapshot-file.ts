@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
@@ -9,7 +9,8 @@ import { replayJournal } from '../journal/replay.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import type { FileOps } from './atomic-file.js'
-import { AtomicFile, nodeFileOps, syncFolder, writeAll } from './atomic-file.js'
+import { AtomicFile, nodeFileOps, removeStaleTemporaries, syncFolder, writeAll } from './atomic-file.js'
+import { lockSnapshot } from './lock.js'
 import { snapshotText } from './snapshot-text.js'
 import { resolveTarget } from './target.js'
 import { fsReason, UsageError } from './usage-error.js'
@@ -172,5 +173,26 @@ export const saveSnapshot = (path: string, state: SnapshotState, journal?: Pick<
       // The journal's checkpoint names the new file: left in place, it replays nothing.
       throw new UsageError(`${journal.path}: saved ${file.target}, but cannot remove the journal: ${fsReason(e)}`)
     }
+  }
+}
+
+/**
+ * Saves a snapshot over `path`, whose lock the caller holds: leftovers of killed writers removed,
+ * a journal beside it folded away.
+ */
+export const saveOver = (path: string, state: SnapshotState): void => {
+  const target = resolveTarget(path)
+  removeStaleTemporaries(target)
+  const journal = existsSync(journalPath(target)) ? readSnapshotFile(path).journal : undefined
+  saveSnapshot(path, state, journal)
+}
+
+/** `saveOver`, taking the file's lock for the time it takes: what `--out FILE` does. */
+export const saveLocked = (path: string, state: SnapshotState, command: string): void => {
+  const lock = lockSnapshot(resolveTarget(path), command)
+  try {
+    saveOver(path, state)
+  } finally {
+    lock.release()
   }
 }

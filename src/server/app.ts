@@ -15,8 +15,8 @@ import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
 import type { Store } from './store.js'
-import type { SecretKeys } from './signature.js'
-import { verifySignature } from './signature.js'
+import type { SecretKeys } from '../wire/signature.js'
+import { verifySignature } from '../wire/signature.js'
 
 export interface ServeOptions {
   /** Where the state lives: in memory, or in a snapshot file and its journal. */

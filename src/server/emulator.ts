@@ -10,7 +10,7 @@ import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
 import { serve } from './app.js'
 import { requestLog } from './log.js'
-import type { Credentials } from './signature.js'
+import type { Credentials } from '../wire/signature.js'
 import type { Store } from './store.js'
 import { durableStore, memoryStore } from './store.js'
 

@@ -6,5 +6,5 @@
  * @module havip-rules/server
  */
 export type { Emulator, EmulatorOptions } from './emulator.js'
-export type { Credentials } from './signature.js'
+export type { Credentials } from '../wire/signature.js'
 export { startEmulator } from './emulator.js'

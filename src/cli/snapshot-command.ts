@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { loadSnapshot } from '../codec/snapshot.js'
+import { buildSnapshot } from '../describe/build.js'
+import type { DescribePage, ResourceKind } from '../describe/pages.js'
+import { pullPages, defaultEndpoint } from '../io/pull.js'
+import { saveLocked } from '../io/snapshot-file.js'
+import { snapshotText } from '../io/snapshot-text.js'
+import { fsReason, UsageError } from '../io/usage-error.js'
+import type { SnapshotJson } from '../model/json.js'
+import { isSnapshot } from '../model/snapshot.js'
+import type { Output } from './output.js'
+import { parseCommandArgs, required } from './args.js'
+
+export const snapshotUsage = `usage: havip snapshot build [--havips FILE]... [--instances FILE]... [--enis FILE]... [--region R] [--out FILE]
+       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--out FILE]
+
+build: makes a snapshot from saved Describe pages. Each FILE is one page as the API, the vendor SDK
+or its command line saves it: the whole response ({ResponseMetadata, Result}), its Result, or the
+bare list. Any number of pages of each kind, in any order:
+
+  --havips FILE      a DescribeHaVips page (Result.HaVips)
+  --instances FILE   an ecs DescribeInstances page (Result.Instances)
+  --enis FILE        a DescribeNetworkInterfaces page (Result.NetworkInterfaceSets)
+  --region R         the snapshot's Region (default: the one the pages name)
+
+pull: reads the account itself with those three calls, signed with VOLC_ACCESSKEY and
+VOLC_SECRETKEY, every page to the end, throttling and 5xx answers tried again.
+
+  --region R         the account's region (required)
+  --endpoint URL     default ${defaultEndpoint}; a havip serve or a private endpoint otherwise
+  --vpc-id ID        only the resources of this VPC
+
+Both write the snapshot to standard output, or atomically to --out FILE. Every vendor field is kept.
+Exit: 0 written; 2 a page that is not JSON, of the wrong kind, an error response, two pages that
+disagree, a missing page, a refused or unreachable API: nothing written.`
+
+const readPageFile = (kind: ResourceKind, file: string): DescribePage => {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the page: ${fsReason(e)}`)
+  }
+  try {
+    return { kind, source: file, json: JSON.parse(text) as unknown }
+  } catch (e) {
+    throw new UsageError(`${file}: not JSON: ${e instanceof Error ? e.message : String(e)}`)
+  }
+}
+
+/** Writes the snapshot where asked: standard output, or a file, atomically and holding its lock. */
+const emit = (json: SnapshotJson, out: string | undefined, output: Output): void => {
+  const loaded = loadSnapshot(json)
+  if (E.isLeft(loaded) || !isSnapshot(loaded.right)) throw new UsageError('the snapshot does not load')
+  if (out !== undefined) saveLocked(out, loaded.right, 'havip snapshot')
+  else for (const piece of snapshotText(loaded.right)) output.out(piece)
+}
+
+const build = (argv: ReadonlyArray<string>, output: Output): number => {
+  const { values, positionals } = parseCommandArgs('snapshot build', {
+    havips: { type: 'string', multiple: true },
+    instances: { type: 'string', multiple: true },
+    enis: { type: 'string', multiple: true },
+    region: { type: 'string' },
+    out: { type: 'string' },
+  }, argv)
+  if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}: pages are given with --havips, --instances or --enis (see havip snapshot --help)`)
+  const pages = [
+    ...(values.havips ?? []).map((f) => readPageFile('HaVips', f)),
+    ...(values.instances ?? []).map((f) => readPageFile('Instances', f)),
+    ...(values.enis ?? []).map((f) => readPageFile('NetworkInterfaces', f)),
+  ]
+  if (pages.length === 0) throw new UsageError('no page given (see havip snapshot --help)')
+  const built = buildSnapshot(pages, values.region === undefined ? {} : { region: values.region })
+  if (E.isLeft(built)) throw new UsageError(`the pages do not make a snapshot:\n${built.left.problems.map((p) => `  ${p.source}: ${p.path || '(root)'}: ${p.message}`).join('\n')}`)
+  emit(built.right, values.out, output)
+  return 0
+}
+
+const pull = async (argv: ReadonlyArray<string>, output: Output, progress: boolean): Promise<number> => {
+  const { values, positionals } = parseCommandArgs('snapshot pull', {
+    region: { type: 'string' },
+    endpoint: { type: 'string' },
+    'vpc-id': { type: 'string' },
+    out: { type: 'string' },
+  }, argv)
+  if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])} (see havip snapshot --help)`)
+  const region = required(values.region, 'region', 'snapshot')
+  const accessKeyId = process.env.VOLC_ACCESSKEY
+  const secretKey = process.env.VOLC_SECRETKEY
+  if (accessKeyId === undefined || accessKeyId === '' || secretKey === undefined || secretKey === '') {
+    throw new UsageError('set VOLC_ACCESSKEY and VOLC_SECRETKEY to the account\'s access key (see havip snapshot --help)')
+  }
+  const counts: Partial<Record<ResourceKind, string>> = {}
+  const pages = await pullPages({
+    region,
+    credentials: { accessKeyId, secretKey },
+    ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
+    ...(values['vpc-id'] === undefined ? {} : { vpcId: values['vpc-id'] }),
+    ...(progress ? {
+      onPage: (kind: ResourceKind, n: number, resources: number) => {
+        counts[kind] = `${kind} ${String(resources)} (${String(n)} page${n === 1 ? '' : 's'})`
+        output.err(`\rpulling: ${Object.values(counts).join(', ')}`)
+      },
+    } : {}),
+  })
+  if (progress) output.err('\n')
+  const built = buildSnapshot(pages, { region })
+  if (E.isLeft(built)) throw new UsageError(`the account's pages do not make a snapshot:\n${built.left.message}`)
+  emit(built.right, values.out, output)
+  return 0
+}
+
+/** `havip snapshot build|pull`. */
+export const snapshotCommand = (argv: ReadonlyArray<string>, output: Output): number | Promise<number> => {
+  const [sub, ...rest] = argv
+  if (sub === 'build') return build(rest, output)
+  if (sub === 'pull') return pull(rest, output, process.stderr.isTTY)
+  throw new UsageError(`havip snapshot ${sub === undefined ? 'needs' : `has no ${JSON.stringify(sub)}; it takes`} build or pull (see havip snapshot --help)`)
+}

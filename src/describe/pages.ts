@@ -1,0 +1,114 @@
+import type { Problem } from '../codec/problems.js'
+import { childPath } from '../codec/problems.js'
+
+/** The three lists a snapshot is made of, by the snapshot's key. */
+export type ResourceKind = 'HaVips' | 'Instances' | 'NetworkInterfaces'
+
+/** What each kind's Describe call is called, where its list is, and what names an item. */
+export interface KindSpec {
+  readonly action: 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces'
+  /** The list's key in `Result`. */
+  readonly listKey: string
+  readonly idField: string
+}
+
+export const kinds: Readonly<Record<ResourceKind, KindSpec>> = {
+  HaVips: { action: 'DescribeHaVips', listKey: 'HaVips', idField: 'HaVipId' },
+  Instances: { action: 'DescribeInstances', listKey: 'Instances', idField: 'InstanceId' },
+  NetworkInterfaces: { action: 'DescribeNetworkInterfaces', listKey: 'NetworkInterfaceSets', idField: 'NetworkInterfaceId' },
+}
+
+/** One saved Describe page: what kind it is meant to be, where it came from (a file name), and its JSON. */
+export interface DescribePage {
+  readonly kind: ResourceKind
+  /** Names the page in messages: a file name, say. */
+  readonly source: string
+  readonly json: unknown
+}
+
+/** A page's items, each with where it was, and what the page says of its region and totals. */
+export interface ReadPage {
+  readonly kind: ResourceKind
+  readonly source: string
+  readonly items: ReadonlyArray<{ readonly id: string; readonly item: Readonly<Record<string, unknown>>; readonly path: string }>
+  readonly region?: string
+  readonly totalCount?: number
+}
+
+/** A problem of one page: the page, the JSON path in it, what is wrong. */
+export interface PageProblem extends Problem {
+  readonly source: string
+}
+
+const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+const own = (o: Readonly<Record<string, unknown>>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)
+
+/** Which kind's list a Result holds, by its key, when it is another kind's. */
+const otherKindIn = (result: Readonly<Record<string, unknown>>, kind: ResourceKind): ResourceKind | undefined =>
+  (Object.keys(kinds) as ReadonlyArray<ResourceKind>).find((k) => k !== kind && Object.hasOwn(result, kinds[k].listKey))
+
+const flagOf: Readonly<Record<ResourceKind, string>> = { HaVips: '--havips', Instances: '--instances', NetworkInterfaces: '--enis' }
+
+/**
+ * Reads one page as the API, the vendor SDK or its command line saves it: the whole body
+ * (`{ResponseMetadata, Result}`), its `Result`, or the bare list. Refuses an error response, a page
+ * of another kind, and items without their id, each with the JSON path.
+ */
+export const readPage = (page: DescribePage): { readonly ok: true; readonly page: ReadPage } | { readonly ok: false; readonly problems: ReadonlyArray<PageProblem> } => {
+  const spec = kinds[page.kind]
+  const problem = (path: string, message: string) => ({ ok: false as const, problems: [{ source: page.source, path, message }] })
+  let result: unknown = page.json
+  let resultPath = ''
+  let region: string | undefined
+  // A whole body: its metadata (when it has them) and its Result.
+  if (isObject(page.json) && (Object.hasOwn(page.json, 'ResponseMetadata') || Object.hasOwn(page.json, 'Result'))) {
+    const meta = own(page.json, 'ResponseMetadata') ?? {}
+    if (!isObject(meta)) return problem('ResponseMetadata', 'expected an object')
+    const error = own(meta, 'Error')
+    if (isObject(error)) {
+      return problem('ResponseMetadata.Error', `the page is an error response: ${String(own(error, 'Code'))} (${String(own(error, 'Message'))})`)
+    }
+    const action = own(meta, 'Action')
+    if (typeof action === 'string' && action !== spec.action) {
+      return problem('ResponseMetadata.Action', `is ${action}; ${flagOf[page.kind]} takes ${spec.action} pages`)
+    }
+    const r = own(meta, 'Region')
+    if (typeof r === 'string' && r !== '') region = r
+    result = own(page.json, 'Result')
+    resultPath = 'Result'
+    if (!isObject(result)) return problem('Result', 'expected the Result object of a Describe response')
+  }
+  let list: unknown = result
+  let listPath = resultPath
+  let totalCount: number | undefined
+  if (isObject(result)) {
+    const other = otherKindIn(result, page.kind)
+    if (!Object.hasOwn(result, spec.listKey)) {
+      return problem(resultPath, other === undefined
+        ? `has no ${spec.listKey}: not a ${spec.action} page`
+        : `is a ${kinds[other].action} page (${kinds[other].listKey}); give it as ${flagOf[other]}, not ${flagOf[page.kind]}`)
+    }
+    list = own(result, spec.listKey)
+    listPath = childPath(resultPath, spec.listKey)
+    const total = own(result, 'TotalCount')
+    if (typeof total === 'number' && Number.isSafeInteger(total)) totalCount = total
+  }
+  if (!Array.isArray(list)) return problem(listPath, `expected the list of ${spec.action}, got ${list === null ? 'null' : typeof list}`)
+  const items: Array<ReadPage['items'][number]> = []
+  const problems: Array<PageProblem> = []
+  list.forEach((item: unknown, i) => {
+    const path = childPath(listPath, i)
+    const id = isObject(item) ? own(item, spec.idField) : undefined
+    if (!isObject(item) || typeof id !== 'string' || id === '') {
+      problems.push({ source: page.source, path: isObject(item) ? childPath(path, spec.idField) : path, message: `expected an item with its ${spec.idField}` })
+      return
+    }
+    items.push({ id, item, path })
+  })
+  if (problems.length > 0) return { ok: false, problems }
+  return {
+    ok: true,
+    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }) },
+  }
+}

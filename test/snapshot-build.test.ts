@@ -1,0 +1,273 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { DescribePage, ResourceKind, SnapshotJson } from 'havip-rules'
+import { buildSnapshot, handle, snapshotToJson } from 'havip-rules'
+import { pullPages } from '../src/io/pull.js'
+import { snapshotFile } from './support/server.js'
+import { load } from './support/snapshots.js'
+import { tempFolder } from './support/temp.js'
+
+const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+
+/** A hand-written account of 150 of each resource, with bindings of both kinds. */
+const account = (): SnapshotJson => {
+  const n = 150
+  return {
+    Region: 'cn-guangzhou',
+    HaVips: Array.from({ length: n }, (_, i) => ({
+      HaVipId: `havip-${String(i)}`, HaVipName: `vip-${String(i)}`, SubnetId: `subnet-${String(i % 3)}`, VpcId: 'vpc-1',
+      Status: i < 2 ? 'InUse' : 'Available', AssociatedInstanceType: i === 0 ? 'EcsInstance' : i === 1 ? 'NetworkInterface' : '',
+      AssociatedInstanceIds: i === 0 ? ['i-0', 'i-3'] : i === 1 ? ['eni-1'] : [], Tags: [{ Key: 'n', Value: String(i) }],
+    })),
+    Instances: Array.from({ length: n }, (_, i) => ({
+      InstanceId: `i-${String(i)}`, Status: i % 5 === 0 && i > 3 ? 'STOPPED' : 'RUNNING', VpcId: 'vpc-1', ZoneId: 'cn-guangzhou-a',
+      NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: `subnet-${String(i % 3)}`, Type: 'primary', PrimaryIpAddress: `10.0.0.${String(i)}` }],
+    })),
+    NetworkInterfaces: Array.from({ length: n }, (_, i) => ({
+      NetworkInterfaceId: `eni-${String(i)}`, SubnetId: `subnet-${String(i % 3)}`, VpcId: 'vpc-1', Type: 'secondary',
+      Status: 'InUse', DeviceId: `i-${String(i)}`, ServiceManaged: false, MacAddress: `00:16:3e:00:00:${String(i % 100).padStart(2, '0')}`,
+    })),
+  }
+}
+
+const kindOf: Readonly<Record<string, ResourceKind>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaces' }
+
+/** Every page of one Describe call as the API would answer it: by token for ecs, by page number for vpc. */
+const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => {
+  const s = load(json)
+  const bodies: Array<unknown> = []
+  let token = ''
+  for (let page = 1; page < 100; page++) {
+    const paging = action === 'DescribeInstances'
+      ? { MaxResults: '100', ...(token === '' ? {} : { NextToken: token }) }
+      : { PageNumber: String(page), PageSize: '60' }
+    const { body } = handle(s, { Action: action, Version: '2020-04-01', ...paging }, { requestId: `r-${String(page)}` })
+    bodies.push(body)
+    const result = (body as { Result: { NextToken: string } }).Result
+    token = result.NextToken
+    if (token === '') break
+  }
+  return bodies
+}
+
+/** The pages of every call, in the three forms a user may save: whole bodies, Results, bare lists, in shuffled order. */
+const savedPages = (json: SnapshotJson): ReadonlyArray<DescribePage> => {
+  const pages: Array<DescribePage> = []
+  for (const action of ['DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces']) {
+    pagesOf(json, action).forEach((body, i) => {
+      const result = (body as { Result: Record<string, unknown> }).Result
+      const list = Object.values(result).find(Array.isArray)
+      const form = i % 3
+      pages.push({ kind: kindOf[action] ?? 'HaVips', source: `${action}-${String(i)}.json`, json: form === 0 ? body : form === 1 ? result : list })
+    })
+  }
+  return pages.reverse()
+}
+
+const probe = [
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-0&InstanceId=i-6',
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-0&InstanceId=i-7',
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=eni-4&InstanceType=NetworkInterface',
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=eni-7&InstanceType=NetworkInterface',
+  'Action=DisassociateHaVip&Version=2020-04-01&HaVipId=havip-0&InstanceId=i-3',
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-2&InstanceId=i-149',
+  'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-5&InstanceId=i-10',
+  'Action=DescribeHaVips&Version=2020-04-01&HaVipIds.1=havip-0&HaVipIds.2=havip-1&HaVipIds.3=havip-149&HaVipIds.4=havip-77',
+]
+
+// Pages may come in any order, and resources are listed in the order of their pages: a listing is compared as a set.
+const unordered = (body: unknown): unknown => {
+  const result = (body as { Result?: Record<string, unknown> }).Result
+  if (result === undefined) return body
+  return { ...body as object, Result: Object.fromEntries(Object.entries(result).map(([k, v]) => [k, Array.isArray(v) ? v.map((x) => JSON.stringify(x)).sort() : v])) }
+}
+
+const answers = (json: SnapshotJson) => {
+  let s = load(json)
+  return probe.map((q, i) => {
+    const h = handle(s, q, { requestId: `r-${String(i)}` })
+    s = h.snapshot
+    return [h.status, unordered(h.body)]
+  })
+}
+
+describe('buildSnapshot', () => {
+  it('makes, from raw paged responses in every form, an account that answers every request as the hand-written one', () => {
+    const pages = savedPages(account())
+    expect(pages.length).toBeGreaterThan(6)
+    const built = buildSnapshot(pages)
+    if (E.isLeft(built)) throw new Error(built.left.message)
+    expect(built.right.Region).toBe('cn-guangzhou')
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) {
+      expect(new Map((built.right[kind] ?? []).map((x) => [JSON.stringify(x), true])).size).toBe(150)
+      expect(new Set((built.right[kind] ?? []).map((x) => JSON.stringify(x)))).toEqual(new Set((account()[kind] ?? []).map((x) => JSON.stringify(x))))
+    }
+    expect(answers(built.right)).toEqual(answers(account()))
+  })
+
+  it('takes a resource on two pages once when it is the same, and names both pages when it is not', () => {
+    const item = account().HaVips?.[5]
+    const page = (source: string, json: unknown): DescribePage => ({ kind: 'HaVips', source, json })
+    const once = buildSnapshot([page('a.json', [item]), page('b.json', { HaVips: [item] })])
+    expect(E.isRight(once) && once.right.HaVips).toHaveLength(1)
+    const twice = buildSnapshot([page('a.json', [item]), page('b.json', { HaVips: [{ ...item, Status: 'Deleting' }] })])
+    expect(E.isLeft(twice) && twice.left.message).toBe('b.json: HaVips[0]: HaVipId "havip-5" differs from a.json [0]')
+  })
+
+  it('refuses a page of the wrong kind, an error response, and items without their id, each with its JSON path', () => {
+    const [instancesPage] = pagesOf(account(), 'DescribeInstances')
+    const errorPage = { ResponseMetadata: { RequestId: 'r', Action: 'DescribeHaVips', Error: { Code: 'SignatureDoesNotMatch', Message: 'no' } } }
+    const built = buildSnapshot([
+      { kind: 'HaVips', source: 'instances.json', json: instancesPage },
+      { kind: 'HaVips', source: 'error.json', json: errorPage },
+      { kind: 'NetworkInterfaces', source: 'result.json', json: { Instances: [] } },
+      { kind: 'Instances', source: 'bad.json', json: [{ InstanceId: 'i-1' }, { Status: 'RUNNING' }, 7] },
+    ])
+    expect(E.isLeft(built) && built.left.message.split('\n')).toEqual([
+      'instances.json: ResponseMetadata.Action: is DescribeInstances; --havips takes DescribeHaVips pages',
+      'error.json: ResponseMetadata.Error: the page is an error response: SignatureDoesNotMatch (no)',
+      'result.json: (root): is a DescribeInstances page (Instances); give it as --instances, not --enis',
+      'bad.json: [1].InstanceId: expected an item with its InstanceId',
+      'bad.json: [2]: expected an item with its InstanceId',
+    ])
+  })
+
+  it('refuses pages that hold fewer resources than they report: a page is missing', () => {
+    const pages = pagesOf(account(), 'DescribeHaVips').slice(1).map((json, i): DescribePage => ({ kind: 'HaVips', source: `p${String(i)}.json`, json }))
+    const built = buildSnapshot(pages)
+    expect(E.isLeft(built) && built.left.message).toBe('p0.json: Result.TotalCount: the pages hold 90 HaVips of the 150 they report: a page is missing')
+  })
+
+  it('takes the region asked for, else the pages\' own, and refuses pages of two regions', () => {
+    const body = (region: string) => ({ ResponseMetadata: { Action: 'DescribeHaVips', Region: region }, Result: { HaVips: [] } })
+    expect(buildSnapshot([{ kind: 'HaVips', source: 'a', json: body('cn-beijing') }], { region: 'cn-shanghai' })).toEqual(E.right({ Region: 'cn-shanghai', HaVips: [] }))
+    const mixed = buildSnapshot([{ kind: 'HaVips', source: 'a', json: body('cn-beijing') }, { kind: 'HaVips', source: 'b', json: body('cn-shanghai') }])
+    expect(E.isLeft(mixed) && mixed.left.message).toBe('b: ResponseMetadata.Region: is cn-shanghai; a is cn-beijing (give --region)')
+  })
+
+  it('reports a problem of the snapshot in the page its resource came from', () => {
+    const built = buildSnapshot([{ kind: 'HaVips', source: 'vips.json', json: { Result: { HaVips: account().HaVips?.slice(0, 1) } } }])
+    expect(E.isLeft(built) && built.left.message.split('\n')).toEqual([
+      'vips.json: Result.HaVips[0].AssociatedInstanceIds[0]: "i-0" is not in Instances',
+      'vips.json: Result.HaVips[0].AssociatedInstanceIds[1]: "i-3" is not in Instances',
+    ])
+  })
+})
+
+describe('havip snapshot build', () => {
+  it('writes the snapshot atomically to --out, from files of every form', () => {
+    const folder = tempFolder('havip-build-')
+    const files = savedPages(account()).map((page) => {
+      const path = join(folder, page.source)
+      writeFileSync(path, JSON.stringify(page.json))
+      return [page.kind === 'HaVips' ? '--havips' : page.kind === 'Instances' ? '--instances' : '--enis', path]
+    })
+    const out = join(folder, 'snapshot.json')
+    const r = spawnSync(process.execPath, [cli, 'snapshot', 'build', ...files.flat(), '--out', out], { encoding: 'utf8' })
+    expect([r.status, r.stderr]).toEqual([0, ''])
+    expect(answers(JSON.parse(readFileSync(out, 'utf8')) as SnapshotJson)).toEqual(answers(account()))
+  })
+
+  it('exits 2 naming the file for a page that is not JSON, a wrong kind or an error response, and writes nothing', () => {
+    const folder = tempFolder('havip-build-')
+    const bad = join(folder, 'bad.json')
+    writeFileSync(bad, '{"Result": ')
+    const instances = join(folder, 'instances.json')
+    writeFileSync(instances, JSON.stringify(pagesOf(account(), 'DescribeInstances')[0]))
+    const out = join(folder, 'out.json')
+    for (const [args, words] of [[['--havips', bad], `${bad}: not JSON`], [['--havips', instances], `${instances}: ResponseMetadata.Action: is DescribeInstances`]] as const) {
+      const r = spawnSync(process.execPath, [cli, 'snapshot', 'build', ...args, '--out', out], { encoding: 'utf8' })
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain(words)
+      expect(existsSync(out)).toBe(false)
+    }
+  })
+})
+
+describe('havip snapshot pull', () => {
+  const serve = async (json: unknown) => {
+    const child = spawn(process.execPath, [cli, 'serve', '--snapshot', snapshotFile(json), '--port', '0', '--access-key', 'AKpull', '--secret-key', 'SKpull'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const url = await new Promise<string>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const m = /listening on (\S+)/.exec(chunk.toString())
+        if (m?.[1] !== undefined) resolve(m[1])
+      })
+    })
+    return { url, stop: () => new Promise((resolve) => { child.on('exit', resolve); child.kill('SIGTERM') }) }
+  }
+  const pull = (url: string, out: string, secret = 'SKpull') => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'snapshot', 'pull', '--region', 'cn-guangzhou', '--endpoint', url, '--out', out], {
+      env: { ...process.env, VOLC_ACCESSKEY: 'AKpull', VOLC_SECRETKEY: secret }, stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+    child.on('exit', (code) => { resolve({ code, stderr }) })
+  })
+
+  it('gives back the account a havip serve serves, signed, paging every kind to the end', async () => {
+    const server = await serve(account())
+    const out = join(tempFolder('havip-pull-'), 'pulled.json')
+    const r = await pull(server.url, out)
+    await server.stop()
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    const pulled = JSON.parse(readFileSync(out, 'utf8')) as SnapshotJson
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) expect(pulled[kind]).toEqual(account()[kind])
+    expect(snapshotToJson(load(pulled)).Region).toBe('cn-guangzhou')
+  })
+
+  it('exits 2 with the vendor\'s code for a refused signature, and with the network error for an unreachable endpoint, writing nothing', async () => {
+    const server = await serve(account())
+    const out = join(tempFolder('havip-pull-'), 'pulled.json')
+    const refused = await pull(server.url, out, 'wrong')
+    await server.stop()
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('DescribeHaVips was refused: HTTP 401 SignatureDoesNotMatch')
+    const unreachable = await pull('http://127.0.0.1:9', out)
+    expect(unreachable.code).toBe(2)
+    expect(unreachable.stderr).toMatch(/cannot reach http:\/\/127\.0\.0\.1:9: /)
+    expect(existsSync(out)).toBe(false)
+  }, 30_000)
+})
+
+describe('pullPages', () => {
+  const body = (action: string, list: string, token = '') => ({ ResponseMetadata: { Action: action }, Result: { [list]: [], NextToken: token } })
+  const answer = (status: number, json: unknown) => new Response(JSON.stringify(json), { status })
+
+  it('tries throttled and failed calls again, with waits that double, and gives up on a refusal at once', async () => {
+    const calls: Array<string> = []
+    const scripted = [answer(429, { ResponseMetadata: { Error: { Code: 'Throttling', Message: 'slow down' } } }), answer(503, {})]
+    const fetchStub = (url: string) => {
+      const action = new URL(url).searchParams.get('Action') ?? ''
+      calls.push(action)
+      const next = scripted.shift()
+      if (next !== undefined) return Promise.resolve(next)
+      return Promise.resolve(answer(200, body(action, action === 'DescribeHaVips' ? 'HaVips' : action === 'DescribeInstances' ? 'Instances' : 'NetworkInterfaceSets')))
+    }
+    const pages = await pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: fetchStub as unknown as typeof fetch, backoffMs: 1 })
+    expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces'])
+    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces'])
+    let refusals = 0
+    const refusing = () => { refusals++; return Promise.resolve(answer(403, { ResponseMetadata: { Error: { Code: 'AccessDenied', Message: 'no' } } })) }
+    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: refusing, backoffMs: 1 }))
+      .rejects.toThrow('DescribeHaVips was refused: HTTP 403 AccessDenied: no')
+    expect(refusals).toBe(1)
+    let failures = 0
+    const failing = () => { failures++; return Promise.resolve(answer(500, {})) }
+    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: failing, backoffMs: 1, retries: 3 })).rejects.toThrow('HTTP 500')
+    expect(failures).toBe(4)
+  })
+})
+
+describe('a snapshot key the format does not have', () => {
+  it('makes havip check exit 2 naming the key and the one it was probably meant to be', () => {
+    for (const [key, words] of [['Instnces', 'Instnces: is not a snapshot key: did you mean Instances?'], ['NetworkInterfaceSets', 'did you mean NetworkInterfaces? (the name DescribeNetworkInterfaces uses; see havip snapshot build)']] as const) {
+      const path = snapshotFile({ HaVips: [], [key]: [] })
+      const r = spawnSync(process.execPath, [cli, 'check', '--snapshot', path, 'Action=DescribeHaVips&Version=2020-04-01'], { encoding: 'utf8' })
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain(words)
+    }
+  })
+})
