@@ -50,7 +50,7 @@ const index = (json: DecodedSnapshot, report: Report): SnapshotState => {
   const { haVips, haVipOrder, bindingCounts } = indexHaVips(json.HaVips ?? [], instances, enis, report)
   const ledger = indexLedger(json.ClientTokens ?? [], report)
   return new SnapshotState(json.Region ?? defaultRegion, { ...defaultQuotas, ...json.Quotas }, layered(haVips), haVipOrder,
-    instances, enis, layered(bindingCounts), layered(ledger), json)
+    layered(instances), layered(enis), layered(bindingCounts), layered(ledger), json)
 }
 
 /** How a list's items are identified: the key, and where and how a repeated one is reported. */

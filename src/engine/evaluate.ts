@@ -3,6 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RA from 'fp-ts/lib/ReadonlyArray.js'
 import type { ApiError } from '../errors/catalog.js'
+import { apiError } from '../errors/catalog.js'
 import { assign } from '../model/layered-map.js'
 import type { LedgerEntryJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
@@ -11,7 +12,7 @@ import type { HaVipJson } from '../model/json.js'
 import type { Target } from '../model/resources.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { withChanges } from '../model/snapshot.js'
-import type { Rule } from '../rules/context.js'
+import type { PartialBinding, Rule } from '../rules/context.js'
 import { ruleContext } from '../rules/context.js'
 import { consultLedger, ledgerEntry } from '../rules/idempotency.js'
 
@@ -41,6 +42,7 @@ export const evaluate = (op: Operation, s: SnapshotState, r: BindingRequest, req
   const violation = pipe(op.rules, RA.findFirstMap((rule) => rule(ctx)))
   if (O.isSome(violation)) return E.left(violation.value)
   // Every rule passed, the existence rules among them, so both lookups are Right.
+  if (ctx.haVip === undefined || ctx.target === undefined) return E.left(apiError('InternalError', 'a request with an unknown part was executed'))
   if (E.isLeft(ctx.haVip)) return ctx.haVip
   if (E.isLeft(ctx.target)) return ctx.target
   return E.right({ snapshot: record(op.apply(s, ctx.haVip.right, ctx.target.right), r, requestId) })
@@ -56,4 +58,14 @@ export const violations = (op: Operation, s: SnapshotState, r: BindingRequest): 
   const ctx = ruleContext(s, r)
   const found = pipe(op.rules, RA.filterMap((rule) => rule(ctx)))
   return verdict._tag === 'Refused' ? [verdict.error, ...found] : found
+}
+
+/**
+ * The rules a request breaks when some of what it names is known only later (a Terraform plan's
+ * values): a rule speaks only when every input it reads is known, so what it says holds whatever
+ * the unknown parts turn out to be. No ClientToken: plans carry none.
+ */
+export const knownViolations = (op: Operation, s: SnapshotState, r: PartialBinding): ReadonlyArray<ApiError> => {
+  const ctx = ruleContext(s, r)
+  return pipe(op.rules, RA.filterMap((rule) => rule(ctx)))
 }

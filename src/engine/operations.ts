@@ -14,7 +14,7 @@ import { disassociate } from './disassociate.js'
 import type { Operation, Outcome } from './evaluate.js'
 import { evaluate, violations } from './evaluate.js'
 
-const operations: Readonly<Record<MutatingAction, Operation>> = {
+export const operations: Readonly<Record<MutatingAction, Operation>> = {
   AssociateHaVip: associate,
   DisassociateHaVip: disassociate,
 }

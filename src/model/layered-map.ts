@@ -29,3 +29,10 @@ export function* layeredValues<K, V>(m: LayeredMap<K, V>): Generator<V> {
   for (const [key, value] of m.base) yield m.overlay.get(key) ?? value
   for (const [key, value] of m.overlay) if (!m.base.has(key)) yield value
 }
+
+/** How many keys, base and new. */
+export const layeredSize = <K, V>(m: LayeredMap<K, V>): number => {
+  let added = 0
+  for (const key of m.overlay.keys()) if (!m.base.has(key)) added++
+  return m.base.size + added
+}

@@ -1,4 +1,5 @@
 import type { LayeredMap } from './layered-map.js'
+import { layeredSize } from './layered-map.js'
 import type { HaVipJson, LedgerEntryJson, Quotas, SnapshotJson } from './json.js'
 import type { Eni, Instance, TargetKey } from './resources.js'
 
@@ -27,8 +28,9 @@ export class SnapshotState {
     readonly haVips: LayeredMap<string, HaVipJson>,
     /** HaVip ids in snapshot order (requests never add or remove HaVips). */
     readonly haVipOrder: ReadonlyArray<string>,
-    readonly instances: ReadonlyMap<string, Instance>,
-    readonly enis: ReadonlyMap<string, Eni>,
+    /** Requests never change these; a Terraform plan's check adds the resources the plan creates. */
+    readonly instances: LayeredMap<string, Instance>,
+    readonly enis: LayeredMap<string, Eni>,
     /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
     readonly bindingCounts: LayeredMap<TargetKey, number>,
     /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
@@ -39,26 +41,27 @@ export class SnapshotState {
 
   /** `console.log(snapshot)`: what it holds, in one line, instead of its indexes. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    let tokens = this.ledger.base.size
-    for (const key of this.ledger.overlay.keys()) if (!this.ledger.base.has(key)) tokens++
     return `Snapshot { Region: ${JSON.stringify(this.region)}, HaVips: ${String(this.haVipOrder.length)}, ` +
-      `Instances: ${String(this.instances.size)}, NetworkInterfaces: ${String(this.enis.size)}, ClientTokens: ${String(tokens)} }`
+      `Instances: ${String(layeredSize(this.instances))}, NetworkInterfaces: ${String(layeredSize(this.enis))}, ClientTokens: ${String(layeredSize(this.ledger))} }`
   }
 }
 
 /** Whether a value is a snapshot made by `loadSnapshot` (or by a request on one). */
 export const isSnapshot = (u: unknown): u is SnapshotState => u instanceof SnapshotState
 
-/** What a request can change. */
+/** What a request can change (and what a plan's check adds: HaVips, instances and ENIs). */
 export interface SnapshotChanges {
   readonly haVips?: SnapshotState['haVips']
+  readonly haVipOrder?: SnapshotState['haVipOrder']
+  readonly instances?: SnapshotState['instances']
+  readonly enis?: SnapshotState['enis']
   readonly bindingCounts?: SnapshotState['bindingCounts']
   readonly ledger?: SnapshotState['ledger']
 }
 
 /** A snapshot with some parts replaced, the rest shared. */
 export const withChanges = (s: SnapshotState, c: SnapshotChanges): SnapshotState =>
-  new SnapshotState(s.region, s.quotas, c.haVips ?? s.haVips, s.haVipOrder, s.instances, s.enis,
+  new SnapshotState(s.region, s.quotas, c.haVips ?? s.haVips, c.haVipOrder ?? s.haVipOrder, c.instances ?? s.instances, c.enis ?? s.enis,
     c.bindingCounts ?? s.bindingCounts, c.ledger ?? s.ledger, s.source)
 
 /** The region a snapshot answers with (the default for what is not a snapshot). */

@@ -1,17 +1,18 @@
 import type { HaVipJson } from '../model/json.js'
 import type { Target } from '../model/resources.js'
 import { boundIds, boundType, describeTarget } from '../model/resources.js'
+import { lookup } from '../model/layered-map.js'
 import type { Rule } from './context.js'
-import { fail, onBoth, pass } from './context.js'
+import { fail, onBoth, onHaVip, pass } from './context.js'
 
 const lists = (h: HaVipJson, target: Target): boolean => boundType(h) === target.type && boundIds(h).includes(target.id)
 
-/** A7: one HaVip never holds ECS instances and ENIs at once (vendor). */
-export const haVipHoldsOneInstanceType: Rule = onBoth((h, target) => {
+/** A7: one HaVip never holds ECS instances and ENIs at once (vendor). Needs only the type, not which target. */
+export const haVipHoldsOneInstanceType: Rule = onHaVip((h, { instanceType }) => {
   const type = boundType(h)
-  return type === undefined || type === target.type
+  return type === undefined || instanceType === undefined || type === instanceType
     ? pass
-    : fail('Forbidden.MixedInstanceTypes', `HaVip ${h.HaVipId} is bound to ${type} targets; the request binds a ${target.type}`)
+    : fail('Forbidden.MixedInstanceTypes', `HaVip ${h.HaVipId} is bound to ${type} targets; the request binds a ${instanceType}`)
 })
 
 /** A8: the target must be in the HaVip's subnet (vendor). */
@@ -32,7 +33,7 @@ export const notAlreadyAssociated: Rule = onBoth((h, target) =>
  */
 export const noOtherEniOfSameInstance: Rule = onBoth((h, target, { snapshot }) => {
   if (target.type !== 'NetworkInterface' || target.deviceId === '' || boundType(h) !== 'NetworkInterface') return pass
-  const sibling = boundIds(h).find((id) => id !== target.id && snapshot.enis.get(id)?.deviceId === target.deviceId)
+  const sibling = boundIds(h).find((id) => id !== target.id && lookup(snapshot.enis, id)?.deviceId === target.deviceId)
   return sibling === undefined
     ? pass
     : fail('Forbidden.TwoEnisOfOneInstance',

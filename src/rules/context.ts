@@ -3,20 +3,28 @@ import * as O from 'fp-ts/lib/Option.js'
 import type { ApiError, ErrorId } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { lookup } from '../model/layered-map.js'
-import type { BindingRequest } from '../model/request.js'
-import type { HaVipJson } from '../model/json.js'
+import type { HaVipJson, InstanceType } from '../model/json.js'
 import type { Eni, Instance, Target } from '../model/resources.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
 /**
- * What a rule sees: the snapshot, the request, and the HaVip and target it names, each either
- * found or the not-found error. Every rule is a pure function of this.
+ * What a rule sees: the snapshot, and the HaVip, the target type and the target a request names,
+ * each found or the not-found error — or, when checking a Terraform plan, not known until apply
+ * (`undefined`). Every rule is a pure function of this; a rule whose inputs are not all there
+ * has nothing to say.
  */
 export interface RuleContext {
   readonly snapshot: SnapshotState
-  readonly request: BindingRequest
-  readonly haVip: E.Either<ApiError, HaVipJson>
-  readonly target: E.Either<ApiError, Target>
+  readonly haVip: E.Either<ApiError, HaVipJson> | undefined
+  readonly instanceType: InstanceType | undefined
+  readonly target: E.Either<ApiError, Target> | undefined
+}
+
+/** What a request names, any part of which may be unknown (a Terraform plan's value known only after apply). */
+export interface PartialBinding {
+  readonly haVipId: string | undefined
+  readonly instanceId: string | undefined
+  readonly instanceType: InstanceType | undefined
 }
 
 /** A rule answers the error it finds, or none. */
@@ -33,29 +41,35 @@ const findHaVip = (s: SnapshotState, id: string): E.Either<ApiError, HaVipJson> 
     : E.right(haVip)
 }
 
-const findTarget = (s: SnapshotState, r: BindingRequest): E.Either<ApiError, Target> => {
-  const target = r.instanceType === 'EcsInstance' ? s.instances.get(r.instanceId) : s.enis.get(r.instanceId)
+const findTarget = (s: SnapshotState, type: InstanceType, id: string): E.Either<ApiError, Target> => {
+  const target = type === 'EcsInstance' ? lookup(s.instances, id) : lookup(s.enis, id)
   if (target !== undefined) return E.right(target)
-  return E.left(r.instanceType === 'EcsInstance'
-    ? apiError('InvalidInstance.NotFound', `no ECS instance ${r.instanceId} in the snapshot`)
-    : apiError('InvalidEniId.NotFound', `no network interface ${r.instanceId} in the snapshot`))
+  return E.left(type === 'EcsInstance'
+    ? apiError('InvalidInstance.NotFound', `no ECS instance ${id} in the snapshot`)
+    : apiError('InvalidEniId.NotFound', `no network interface ${id} in the snapshot`))
 }
 
 /** Looks up what the request names: two map reads, whatever the size of the snapshot. */
-export const ruleContext = (snapshot: SnapshotState, request: BindingRequest): RuleContext => ({
+export const ruleContext = (snapshot: SnapshotState, request: PartialBinding): RuleContext => ({
   snapshot,
-  request,
-  haVip: findHaVip(snapshot, request.haVipId),
-  target: findTarget(snapshot, request),
+  haVip: request.haVipId === undefined ? undefined : findHaVip(snapshot, request.haVipId),
+  instanceType: request.instanceType,
+  target: request.instanceId === undefined || request.instanceType === undefined ? undefined : findTarget(snapshot, request.instanceType, request.instanceId),
 })
+
+const found = <T>(e: E.Either<ApiError, T> | undefined): T | undefined => (e !== undefined && E.isRight(e) ? e.right : undefined)
 
 // A rule whose inputs are missing has nothing to say: the not-found rule speaks for them.
 
-export const onHaVip = (rule: (haVip: HaVipJson, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
-  E.isRight(ctx.haVip) ? rule(ctx.haVip.right, ctx) : pass
+export const onHaVip = (rule: (haVip: HaVipJson, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) => {
+  const haVip = found(ctx.haVip)
+  return haVip === undefined ? pass : rule(haVip, ctx)
+}
 
-export const onTarget = (rule: (target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
-  E.isRight(ctx.target) ? rule(ctx.target.right, ctx) : pass
+export const onTarget = (rule: (target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) => {
+  const target = found(ctx.target)
+  return target === undefined ? pass : rule(target, ctx)
+}
 
 export const onInstance = (rule: (instance: Instance, ctx: RuleContext) => O.Option<ApiError>): Rule =>
   onTarget((target, ctx) => (target.type === 'EcsInstance' ? rule(target, ctx) : pass))
@@ -63,5 +77,8 @@ export const onInstance = (rule: (instance: Instance, ctx: RuleContext) => O.Opt
 export const onEni = (rule: (eni: Eni, ctx: RuleContext) => O.Option<ApiError>): Rule =>
   onTarget((target, ctx) => (target.type === 'NetworkInterface' ? rule(target, ctx) : pass))
 
-export const onBoth = (rule: (haVip: HaVipJson, target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) =>
-  E.isRight(ctx.haVip) && E.isRight(ctx.target) ? rule(ctx.haVip.right, ctx.target.right, ctx) : pass
+export const onBoth = (rule: (haVip: HaVipJson, target: Target, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) => {
+  const haVip = found(ctx.haVip)
+  const target = found(ctx.target)
+  return haVip === undefined || target === undefined ? pass : rule(haVip, target, ctx)
+}
