@@ -56,9 +56,9 @@ export type { Violation } from './engine/operations.js'
 export { associateHaVip, disassociateHaVip, explain } from './engine/operations.js'
 
 // Terraform plans (docs/terraform.md)
-export type { CheckPlanOptions, PlanError, PlanReport, PlanSummary, SourceLocation } from './plan/check-plan.js'
+export type { PlanError, PlanReport, PlanSummary, SourceLocation } from './plan/check-plan.js'
 export type { PlanFinding, Unknown, Verdict } from './plan/check.js'
-export { checkPlan } from './plan/check-plan.js'
+export { checkPlan, configAddress, withLocations } from './plan/check-plan.js'
 
 // The wire (docs/errors.md)
 export type {

@@ -5,6 +5,7 @@ import { callCommand, callUsage } from './call-command.js'
 import { checkCommand, checkUsage } from './check-command.js'
 import type { Output } from './output.js'
 import { processOutput } from './output.js'
+import { planCommand, planUsage } from './plan-command.js'
 import { serveCommand, serveUsage } from './serve-command.js'
 import { snapshotCommand, snapshotUsage } from './snapshot-command.js'
 
@@ -16,12 +17,14 @@ interface Command {
 const commands: ReadonlyMap<string, Command> = new Map([
   ['call', { usage: callUsage, run: callCommand }],
   ['check', { usage: checkUsage, run: checkCommand }],
+  ['plan', { usage: planUsage, run: planCommand }],
   ['serve', { usage: serveUsage, run: serveCommand }],
   ['snapshot', { usage: snapshotUsage, run: snapshotCommand }],
 ])
 
 const topUsage = `usage: havip call  --snapshot FILE [--out FILE | --write] QUERY...
        havip check --snapshot FILE [--independent] [--json] QUERY...
+       havip plan  --snapshot FILE [--config DIR] [--format text|json|sarif|junit] PLAN
        havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK] ...
        havip snapshot build [--havips FILE]... [--instances FILE]... [--enis FILE]... [--region R] [--out FILE]
        havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--out FILE]

@@ -3,7 +3,6 @@ import type { Problem } from '../codec/problems.js'
 import { problemText } from '../codec/problems.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
-import { configModuleText } from './address.js'
 import { plannedChanges } from './changes.js'
 import type { PlanFinding } from './check.js'
 import { checkChanges } from './check.js'
@@ -14,15 +13,6 @@ import { PlanIndex, Resolver } from './values.js'
 export interface SourceLocation {
   readonly file: string
   readonly line: number
-}
-
-export interface CheckPlanOptions {
-  /**
-   * Where each resource block is, by its configuration address without instance keys
-   * (`volcengine_ha_vip_associate.web`, `module.db.volcengine_ha_vip.main`): findings get a file and
-   * line. `havip plan --config DIR` reads them from the `.tf` files.
-   */
-  readonly locations?: ReadonlyMap<string, SourceLocation>
 }
 
 /** How many binding changes got each verdict. */
@@ -57,20 +47,13 @@ const planError = (problems: ReadonlyArray<Problem>): PlanError => ({ problems, 
  * order Terraform may apply the plan in (docs/terraform.md). Pure and total: a malformed plan is a
  * `Left` naming the JSON path of each problem.
  */
-export const checkPlan = (snapshot: Snapshot, plan: unknown, options: CheckPlanOptions = {}): E.Either<PlanError, PlanReport> => {
+export const checkPlan = (snapshot: Snapshot, plan: unknown): E.Either<PlanError, PlanReport> => {
   if (!isSnapshot(snapshot)) return E.left(planError([{ path: '', message: 'the snapshot argument was not made by loadSnapshot' }]))
   const decoded = decodePlan(plan)
   if (E.isLeft(decoded)) return E.left(planError(decoded.left))
   const index = new PlanIndex(decoded.right)
   const changes = plannedChanges(index.planned, new Resolver(index))
-  const located = (f: PlanFinding, at: ReturnType<typeof index.planned.find>): PlanFinding => {
-    if (at === undefined || options.locations === undefined) return f
-    const key = [configModuleText(at.address.module), `${at.address.type}.${at.address.name}`].filter(Boolean).join('.')
-    const location = options.locations.get(key)
-    return location === undefined ? f : { ...f, location }
-  }
-  const byAddress = new Map(index.planned.map((p) => [p.text, p]))
-  const findings = checkChanges(snapshot, changes).map((f) => located(f, byAddress.get(f.address)))
+  const findings = checkChanges(snapshot, changes)
   const count = (verdict: PlanFinding['verdict']): number => findings.filter((f) => f.verdict === verdict).length
   return E.right({
     findings,
@@ -79,3 +62,19 @@ export const checkPlan = (snapshot: Snapshot, plan: unknown, options: CheckPlanO
     localModules: index.localModules(),
   })
 }
+
+/** A resource address without its instance keys: where its block is in the configuration (`module.db.volcengine_ha_vip.main`). */
+export const configAddress = (address: string): string => address.replace(/\[(?:\d+|"(?:[^"\\]|\\.)*")\]/g, '')
+
+/**
+ * The report with each finding located at its resource block, from a map of configuration
+ * addresses (`configAddress`) to files and lines — what `havip plan --config DIR` reads from the
+ * `.tf` files.
+ */
+export const withLocations = (report: PlanReport, locations: ReadonlyMap<string, SourceLocation>): PlanReport => ({
+  ...report,
+  findings: report.findings.map((f) => {
+    const location = locations.get(configAddress(f.address))
+    return location === undefined ? f : { ...f, location }
+  }),
+})

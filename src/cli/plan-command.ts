@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs'
+import * as E from 'fp-ts/lib/Either.js'
+import { problemText } from '../codec/problems.js'
+import { readSnapshotFile } from '../io/snapshot-file.js'
+import { readLocations } from '../io/tf-files.js'
+import { fsReason, UsageError } from '../io/usage-error.js'
+import { checkPlan, withLocations } from '../plan/check-plan.js'
+import { planJunit } from '../report/junit.js'
+import { planJson, planText } from '../report/plan.js'
+import { planSarif } from '../report/sarif.js'
+import { style } from '../report/style.js'
+import type { Output } from './output.js'
+import { parseCommandArgs, readStdin, required } from './args.js'
+
+export const planUsage = `usage: havip plan --snapshot FILE [--config DIR] [--format text|json|sarif|junit] [--verbose] PLAN
+
+Pre-checks a Terraform plan: would each AssociateHaVip and DisassociateHaVip it makes be accepted by
+the Volcengine API, given the account as the snapshot holds it? PLAN is the output of
+terraform show -json PLANFILE (or tofu show -json); - reads it from standard input.
+
+Each planned binding change gets a verdict: fail (every violation, as havip check shows them),
+unknown (a value it needs is known only after apply, and no failure was found that does not depend
+on it), or pass. Changes are taken in the worst order Terraform may apply them in (docs/terraform.md).
+
+  --snapshot FILE   the account as it is now (havip snapshot pull makes one)
+  --config DIR      the Terraform configuration folder: findings get the file and line of their
+                    resource block (its .tf files and those of local modules are read)
+  --format FORMAT   text (default; a summary line ends it), json, sarif (code scanning), junit
+  --verbose         list on stderr the resources of types the check does not read
+
+Exit: 0 every change passes; 1 at least one fails; 2 a usage error or an input that cannot be read
+(the message names the JSON path); 3 none fails, at least one is unknown.`
+
+const formats = ['text', 'json', 'sarif', 'junit'] as const
+type Format = (typeof formats)[number]
+const isFormat = (text: string): text is Format => (formats as ReadonlyArray<string>).includes(text)
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+const readPlan = (path: string): unknown => {
+  let text: string
+  try {
+    text = path === '-' ? readStdin() : readFileSync(path, 'utf8')
+  } catch (e) {
+    if (e instanceof UsageError) throw e
+    throw new UsageError(`${path}: cannot read the plan: ${fsReason(e)}`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (e) {
+    throw new UsageError(`${path === '-' ? 'standard input' : path}: not JSON: ${e instanceof Error ? e.message : String(e)} (give the output of terraform show -json PLANFILE)`)
+  }
+}
+
+/** `havip plan`. */
+export const planCommand = (argv: ReadonlyArray<string>, output: Output): number => {
+  const { values, positionals } = parseCommandArgs('plan', {
+    snapshot: { type: 'string' },
+    config: { type: 'string' },
+    format: { type: 'string' },
+    verbose: { type: 'boolean' },
+  }, argv)
+  const snapshotPath = required(values.snapshot, 'snapshot', 'plan')
+  const format = values.format ?? 'text'
+  if (!isFormat(format)) throw new UsageError(`--format ${JSON.stringify(format)} is not one of ${formats.join(', ')}`)
+  const [planPath, ...extra] = positionals
+  if (planPath === undefined || extra.length > 0) throw new UsageError('give one PLAN: a file of terraform show -json, or - (see havip plan --help)')
+  const plan = readPlan(planPath)
+  const snapshot = readSnapshotFile(snapshotPath).snapshot
+  const checked = checkPlan(snapshot, plan)
+  if (E.isLeft(checked)) {
+    throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${checked.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
+  }
+  const report = values.config === undefined ? checked.right : withLocations(checked.right, readLocations(values.config, checked.right.localModules))
+  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${r.address} (${r.type})\n`)
+  output.out(format === 'json' ? planJson(report)
+    : format === 'sarif' ? planSarif(report, version())
+      : format === 'junit' ? planJunit(report)
+        : planText(report, style(output.colour)))
+  return report.summary.fail > 0 ? 1 : report.summary.unknown > 0 ? 3 : 0
+}

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative, resolve, sep } from 'node:path'
+import type { SourceLocation } from '../plan/check-plan.js'
+import { fsReason, UsageError } from './usage-error.js'
+
+const resourceBlock = /^\s*resource\s+"([^"]+)"\s+"([^"]+)"/
+
+/** The `resource "TYPE" "NAME"` blocks of a folder's `.tf` files: their line, by `TYPE.NAME`. */
+const blocksIn = (folder: string, root: string, modulePath: string, into: Map<string, SourceLocation>): void => {
+  let names: ReadonlyArray<string>
+  try {
+    names = readdirSync(folder).filter((name) => name.endsWith('.tf')).sort()
+  } catch (e) {
+    throw new UsageError(`${folder}: cannot read the configuration folder: ${fsReason(e)}`)
+  }
+  for (const name of names) {
+    const file = join(folder, name)
+    const lines = readFileSync(file, 'utf8').split('\n')
+    lines.forEach((line, i) => {
+      const m = resourceBlock.exec(line)
+      if (m === null) return
+      const key = [modulePath, `${m[1] ?? ''}.${m[2] ?? ''}`].filter(Boolean).join('.')
+      if (!into.has(key)) into.set(key, { file: relative(root, file).split(sep).join('/'), line: i + 1 })
+    })
+  }
+}
+
+/**
+ * Where each resource block is, in the root configuration folder and the local modules it calls
+ * (`source` starting with `./` or `../`, each relative to its caller's folder): files relative to
+ * the root folder, lines from 1.
+ */
+export const readLocations = (root: string, localModules: ReadonlyArray<{ readonly path: string; readonly source: string }>): ReadonlyMap<string, SourceLocation> => {
+  const locations = new Map<string, SourceLocation>()
+  const folders = new Map<string, string>([['', resolve(root)]])
+  blocksIn(resolve(root), resolve(root), '', locations)
+  // Callers come before the modules they call (the plan lists them depth-first).
+  for (const { path, source } of localModules) {
+    const parent = folders.get(path.replace(/(^|\.)module\.[^.]+$/, '')) ?? resolve(root)
+    const folder = resolve(parent, source)
+    folders.set(path, folder)
+    blocksIn(folder, resolve(root), path, locations)
+  }
+  return locations
+}

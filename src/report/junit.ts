@@ -1,0 +1,23 @@
+import { create } from 'xmlbuilder2'
+import type { PlanReport } from '../plan/check-plan.js'
+import { changeText } from './plan.js'
+
+/** A plan's findings as JUnit XML: one test case per planned binding change; a failure per fail, skipped (with why) per unknown. */
+export const planJunit = (r: PlanReport): string => {
+  const total = r.findings.length
+  const doc = create({ version: '1.0', encoding: 'UTF-8' })
+  const suites = doc.ele('testsuites', { name: 'havip plan', tests: total, failures: r.summary.fail, skipped: r.summary.unknown, errors: 0 })
+  const suite = suites.ele('testsuite', { name: 'havip plan', tests: total, failures: r.summary.fail, skipped: r.summary.unknown, errors: 0 })
+  for (const f of r.findings) {
+    const testcase = suite.ele('testcase', {
+      classname: f.address.replace(/\[.*$/, ''),
+      name: `${f.address} ${changeText(f)}`,
+      ...(f.location === undefined ? {} : { file: f.location.file, line: f.location.line }),
+    })
+    for (const v of f.violations) {
+      testcase.ele('failure', { type: v.id, message: v.message }).txt(`${v.id} (HTTP ${String(v.status)}): ${v.message}\n${v.messageZh}\nbecause ${v.facts}`)
+    }
+    if (f.verdict === 'unknown') testcase.ele('skipped', { message: f.unknowns.map((u) => `${u.attribute}: ${u.reason}`).join('; ') })
+  }
+  return `${doc.end({ prettyPrint: true })}\n`
+}

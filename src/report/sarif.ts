@@ -1,0 +1,75 @@
+import type { ErrorId } from '../errors/catalog.js'
+import { catalog, endpointErrorIds, errorIds } from '../errors/catalog.js'
+import type { PlanFinding } from '../plan/check.js'
+import type { PlanReport } from '../plan/check-plan.js'
+import { changeText } from './plan.js'
+
+/**
+ * A plan's findings as SARIF 2.1.0, for code scanning: one rule per error id (and one for values
+ * known only after apply), one result per violation (`error`) and per unknown (`warning`), located
+ * at the resource block when the configuration was read, else at the resource's address.
+ */
+
+const unknownRule = 'KnownAfterApply'
+
+// Every error a planned binding change can meet: the catalogue but the endpoint's own.
+const ruleIds: ReadonlyArray<ErrorId> = errorIds.filter((id) => !endpointErrorIds.includes(id))
+
+const helpUri = (version: string, anchor: string): string => `https://unpkg.com/havip-rules@${version}/docs/${anchor}`
+
+const rules = (version: string) => [
+  ...ruleIds.map((id) => ({
+    id,
+    name: id.replace(/[^A-Za-z0-9]/g, ''),
+    shortDescription: { text: catalog[id].en },
+    fullDescription: { text: `${catalog[id].en} (${catalog[id].code}, HTTP ${String(catalog[id].status)}) ${catalog[id].zh}` },
+    help: { text: `The Volcengine API answers ${catalog[id].code} (HTTP ${String(catalog[id].status)}): ${catalog[id].en} See docs/rules.md and docs/errors.md of havip-rules for the rule and its facts.` },
+    helpUri: helpUri(version, 'errors.md'),
+    defaultConfiguration: { level: 'error' },
+  })),
+  {
+    id: unknownRule,
+    name: 'KnownAfterApply',
+    shortDescription: { text: 'A binding change rests on a value known only after apply.' },
+    fullDescription: { text: 'The plan does not say a value this binding change needs (a data source read at apply time, a function of unknown values), or earlier changes of unknown outcome may change its answer. No failure was found that does not depend on it.' },
+    help: { text: 'Make the value known at plan time, or check again after apply. See docs/terraform.md of havip-rules.' },
+    helpUri: helpUri(version, 'terraform.md'),
+    defaultConfiguration: { level: 'warning' },
+  },
+]
+
+const locations = (f: PlanFinding) => [{
+  ...(f.location === undefined ? {} : { physicalLocation: { artifactLocation: { uri: f.location.file }, region: { startLine: f.location.line } } }),
+  logicalLocations: [{ fullyQualifiedName: f.address, kind: 'resource' }],
+}]
+
+const results = (f: PlanFinding, indexOf: (id: string) => number) => [
+  ...f.violations.map((v) => ({
+    ruleId: v.id,
+    ruleIndex: indexOf(v.id),
+    level: 'error',
+    message: { text: `${f.address}: ${changeText(f)} would be refused: ${v.message} (${v.facts})` },
+    locations: locations(f),
+  })),
+  ...f.unknowns.map((u) => ({
+    ruleId: unknownRule,
+    ruleIndex: indexOf(unknownRule),
+    level: 'warning',
+    message: { text: `${f.address}: ${changeText(f)} is unknown until apply: ${u.attribute}: ${u.reason}` },
+    locations: locations(f),
+  })),
+]
+
+/** The SARIF log of a plan check, with the tool's version. */
+export const planSarif = (r: PlanReport, version: string): string => {
+  const driverRules = rules(version)
+  const indexOf = (id: string): number => driverRules.findIndex((rule) => rule.id === id)
+  return `${JSON.stringify({
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'havip-rules', version, informationUri: 'https://www.npmjs.com/package/havip-rules', rules: driverRules } },
+      results: r.findings.flatMap((f) => results(f, indexOf)),
+    }],
+  }, null, 2)}\n`
+}
