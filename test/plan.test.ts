@@ -20,7 +20,9 @@ interface Expected {
   readonly findings: ReadonlyArray<{ address: string; action: string; instanceId?: string; haVipId?: string; verdict: string; violations: ReadonlyArray<string>; unknownAttributes?: ReadonlyArray<string> }>
 }
 
-const samples = readdirSync(fixtures).filter((f) => f.endsWith('.plan.json')).map((f) => f.replace(/\.plan\.json$/, '')).sort()
+/** The vendored samples, then our own (same account, same expected-file format): [name, path without suffix]. */
+const samples = [fixtures, new URL('./fixtures/plans/', import.meta.url).pathname].flatMap((folder) =>
+  readdirSync(folder).filter((f) => f.endsWith('.plan.json')).sort().map((f) => f.replace(/\.plan\.json$/, '')).map((name) => [name, join(folder, name)] as const))
 
 /** A finding in the terms of the expected files. */
 const asExpected = (f: { address: string; action: string; instanceId?: string; haVipId?: string; verdict: string; violations: ReadonlyArray<{ id: string }>; unknowns: ReadonlyArray<{ attribute: string }> }, withHaVip: boolean) => ({
@@ -36,9 +38,9 @@ const asExpected = (f: { address: string; action: string; instanceId?: string; h
 const comparable = (e: Expected['findings'][number]) => ({ ...e, ...(e.verdict === 'unknown' ? {} : { unknownAttributes: undefined }) })
 
 describe('the sample plans', () => {
-  it.each(samples)('%s gives its expected findings through checkPlan', (name) => {
-    const expected = JSON.parse(readFileSync(join(fixtures, `${name}.expected.json`), 'utf8')) as Expected
-    const checked = checkPlan(account(), JSON.parse(readFileSync(join(fixtures, `${name}.plan.json`), 'utf8')))
+  it.each(samples)('%s gives its expected findings through checkPlan', (_, sample) => {
+    const expected = JSON.parse(readFileSync(`${sample}.expected.json`, 'utf8')) as Expected
+    const checked = checkPlan(account(), JSON.parse(readFileSync(`${sample}.plan.json`, 'utf8')))
     if (E.isLeft(checked)) throw new Error(checked.left.message)
     const got = checked.right.findings.map((f, i) => asExpected(f, expected.findings[i]?.haVipId !== undefined))
     expect(got).toEqual(expected.findings.map(comparable).map((e) => JSON.parse(JSON.stringify(e)) as unknown))
@@ -46,9 +48,9 @@ describe('the sample plans', () => {
     expect(exit).toBe(expected.exit)
   })
 
-  it.each(samples)('%s gives its expected findings and exit code through havip plan --format json', (name) => {
-    const expected = JSON.parse(readFileSync(join(fixtures, `${name}.expected.json`), 'utf8')) as Expected
-    const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'json', join(fixtures, `${name}.plan.json`)], { encoding: 'utf8' })
+  it.each(samples)('%s gives its expected findings and exit code through havip plan --format json', (_, sample) => {
+    const expected = JSON.parse(readFileSync(`${sample}.expected.json`, 'utf8')) as Expected
+    const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'json', `${sample}.plan.json`], { encoding: 'utf8' })
     expect(r.status).toBe(expected.exit)
     const report = JSON.parse(r.stdout) as { findings: ReadonlyArray<Parameters<typeof asExpected>[0]>; summary: Record<string, number> }
     expect(report.findings.map((f, i) => asExpected(f, expected.findings[i]?.haVipId !== undefined))).toEqual(expected.findings.map(comparable).map((e) => JSON.parse(JSON.stringify(e)) as unknown))
@@ -116,12 +118,12 @@ describe('havip plan --format', () => {
     const require = createRequire(import.meta.url)
     const Ajv = require('ajv-draft-04') as new (o: object) => { compile: (s: object) => ((d: unknown) => boolean) & { errors?: unknown } }
     const addFormats = require('ajv-formats') as (ajv: object) => void
-    const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object
+    const schema = JSON.parse(readFileSync(new URL('./fixtures/sarif-2.1.0-rtm.5.schema.json', import.meta.url), 'utf8')) as object
     const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false })
     addFormats(ajv)
     const validate = ajv.compile(schema)
-    for (const sample of samples) {
-      const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'sarif', join(fixtures, `${sample}.plan.json`)], { encoding: 'utf8' })
+    for (const [, sample] of samples) {
+      const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'sarif', `${sample}.plan.json`], { encoding: 'utf8' })
       const log = JSON.parse(r.stdout) as { runs: ReadonlyArray<{ tool: { driver: { name: string; version: string; rules: ReadonlyArray<{ id: string; helpUri: string }> } }; results: ReadonlyArray<{ ruleId: string; level: string; locations: ReadonlyArray<unknown> }> }> }
       expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
       const [runLog] = log.runs
