@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 
 // CI replays the same cases every run; FC_SEED replays a reported failure anywhere.
-// fast-check prints the seed and the shrunk counterexample of every failure.
+// fast-check prints the seed and the shrunk counterexample of every failure. FC_RUNS runs more cases.
 const seed = process.env.FC_SEED !== undefined ? Number(process.env.FC_SEED) : process.env.CI ? 20261126 : undefined
-fc.configureGlobal({ numRuns: 300, ...(seed === undefined ? {} : { seed }) })
+fc.configureGlobal({ numRuns: Number(process.env.FC_RUNS ?? 300), ...(seed === undefined ? {} : { seed }) })

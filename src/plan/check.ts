@@ -12,6 +12,8 @@ import type { PartialBinding } from '../rules/context.js'
 import { compareAddresses } from './address.js'
 import type { BindingChange, PlannedChanges } from './changes.js'
 import type { Value } from './values.js'
+import type { KnownBinding } from './delete-first.js'
+import { DeleteFirstReplaces } from './delete-first.js'
 import { addEni, addHaVip, addInstance, setAttachment } from './world.js'
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
@@ -189,6 +191,13 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
   let upper = start
   const findings = new Map<BindingChange, PlanFinding>()
   const worst = [...changes.bindings].sort((a, b) => a.step - b.step || byPlan(a, b))
+  const knownBinding = (c: BindingChange): KnownBinding | undefined => {
+    const { haVipId, instanceId, instanceType } = partialOf(c)
+    return haVipId === undefined || instanceId === undefined || instanceType === undefined ? undefined : { haVipId, instanceId, instanceType }
+  }
+  const deleteFirst = new DeleteFirstReplaces(worst, knownBinding)
+  // The associations the world with fewest bindings holds, for taking back a replace's.
+  const inLower = new Set<BindingChange>()
   let placeholders = 0
   for (const c of worst) {
     const p = partialOf(c)
@@ -203,8 +212,14 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
     const malformedType = p.typeText !== undefined && p.instanceType === undefined
       ? [apiError('InvalidInstanceType.Malformed', `instance type ${JSON.stringify(p.typeText)} is neither EcsInstance nor NetworkInterface`)]
       : []
-    const certain = settle([...malformedType, ...knownViolations(op, favourable, p)], favourable, p, markers, doubts)
+    const judged = settle([...malformedType, ...knownViolations(op, favourable, p)], favourable, p, markers, doubts)
+    const w = knownBinding(c)
+    const certain = associate && w !== undefined && judged.failures.length === 0 && unknowns.length === 0 && judged.unknowns.length === 0
+      ? { ...judged, failures: deleteFirst.refusals(lower, { ...w, address: c.address }, (r) => (inLower.has(r) ? knownBinding(r) : undefined), (world) => settle(knownViolations(op, world, p), world, p, markers, doubts).failures) }
+      : judged
     unknowns.push(...certain.unknowns)
+    // Accepted where the changes of unknown outcome before it are taken as applied after it.
+    const acceptedFirst = certain.failures.length === 0 && unknowns.length === 0
     let verdict: Verdict
     if (certain.failures.length > 0) verdict = 'fail'
     else if (unknowns.length > 0) verdict = 'unknown'
@@ -226,16 +241,26 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
       violations: verdict === 'fail' ? certain.failures : [],
       unknowns: verdict === 'unknown' ? unknowns : [],
     })
-    if (verdict === 'pass') {
+    const intoLower = (): void => {
+      const before = lower
       lower = applied(lower, c.action, p)
+      if (associate && lower !== before) inLower.add(c)
+    }
+    if (verdict === 'pass') {
+      intoLower()
       upper = applied(upper, c.action, p)
     } else if (verdict === 'unknown') {
       doubts.uncertain.push(c.address)
       const { haVipId, instanceId, instanceType } = p
       if (haVipId !== undefined && instanceId !== undefined && instanceType !== undefined) {
-        // It may or may not happen: the world with most bindings gets an association, the one with fewest a disassociation.
-        if (associate) upper = applied(upper, c.action, p)
-        else lower = applied(lower, c.action, p)
+        // Refused or not depending on what comes before it: the world with most bindings gets an
+        // association, the one with fewest a disassociation. An association also joins the world
+        // with fewest bindings if that world accepted it: Terraform may apply the changes it depends
+        // on after it, and a change that fails whatever they are must keep failing (docs/terraform.md).
+        if (associate) {
+          upper = applied(upper, c.action, p)
+          if (acceptedFirst) intoLower()
+        } else intoLower()
       } else if (associate && instanceType === undefined) {
         doubts.unknownTypes.push(c.address)
       } else if (associate && haVipId === undefined && instanceType !== undefined) {
