@@ -18,7 +18,7 @@ import { load } from './support/snapshots.js'
 interface Binding { readonly haVip: string; readonly instance: string; readonly type: InstanceType }
 
 const bindingsOf = (s: SnapshotJson): ReadonlyArray<Binding> =>
-  (s.HaVips ?? []).flatMap((h) => (h.AssociatedInstanceIds ?? []).map((instance) => ({ haVip: h.HaVipId, instance, type: (h.AssociatedInstanceType === 'NetworkInterface' ? 'NetworkInterface' : 'EcsInstance') as InstanceType })))
+  (s.HaVips ?? []).flatMap((h) => (h.AssociatedInstanceIds ?? []).map((instance) => ({ haVip: h.HaVipId, instance, type: (h.AssociatedInstanceType === 'NetworkInterface' ? 'NetworkInterface' : 'EcsInstance') })))
 
 /**
  * A binding between what the account holds: mostly a target in the HaVip's subnet (so that the
@@ -26,7 +26,7 @@ const bindingsOf = (s: SnapshotJson): ReadonlyArray<Binding> =>
  */
 const bindingArbitrary = (s: SnapshotJson): fc.Arbitrary<Binding> => {
   const targets: ReadonlyArray<{ readonly type: InstanceType; readonly instance: string; readonly subnet: string | undefined }> = [
-    ...(s.Instances ?? []).map((i) => ({ type: 'EcsInstance' as const, instance: i.InstanceId, subnet: i.NetworkInterfaces?.find((n) => n.Type === 'primary')?.SubnetId })),
+    ...(s.Instances ?? []).map((i) => ({ type: 'EcsInstance' as const, instance: i.InstanceId, subnet: i.NetworkInterfaces.find((n) => n.Type === 'primary')?.SubnetId })),
     ...(s.NetworkInterfaces ?? []).map((n) => ({ type: 'NetworkInterface' as const, instance: n.NetworkInterfaceId, subnet: n.SubnetId })),
   ]
   return fc.record({ h: fc.constantFrom(...(s.HaVips ?? [])), near: fc.boolean(), pick: fc.nat() }).map(({ h, near, pick }) => {
