@@ -144,6 +144,9 @@ describe('havip plan --format', () => {
     const cases = doc.testsuites.testsuite.testcase
     expect(cases).toHaveLength(5)
     expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(4)
+    expect(xml.match(/<failure /g)).toHaveLength(4)
+    expect(xml).toContain('<testsuites name="havip plan" tests="5" failures="4" skipped="0" errors="0">')
+    expect(xml).toContain('<failure type="Forbidden.ServiceManagedEni" message="Forbidden.ServiceManagedEni, Forbidden.EniNotAttachedToEcs">')
     const p3 = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'junit', join(fixtures, 'p3-unknowns.plan.json')], { encoding: 'utf8' }).stdout
     expect(p3).toContain('<skipped message="instance_id: instance_id of volcengine_ha_vip_associate.maybe is read from data.volcengine_ecs_instances.pick at apply time"/>')
   })

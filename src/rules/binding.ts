@@ -12,7 +12,7 @@ export const haVipHoldsOneInstanceType: Rule = onHaVip((h, { instanceType }) => 
   const type = boundType(h)
   return type === undefined || instanceType === undefined || type === instanceType
     ? pass
-    : fail('Forbidden.MixedInstanceTypes', `HaVip ${h.HaVipId} is bound to ${type} targets; the request binds a ${instanceType}`)
+    : fail('Forbidden.MixedInstanceTypes', `HaVip ${h.HaVipId} is bound to ${type} targets; the request binds ${instanceType === 'EcsInstance' ? 'an EcsInstance' : 'a NetworkInterface'}`)
 })
 
 /** A8: the target must be in the HaVip's subnet (vendor). */
