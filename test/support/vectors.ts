@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 
-/** The conformance vectors (a copy of ../shared/vectors/associate-havip.json). */
+/** The conformance vectors every implementation must pass (test/fixtures/associate-havip.json). */
 export interface VectorCase {
   readonly name: string
   readonly snapshot: unknown
