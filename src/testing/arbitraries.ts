@@ -27,12 +27,14 @@ const instanceStatus = weighted(
   [8, 'RUNNING'], [4, 'STOPPED'], [1, 'STARTING'], [1, 'STOPPING'], [1, 'ERROR'],
 )
 
-const rawInstance = (ids: ReadonlyArray<string>) => fc.record({ id: fc.constantFrom(...ids), status: instanceStatus, subnet })
+// Some instances list a secondary interface, in the other subnet, before the primary one.
+const rawInstance = (ids: ReadonlyArray<string>) => fc.record({ id: fc.constantFrom(...ids), status: instanceStatus, subnet, secondaryFirst: weighted([5, false], [1, true]) })
 
 const rawEni = fc.record({
   id: fc.constantFrom(...eniIds),
   subnet,
-  kind: weighted<'attached' | 'available' | 'moving' | 'managed'>([7, 'attached'], [1, 'available'], [1, 'moving'], [1, 'managed']),
+  // 'stale': Available, yet still naming the instance it was detached from.
+  kind: weighted<'attached' | 'available' | 'stale' | 'moving' | 'managed'>([7, 'attached'], [1, 'available'], [1, 'stale'], [1, 'moving'], [1, 'managed']),
   device: fc.nat(),
   movingStatus: fc.constantFrom('Attaching', 'Detaching', 'Creating', 'Deleting'),
 })
@@ -46,6 +48,9 @@ const rawHaVip = (maxPicks: number) => fc.record({
   fill: weighted<'picks' | 'full' | 'almost'>([4, 'picks'], [1, 'full'], [1, 'almost']),
   status: weighted<'derived' | 'Creating' | 'Deleting'>([10, 'derived'], [1, 'Creating'], [1, 'Deleting']),
   supportsAssociation: weighted<boolean | undefined>([12, undefined], [1, false]),
+  // Some name a MasterInstanceId among their targets; some emptied ones keep their old type.
+  master: weighted<number | undefined>([3, undefined], [1, 0], [1, 1]),
+  staleType: weighted([4, false], [1, true]),
 })
 
 const rawLedgerEntry = fc.record({
@@ -54,6 +59,8 @@ const rawLedgerEntry = fc.record({
   status: weighted<'Succeeded' | 'InProgress'>([3, 'Succeeded'], [1, 'InProgress']),
   haVip: fc.nat(),
   instance: fc.nat(),
+  type: weighted<'EcsInstance' | 'NetworkInterface' | undefined>([3, 'EcsInstance'], [1, 'NetworkInterface'], [1, undefined]),
+  requestId: weighted([4, true], [1, false]),
 })
 
 const pick = <T>(items: ReadonlyArray<T>, n: number): T | undefined => items[n % Math.max(items.length, 1)]
@@ -63,21 +70,28 @@ type RawEni = typeof rawEni extends fc.Arbitrary<infer T> ? T : never
 type RawHaVip = ReturnType<typeof rawHaVip> extends fc.Arbitrary<infer T> ? T : never
 type RawLedgerEntry = typeof rawLedgerEntry extends fc.Arbitrary<infer T> ? T : never
 
-const buildInstance = (r: RawInstance): InstanceJson => ({
-  InstanceId: r.id,
-  Status: r.status,
-  VpcId: 'vpc-1',
-  NetworkInterfaces: [{ NetworkInterfaceId: `eni-primary-${r.id}`, SubnetId: r.subnet, Type: 'primary' }],
-})
+const otherSubnet = (s: string): string => (s === 'subnet-a' ? 'subnet-b' : 'subnet-a')
+
+const buildInstance = (r: RawInstance): InstanceJson => {
+  const primary = { NetworkInterfaceId: `eni-primary-${r.id}`, SubnetId: r.subnet, Type: 'primary' }
+  return {
+    InstanceId: r.id,
+    Status: r.status,
+    VpcId: 'vpc-1',
+    NetworkInterfaces: r.secondaryFirst ? [{ NetworkInterfaceId: `eni-second-${r.id}`, SubnetId: otherSubnet(r.subnet), Type: 'secondary' }, primary] : [primary],
+  }
+}
+
+const subnetOf = (x: InstanceJson): string => x.NetworkInterfaces.find((n) => n.Type === 'primary')?.SubnetId ?? ''
 
 const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): NetworkInterfaceJson => {
     // Few instances carry ENIs, so that two ENIs of one instance are common.
-  const device = r.kind === 'attached' || r.kind === 'moving' ? (pick(instances.slice(0, 2), r.device)?.InstanceId ?? '') : ''
+  const device = r.kind === 'attached' || r.kind === 'moving' || r.kind === 'stale' ? (pick(instances.slice(0, 2), r.device)?.InstanceId ?? '') : ''
   return {
     NetworkInterfaceId: r.id,
     SubnetId: r.subnet,
     VpcId: 'vpc-1',
-    Status: r.kind === 'moving' ? r.movingStatus : r.kind === 'available' || device === '' ? 'Available' : 'InUse',
+    Status: r.kind === 'moving' || (r.kind === 'managed' && r.device % 3 === 0) ? r.movingStatus : r.kind === 'available' || r.kind === 'stale' || device === '' ? 'Available' : 'InUse',
     Type: 'secondary',
     DeviceId: device,
     ServiceManaged: r.kind === 'managed',
@@ -98,7 +112,7 @@ const buildHaVips = (
   const counts = new Map<string, number>()
   return raws.map((r, i) => {
     const candidates: ReadonlyArray<{ id: string; subnet: string; device?: string }> = r.type === 'EcsInstance'
-      ? instances.map((x) => ({ id: x.InstanceId, subnet: x.NetworkInterfaces[0]?.SubnetId ?? '' }))
+      ? instances.map((x) => ({ id: x.InstanceId, subnet: subnetOf(x) }))
       : enis.filter((e) => !e.ServiceManaged && e.Status === 'InUse' && e.DeviceId !== '')
         .map((e) => ({ id: e.NetworkInterfaceId, subnet: e.SubnetId, device: e.DeviceId }))
     const chosen: Array<{ id: string; device?: string }> = []
@@ -118,8 +132,9 @@ const buildHaVips = (
       VpcId: 'vpc-1',
       IpAddress: `192.168.0.${String(10 + i)}`,
       Status: r.status !== 'derived' ? r.status : chosen.length > 0 ? 'InUse' : 'Available',
-      AssociatedInstanceType: chosen.length > 0 ? r.type : '',
+      AssociatedInstanceType: chosen.length > 0 || r.staleType ? r.type : '',
       AssociatedInstanceIds: chosen.map((c) => c.id),
+      ...(r.master === undefined ? {} : { MasterInstanceId: chosen[r.master]?.id ?? '' }),
       ...(r.supportsAssociation === undefined ? {} : { SupportsAssociation: r.supportsAssociation }),
     }
   })
@@ -130,10 +145,10 @@ const buildLedger = (raws: ReadonlyArray<RawLedgerEntry>, haVips: ReadonlyArray<
     Action: r.action,
     ClientToken: r.token,
     Status: r.status,
-    RequestId: `req-ledger-${String(i)}`,
+    ...(r.requestId ? { RequestId: `req-ledger-${String(i)}` } : {}),
     Parameters: {
       HaVipId: pick(haVips, r.haVip)?.HaVipId ?? 'havip-1',
-      InstanceType: 'EcsInstance',
+      ...(r.type === undefined ? {} : { InstanceType: r.type }),
       InstanceId: pick(instances, r.instance)?.InstanceId ?? 'i-1',
     },
   }))
@@ -160,12 +175,13 @@ export const snapshotArbitrary = (
     haVips: fc.uniqueArray(rawHaVip(Math.max(maxInstances, 6)), { selector: (r) => r.id, minLength: 1, maxLength: maxHaVips }),
     ledger: fc.uniqueArray(rawLedgerEntry, { selector: (r) => `${r.action} ${r.token}`, maxLength: 3 }),
     quotas,
-  }).map(({ instances: ri, enis: re, haVips: rh, ledger: rl, quotas }) => {
+    region: weighted([5, 'cn-beijing'], [1, 'ap-southeast-1']),
+  }).map(({ instances: ri, enis: re, haVips: rh, ledger: rl, quotas, region }) => {
     const instances = ri.map(buildInstance)
     const enis = re.map(buildEni(instances))
     const haVips = buildHaVips(rh, instances, enis, quotas)
     return {
-      Region: 'cn-beijing',
+      Region: region,
       HaVips: haVips,
       Instances: instances,
       NetworkInterfaces: enis,

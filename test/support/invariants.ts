@@ -20,7 +20,7 @@ export const brokenInvariants = (json: SnapshotJson): ReadonlyArray<string> => {
     for (const id of ids) {
       perTarget.set(`${h.AssociatedInstanceType}:${id}`, (perTarget.get(`${h.AssociatedInstanceType}:${id}`) ?? 0) + 1)
       if (h.AssociatedInstanceType === 'EcsInstance') {
-        if (instances.get(id)?.NetworkInterfaces[0]?.SubnetId !== h.SubnetId) broken.push(`${h.HaVipId}: ${id} in another subnet`)
+        if (instances.get(id)?.NetworkInterfaces.find((n) => n.Type === 'primary')?.SubnetId !== h.SubnetId) broken.push(`${h.HaVipId}: ${id} in another subnet`)
       } else {
         const eni = enis.get(id)
         if (eni?.SubnetId !== h.SubnetId) broken.push(`${h.HaVipId}: ${id} in another subnet`)

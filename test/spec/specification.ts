@@ -1,0 +1,238 @@
+/**
+ * An executable specification: AssociateHaVip, DisassociateHaVip and their envelope written a
+ * second time, from the project's documents (docs/rules.md, docs/errors.md, docs/snapshot.md) and
+ * nothing else, as plainly as possible — plain JSON, lists and loops, no code of src/ but the
+ * catalogue's texts. The differential properties hold the engine to it.
+ */
+import { catalog } from 'havip-rules'
+import type { ErrorId } from 'havip-rules'
+
+/** The snapshot, as its JSON. */
+export interface Account {
+  Region?: string
+  HaVips?: Array<HaVip>
+  Instances?: Array<Instance>
+  NetworkInterfaces?: Array<Eni>
+  Quotas?: { InstancesPerHaVip?: number; HaVipsPerInstance?: number }
+  ClientTokens?: Array<Token>
+}
+interface HaVip { HaVipId: string; SubnetId: string; Status: string; AssociatedInstanceType?: string; AssociatedInstanceIds?: Array<string>; MasterInstanceId?: string; SupportsAssociation?: boolean }
+interface Instance { InstanceId: string; Status: string; NetworkInterfaces: Array<{ SubnetId: string; Type: string }> }
+interface Eni { NetworkInterfaceId: string; SubnetId: string; Status: string; DeviceId?: string; ServiceManaged?: boolean }
+interface Token { Action: string; ClientToken: string; Status: string; RequestId?: string; Parameters: { HaVipId: string; InstanceId: string; InstanceType?: string } }
+
+/** One reason, as the catalogue words it. */
+export interface Reason { id: ErrorId; code: string; status: number; message: string; messageZh: string; codeN?: number }
+
+export interface Answer {
+  status: number
+  body: { ResponseMetadata: Record<string, unknown>; Result?: Record<string, unknown> }
+  account: Account
+}
+
+const reason = (id: ErrorId, fill: Record<string, string> = {}): Reason => {
+  const entry: { code: string; status: number; en: string; zh: string; codeN?: number } = catalog[id]
+  let message: string = entry.en
+  let messageZh: string = entry.zh
+  for (const [key, value] of Object.entries(fill)) {
+    message = message.split(`{${key}}`).join(value)
+    messageZh = messageZh.split(`{${key}}`).join(value)
+  }
+  return { id, code: entry.code, status: entry.status, message, messageZh, ...(entry.codeN === undefined ? {} : { codeN: entry.codeN }) }
+}
+
+/**
+ * rules.md, "Requests": a query string (with or without a leading `?` or `/?`, or a whole URL) or
+ * an object of strings; names case-sensitive; of a repeated name the first counts.
+ */
+export const parameters = (input: string | Record<string, string>): Map<string, string> => {
+  const params = new Map<string, string>()
+  if (typeof input !== 'string') {
+    for (const [name, value] of Object.entries(input)) params.set(name, value)
+    return params
+  }
+  let query = input
+  const mark = query.indexOf('?')
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(query) || query.startsWith('/?') || query.startsWith('?')) query = mark === -1 ? '' : query.slice(mark + 1)
+  for (const [name, value] of new URLSearchParams(query)) {
+    if (!params.has(name)) params.set(name, value)
+  }
+  return params
+}
+
+/** An empty value counts as absent. */
+const param = (params: Map<string, string>, name: string): string | undefined => {
+  const value = params.get(name)
+  return value === undefined || value === '' ? undefined : value
+}
+
+interface Binding { action: string; haVipId: string; instanceId: string; instanceType: string; clientToken: string | undefined }
+
+/** R1–R5, in order: the first failure, or the request. */
+const decode = (params: Map<string, string>): Reason | Binding => {
+  const action = param(params, 'Action')
+  if (action === undefined) return reason('MissingParameter', { name: 'Action' })
+  const version = param(params, 'Version')
+  if (version === undefined) return reason('MissingParameter', { name: 'Version' })
+  if (!['AssociateHaVip', 'DisassociateHaVip'].includes(action) || version !== '2020-04-01') {
+    return reason('InvalidActionOrVersion', { Action: action, Version: version })
+  }
+  const haVipId = param(params, 'HaVipId')
+  if (haVipId === undefined) return reason('MissingParameter', { name: 'HaVipId' })
+  const instanceId = param(params, 'InstanceId')
+  if (instanceId === undefined) return reason('MissingParameter', { name: 'InstanceId' })
+  const instanceType = param(params, 'InstanceType') ?? 'EcsInstance'
+  if (instanceType !== 'EcsInstance' && instanceType !== 'NetworkInterface') return reason('InvalidInstanceType.Malformed')
+  const clientToken = param(params, 'ClientToken')
+  if (clientToken !== undefined && (clientToken.length > 64 || !/^[\x00-\x7f]*$/.test(clientToken))) return reason('InvalidParameter.ClientTokenMalformed')
+  return { action, haVipId, instanceId, instanceType, clientToken }
+}
+
+const isReason = (x: Reason | Binding): x is Reason => 'id' in x
+
+const haVipsOf = (a: Account): Array<HaVip> => a.HaVips ?? []
+const boundIds = (h: HaVip): Array<string> => h.AssociatedInstanceIds ?? []
+const findHaVip = (a: Account, id: string): HaVip | undefined => haVipsOf(a).find((h) => h.HaVipId === id)
+const findInstance = (a: Account, id: string): Instance | undefined => (a.Instances ?? []).find((i) => i.InstanceId === id)
+const findEni = (a: Account, id: string): Eni | undefined => (a.NetworkInterfaces ?? []).find((n) => n.NetworkInterfaceId === id)
+const quota = (a: Account, name: 'InstancesPerHaVip' | 'HaVipsPerInstance'): number => a.Quotas?.[name] ?? (name === 'InstancesPerHaVip' ? 10 : 5)
+
+/** The ledger (rules.md, "Idempotency"): a replay, a refusal, or nothing to say. */
+const ledger = (a: Account, r: Binding): { replay: Token } | { refusal: Reason } | undefined => {
+  if (r.clientToken === undefined) return undefined
+  const entry = (a.ClientTokens ?? []).find((t) => t.Action === r.action && t.ClientToken === r.clientToken)
+  if (entry === undefined) return undefined
+  if (entry.Status === 'InProgress') return { refusal: reason('IdempotentProcessing') }
+  const p = entry.Parameters
+  if (p.HaVipId !== r.haVipId || p.InstanceId !== r.instanceId || (p.InstanceType ?? 'EcsInstance') !== r.instanceType) {
+    return { refusal: reason('IdempotentParameterMismatch') }
+  }
+  return { replay: entry }
+}
+
+/** Every rule an association breaks, A2–A12 in order (a rule about a missing HaVip or target says nothing). */
+const associateReasons = (a: Account, r: Binding): Array<Reason> => {
+  const reasons: Array<Reason> = []
+  const h = findHaVip(a, r.haVipId)
+  if (h === undefined) reasons.push(reason('InvalidHaVip.NotFound'))
+  const ecs = r.instanceType === 'EcsInstance'
+  const instance = ecs ? findInstance(a, r.instanceId) : undefined
+  const eni = ecs ? undefined : findEni(a, r.instanceId)
+  const targetFound = ecs ? instance !== undefined : eni !== undefined
+  if (!targetFound) reasons.push(reason(ecs ? 'InvalidInstance.NotFound' : 'InvalidEniId.NotFound'))
+  if (h !== undefined && h.Status !== 'Available' && h.Status !== 'InUse') reasons.push(reason('InvalidHaVip.InvalidStatus'))
+  if (h !== undefined && h.SupportsAssociation === false) reasons.push(reason('InvalidHaVip.NotSupport'))
+  if (instance !== undefined && instance.Status !== 'RUNNING' && instance.Status !== 'STOPPED') reasons.push(reason('InvalidInstance.InvalidStatus'))
+  if (eni !== undefined) {
+    if (eni.ServiceManaged === true) reasons.push(reason('Forbidden.ServiceManagedEni'))
+    if (eni.Status !== 'InUse' && eni.Status !== 'Available') reasons.push(reason('InvalidEni.InvalidStatus'))
+    if (!(eni.Status === 'InUse' && (eni.DeviceId ?? '') !== '')) reasons.push(reason('Forbidden.EniNotAttachedToEcs'))
+  }
+  if (h !== undefined && boundIds(h).length > 0 && h.AssociatedInstanceType !== r.instanceType) reasons.push(reason('Forbidden.MixedInstanceTypes'))
+  if (h !== undefined && targetFound) {
+    let subnet: string | undefined
+    if (instance !== undefined) {
+      for (const n of instance.NetworkInterfaces) {
+        if (n.Type === 'primary') {
+          subnet = n.SubnetId
+          break
+        }
+      }
+    } else subnet = eni?.SubnetId
+    if (subnet !== h.SubnetId) reasons.push(reason('InvalidInstance.HaVipMismatch'))
+    if (boundIds(h).includes(r.instanceId)) reasons.push(reason('Forbidden.InstanceAlreadyAssociated'))
+    if (eni !== undefined && h.AssociatedInstanceType === 'NetworkInterface') {
+      for (const id of boundIds(h)) {
+        const other = findEni(a, id)
+        if (id !== eni.NetworkInterfaceId && other !== undefined && (other.DeviceId ?? '') !== '' && other.DeviceId === eni.DeviceId) {
+          reasons.push(reason('Forbidden.TwoEnisOfOneInstance'))
+          break
+        }
+      }
+    }
+  }
+  if (h !== undefined && boundIds(h).length >= quota(a, 'InstancesPerHaVip')) reasons.push(reason('LimitExceeded.InstancesPerHaVip'))
+  if (targetFound) {
+    let holding = 0
+    for (const other of haVipsOf(a)) {
+      if (other.AssociatedInstanceType === r.instanceType && boundIds(other).includes(r.instanceId)) holding++
+    }
+    if (holding >= quota(a, 'HaVipsPerInstance')) reasons.push(reason('LimitExceeded.HaVipsPerInstance'))
+  }
+  return reasons
+}
+
+/** Every rule a disassociation breaks, D2–D6 in order. */
+const disassociateReasons = (a: Account, r: Binding): Array<Reason> => {
+  const reasons: Array<Reason> = []
+  const h = findHaVip(a, r.haVipId)
+  if (h === undefined) reasons.push(reason('InvalidHaVip.NotFound'))
+  const ecs = r.instanceType === 'EcsInstance'
+  const instance = ecs ? findInstance(a, r.instanceId) : undefined
+  const eni = ecs ? undefined : findEni(a, r.instanceId)
+  if (ecs ? instance === undefined : eni === undefined) reasons.push(reason(ecs ? 'InvalidInstance.NotFound' : 'InvalidEniId.NotFound'))
+  if (h !== undefined && h.Status !== 'Available' && h.Status !== 'InUse') reasons.push(reason('InvalidHaVip.InvalidStatus'))
+  if (instance !== undefined && instance.Status !== 'RUNNING' && instance.Status !== 'STOPPED') reasons.push(reason('InvalidInstance.InvalidStatus'))
+  if (eni !== undefined && eni.Status !== 'InUse' && eni.Status !== 'Available') reasons.push(reason('InvalidEni.InvalidStatus'))
+  if (h !== undefined && (ecs ? instance : eni) !== undefined && !(h.AssociatedInstanceType === r.instanceType && boundIds(h).includes(r.instanceId))) {
+    reasons.push(reason('ResourceNotAssociated'))
+  }
+  return reasons
+}
+
+/** `explain`: every reason, in order; none for a replay; a refused token first. */
+export const specExplain = (a: Account, input: string | Record<string, string>): Array<Reason> => {
+  const r = decode(parameters(input))
+  if (isReason(r)) return [r]
+  const token = ledger(a, r)
+  if (token !== undefined && 'replay' in token) return []
+  const rules = r.action === 'AssociateHaVip' ? associateReasons(a, r) : disassociateReasons(a, r)
+  return token === undefined ? rules : [token.refusal, ...rules]
+}
+
+/** The account after a success (rules.md, "On success"): a copy, the input untouched. */
+const applied = (a: Account, r: Binding, requestId: string): Account => {
+  const next: Account = structuredClone(a)
+  const h = findHaVip(next, r.haVipId)
+  if (h === undefined) return next
+  if (r.action === 'AssociateHaVip') {
+    h.AssociatedInstanceIds = [...boundIds(h), r.instanceId]
+    h.AssociatedInstanceType = r.instanceType
+    h.Status = 'InUse'
+  } else {
+    h.AssociatedInstanceIds = boundIds(h).filter((id) => id !== r.instanceId)
+    if (h.AssociatedInstanceIds.length === 0) {
+      h.AssociatedInstanceType = ''
+      h.Status = 'Available'
+    }
+    if (h.MasterInstanceId === r.instanceId) h.MasterInstanceId = ''
+  }
+  if (r.clientToken !== undefined) {
+    next.ClientTokens = [...(next.ClientTokens ?? []), {
+      Action: r.action, ClientToken: r.clientToken, Status: 'Succeeded', RequestId: requestId,
+      Parameters: { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId },
+    }]
+  }
+  return next
+}
+
+/** `handle` (errors.md, "The wire"): the status, the envelope, and the account it leaves. */
+export const specHandle = (a: Account, input: string | Record<string, string>, requestId: string): Answer => {
+  const params = parameters(input)
+  const metadata = (id: string): Record<string, unknown> => ({
+    RequestId: id, Action: params.get('Action') ?? '', Version: params.get('Version') ?? '', Service: 'vpc', Region: a.Region ?? 'cn-beijing',
+  })
+  const r = decode(params)
+  const first = isReason(r) ? r : specExplain(a, input)[0]
+  if (first !== undefined) {
+    const error = { ...(first.codeN === undefined ? {} : { CodeN: first.codeN }), Code: first.code, Message: first.message }
+    return { status: first.status, body: { ResponseMetadata: { ...metadata(requestId), Error: error } }, account: a }
+  }
+  const binding = r as Binding
+  const token = ledger(a, binding)
+  if (token !== undefined && 'replay' in token) {
+    const id = token.replay.RequestId ?? requestId
+    return { status: 200, body: { ResponseMetadata: metadata(id), Result: { RequestId: id } }, account: a }
+  }
+  return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { RequestId: requestId } }, account: applied(a, binding, requestId) }
+}

@@ -1,0 +1,133 @@
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { ApiError, Snapshot, SnapshotJson } from 'havip-rules'
+import { associateHaVip, decodeRequest, disassociateHaVip, explain, handle, snapshotToJson } from 'havip-rules'
+import type { Account, Reason } from './spec/specification.js'
+import { specExplain, specHandle } from './spec/specification.js'
+import type { Form, Params } from './spec/requests.js'
+import { accountArbitrary, formArbitrary, paramsArbitrary, replayArbitrary, written } from './spec/requests.js'
+import { load } from './support/snapshots.js'
+
+/**
+ * The engine against the executable specification (test/spec/specification.ts), a second
+ * implementation written from the documents: over generated accounts and sequences of requests
+ * that often break several rules at once, every answer must be the same — status, envelope,
+ * RequestIds (replays included), the account written back, and explain's whole list.
+ */
+
+interface Step { readonly params: Params; readonly form: Form }
+
+const scenario = (maxRequests: number) => accountArbitrary().chain((s) => {
+  const replay = replayArbitrary(s)
+  const params = replay === undefined ? paramsArbitrary(s) : fc.oneof({ weight: 5, arbitrary: paramsArbitrary(s) }, { weight: 1, arbitrary: replay })
+  return fc.tuple(fc.constant(s), fc.array(fc.record({ params, form: formArbitrary }), { minLength: 1, maxLength: maxRequests }))
+})
+
+const reasonOf = (e: ApiError): Reason => ({ id: e.id, code: e.code, status: e.status, message: e.message, messageZh: e.messageZh, ...(e.codeN === undefined ? {} : { codeN: e.codeN }) })
+
+const engineExplain = (s: Snapshot, input: string | Params): ReadonlyArray<Reason> => {
+  const decoded = decodeRequest(input)
+  return E.isLeft(decoded) ? [reasonOf(decoded.left)] : explain(s, decoded.right).map(reasonOf)
+}
+
+/** Runs the steps through both; the first difference, described, or undefined. */
+const firstDifference = (json: SnapshotJson, steps: ReadonlyArray<Step>): string | undefined => {
+  let s = load(json)
+  let account = structuredClone(json) as Account
+  for (const [i, { params, form }] of steps.entries()) {
+    const input = written(params, form)
+    const requestId = `REQ-${String(i)}`
+    const reasons = specExplain(account, input)
+    const got = engineExplain(s, input)
+    const at = `request ${String(i)} ${JSON.stringify(input)}`
+    if (JSON.stringify(got) !== JSON.stringify(reasons)) return `${at}: explain ${JSON.stringify(got.map((r) => r.id))}, the specification ${JSON.stringify(reasons.map((r) => r.id))}`
+    const engine = handle(s, input, { requestId })
+    const spec = specHandle(account, input, requestId)
+    if (engine.status !== spec.status) return `${at}: status ${String(engine.status)}, the specification ${String(spec.status)}`
+    if (JSON.stringify(engine.body) !== JSON.stringify(spec.body)) return `${at}: body ${JSON.stringify(engine.body)}, the specification ${JSON.stringify(spec.body)}`
+    s = engine.snapshot
+    account = spec.account
+    expectSameAccount(snapshotToJson(s), account, at)
+  }
+  return undefined
+}
+
+const expectSameAccount = (written: SnapshotJson, account: Account, at: string): void => {
+  expect(written, `${at}: the account written back`).toEqual(account)
+}
+
+describe('the engine and the executable specification', () => {
+  test.prop([scenario(8)], { numRuns: 1000 })('answer every request alike through handle: status, envelope, RequestIds, the account, explain', ([json, steps]) => {
+    expect(firstDifference(json, steps)).toBeUndefined()
+  })
+
+  test.prop([scenario(6)])('answer alike through the typed API', ([json, steps]) => {
+    let s = load(json)
+    let account = structuredClone(json) as Account
+    for (const [i, { params }] of steps.entries()) {
+      const action = params.Action
+      if ((action !== 'AssociateHaVip' && action !== 'DisassociateHaVip') || params.Version !== '2020-04-01') continue
+      const typed = {
+        action, haVipId: params.HaVipId ?? '', instanceId: params.InstanceId ?? '', instanceType: (params.InstanceType ?? 'EcsInstance') as 'EcsInstance',
+        ...(params.ClientToken === undefined ? {} : { clientToken: params.ClientToken }),
+      }
+      const requestId = `REQ-${String(i)}`
+      const got = action === 'AssociateHaVip' ? associateHaVip(s, { ...typed, action }, requestId) : disassociateHaVip(s, { ...typed, action }, requestId)
+      // What a typed request means is what its parameters mean, empty strings and defaults included.
+      const spec = specHandle(account, { ...params, HaVipId: typed.haVipId, InstanceId: typed.instanceId }, requestId)
+      const refusal = specExplain(account, { ...params, HaVipId: typed.haVipId, InstanceId: typed.instanceId })[0]
+      if (refusal !== undefined) {
+        expect(E.isLeft(got) ? reasonOf(got.left) : 'accepted').toEqual(refusal)
+      } else {
+        expect(E.isRight(got)).toBe(true)
+        if (E.isRight(got)) s = got.right
+        account = spec.account
+        expect(snapshotToJson(s)).toEqual(account)
+      }
+    }
+  })
+
+  it('meet, for every two adjacent rules of either action, requests that break both (so that their order is tested)', () => {
+    const samples = fc.sample(scenario(8), { numRuns: 1000, seed: 20261126 })
+    const both = new Map<string, number>()
+    for (const [json, steps] of samples) {
+      let account = structuredClone(json) as Account
+      for (const [i, { params, form }] of steps.entries()) {
+        const input = written(params, form)
+        const ids = new Set<string>(specExplain(account, input).map((r) => r.id))
+        const rules = params.Action === 'AssociateHaVip' ? associateRules : params.Action === 'DisassociateHaVip' ? disassociateRules : []
+        for (const [k, rule] of rules.entries()) {
+          const next = rules[k + 1]
+          if (next !== undefined && rule.some((id) => ids.has(id)) && next.some((id) => ids.has(id))) {
+            const key = `${String(params.Action)} ${rule.join('|')} + ${next.join('|')}`
+            both.set(key, (both.get(key) ?? 0) + 1)
+          }
+        }
+        account = specHandle(account, input, `REQ-${String(i)}`).account
+      }
+    }
+    const pairs = (action: string, rules: ReadonlyArray<ReadonlyArray<string>>) =>
+      rules.slice(1).map((next, k) => `${action} ${(rules[k] ?? []).join('|')} + ${next.join('|')}`)
+    const rare = [...pairs('AssociateHaVip', associateRules), ...pairs('DisassociateHaVip', disassociateRules)]
+      .filter((key) => (both.get(key) ?? 0) < 5 && !neverTogether.includes(key))
+    expect(rare).toEqual([])
+  })
+})
+
+/** The rules of each action in order (docs/rules.md), each as the error ids it answers. */
+const associateRules: ReadonlyArray<ReadonlyArray<string>> = [
+  ['IdempotentProcessing', 'IdempotentParameterMismatch'], ['InvalidHaVip.NotFound'], ['InvalidInstance.NotFound', 'InvalidEniId.NotFound'],
+  ['InvalidHaVip.InvalidStatus'], ['InvalidHaVip.NotSupport'], ['InvalidInstance.InvalidStatus'], ['Forbidden.ServiceManagedEni'],
+  ['InvalidEni.InvalidStatus'], ['Forbidden.EniNotAttachedToEcs'], ['Forbidden.MixedInstanceTypes'], ['InvalidInstance.HaVipMismatch'],
+  ['Forbidden.InstanceAlreadyAssociated'], ['Forbidden.TwoEnisOfOneInstance'], ['LimitExceeded.InstancesPerHaVip'], ['LimitExceeded.HaVipsPerInstance'],
+]
+const disassociateRules: ReadonlyArray<ReadonlyArray<string>> = [
+  ['IdempotentProcessing', 'IdempotentParameterMismatch'], ['InvalidHaVip.NotFound'], ['InvalidInstance.NotFound', 'InvalidEniId.NotFound'],
+  ['InvalidHaVip.InvalidStatus'], ['InvalidInstance.InvalidStatus'], ['InvalidEni.InvalidStatus'], ['ResourceNotAssociated'],
+]
+/** Rules about an ECS target and rules about an ENI never speak together: their order cannot show. */
+const neverTogether = [
+  'AssociateHaVip InvalidInstance.InvalidStatus + Forbidden.ServiceManagedEni',
+  'DisassociateHaVip InvalidInstance.InvalidStatus + InvalidEni.InvalidStatus',
+]
