@@ -66,6 +66,11 @@ const param = (params: Map<string, string>, name: string): string | undefined =>
   return value === undefined || value === '' ? undefined : value
 }
 
+const isAscii = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 127) return false
+  return true
+}
+
 interface Binding { action: string; haVipId: string; instanceId: string; instanceType: string; clientToken: string | undefined }
 
 /** R1–R5, in order: the first failure, or the request. */
@@ -84,7 +89,7 @@ const decode = (params: Map<string, string>): Reason | Binding => {
   const instanceType = param(params, 'InstanceType') ?? 'EcsInstance'
   if (instanceType !== 'EcsInstance' && instanceType !== 'NetworkInterface') return reason('InvalidInstanceType.Malformed')
   const clientToken = param(params, 'ClientToken')
-  if (clientToken !== undefined && (clientToken.length > 64 || !/^[\x00-\x7f]*$/.test(clientToken))) return reason('InvalidParameter.ClientTokenMalformed')
+  if (clientToken !== undefined && (clientToken.length > 64 || !isAscii(clientToken))) return reason('InvalidParameter.ClientTokenMalformed')
   return { action, haVipId, instanceId, instanceType, clientToken }
 }
 
