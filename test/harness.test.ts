@@ -113,6 +113,51 @@ describe('checkConformance', () => {
     expectCaught(report, 'the swapped precedence')
   })
 
+  it('catches the right code with the wrong message (one Forbidden text for all five)', async () => {
+    const oneForbidden = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return {
+        send: async (params) => {
+          const reply = await system.send(params)
+          const body = reply.body as { ResponseMetadata: { Error?: { Code: string; Message: string } } }
+          const error = body.ResponseMetadata.Error
+          if (error?.Code !== 'Forbidden') return reply
+          const message = 'You are not authorized to perform operations on the specified HaVip. Cannot bind HaVip to multiple instance types.'
+          return { status: reply.status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: { ...error, Message: message } } } }
+        },
+      }
+    }
+    const report = await checkConformance({ setup: oneForbidden, numRuns: 200 })
+    expectCaught(report, 'the shared Forbidden message')
+    if (!report.ok) expect(report.divergence).toMatch(/Error\.Message "You are not authorized to perform operations on the specified HaVip\. Cannot bind HaVip to multiple instance types\.", expected "You are not authorized/)
+  })
+
+  it('catches a replay answered with a fresh RequestId instead of the one of the success it replays', async () => {
+    const freshIds = (json: SnapshotJson): System => {
+      let s = load(json)
+      let n = 0
+      return {
+        send: (params) => {
+          const own = `sut-${String(n++)}`
+          const handled = handle(s, params, { requestId: own })
+          s = handled.snapshot
+          const meta = handled.body.ResponseMetadata
+          return { status: handled.status, body: { ...handled.body, ResponseMetadata: { ...meta, RequestId: own } } }
+        },
+      }
+    }
+    const report = await checkConformance({ setup: freshIds, numRuns: 200 })
+    expectCaught(report, 'the fresh replay RequestId')
+    if (!report.ok) expect(report.divergence).toMatch(/RequestId "sut-\d+", expected "sut-\d+", the id of the success this request replays/)
+  })
+
+  it('catches metadata that names the wrong region', async () => {
+    const oneRegion = (json: SnapshotJson): System => reference({ ...json, Region: 'cn-beijing' })
+    const report = await checkConformance({ setup: oneRegion, numRuns: 200 })
+    expectCaught(report, 'the fixed region')
+    if (!report.ok) expect(report.divergence).toContain('ResponseMetadata.Region "cn-beijing", expected "ap-southeast-1"')
+  })
+
   it('catches a DescribeHaVips that goes stale after a change', async () => {
     const stale = (json: SnapshotJson): System => {
       const system = reference(json)
