@@ -1,4 +1,4 @@
-import { defineConfig, mergeConfig } from 'vitest/config'
+import { defineConfig } from 'vitest/config'
 import base from './vitest.config.js'
 
 // What `npm run mutation` runs against each mutant: the tests that exercise src/ in this process.
@@ -14,9 +14,8 @@ const suites = {
   io: ['test/files.test.ts', 'test/durability.test.ts', 'test/snapshot-build.test.ts', 'test/io.test.ts'],
 }
 
-export default mergeConfig(base, defineConfig({
-  test: {
-    include: suites[process.env.MUTATION_SUITE === 'io' ? 'io' : 'core'],
-    reporters: ['default'],
-  },
-}))
+// Spread, not mergeConfig: that would append these lists to the base's `include`.
+export default defineConfig({
+  ...base,
+  test: { ...base.test, include: suites[process.env.MUTATION_SUITE === 'io' ? 'io' : 'core'], reporters: ['default'] },
+})

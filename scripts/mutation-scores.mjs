@@ -1,0 +1,54 @@
+// Reads the mutation reports of `npm run mutation` (reports/mutation/core.json and io.json, in the
+// mutation-testing-report schema), writes the score of each folder into docs/testing.md between
+// its mutation markers, and prints the table and every surviving mutant (also written to
+// reports/mutation/survivors.md), for the survivors section of docs/testing.md.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { replaceSection } from '../bench/report.js'
+
+const reports = ['reports/mutation/core.json', 'reports/mutation/io.json'].filter((f) => existsSync(f))
+const folders = new Map()
+const survivors = []
+for (const report of reports) {
+  const { files } = JSON.parse(readFileSync(report, 'utf8'))
+  for (const [file, { mutants, source }] of Object.entries(files)) {
+    const folder = file.split('/').slice(0, 2).join('/')
+    const counts = folders.get(folder) ?? { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 }
+    const lines = source.split('\n')
+    for (const m of mutants) {
+      if (m.status === 'Killed') counts.killed += 1
+      else if (m.status === 'Timeout') counts.timeout += 1
+      else if (m.status === 'Survived') counts.survived += 1
+      else if (m.status === 'NoCoverage') counts.noCoverage += 1
+      else if (m.status === 'Ignored') counts.ignored += 1
+      else counts.errors += 1
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        const line = m.location.start.line
+        survivors.push({ file, line, mutator: m.mutatorName, replacement: m.replacement ?? '', original: (lines[line - 1] ?? '').trim(), status: m.status })
+      }
+    }
+    folders.set(folder, counts)
+  }
+}
+
+const score = (c) => {
+  const valid = c.killed + c.timeout + c.survived + c.noCoverage
+  return valid === 0 ? 100 : (100 * (c.killed + c.timeout)) / valid
+}
+const total = [...folders.values()].reduce((t, c) => Object.fromEntries(Object.keys(t).map((k) => [k, t[k] + c[k]])), { killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 })
+const row = (name, c) => `| ${name} | ${c.killed + c.timeout + c.survived + c.noCoverage} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${score(c).toFixed(1)} % |`
+const table = [
+  `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run mutation\` (Stryker, CI seed).`,
+  '',
+  '| Folder | Mutants | Killed | Timed out | Survived | Not covered | Score |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...[...folders.keys()].sort().map((f) => row(f, folders.get(f))),
+  row('**all**', total),
+].join('\n')
+console.log(table)
+const list = survivors.length === 0 ? 'None.' : survivors
+  .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+  .map((s) => `- \`${s.file}:${s.line}\` ${s.mutator}${s.status === 'NoCoverage' ? ' (not covered)' : ''}: \`${s.original.slice(0, 90).replaceAll('`', "'")}\` → \`${s.replacement.replace(/\s+/g, ' ').slice(0, 60).replaceAll('`', "'")}\``)
+  .join('\n')
+replaceSection(new URL('../docs/testing.md', import.meta.url), 'mutation', table)
+writeFileSync('reports/mutation/survivors.md', `${list}\n`)
+console.log(`\n${list}\n\n${survivors.length} survivors (reports/mutation/survivors.md)`)
