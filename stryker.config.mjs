@@ -3,6 +3,11 @@
 // file code (src/io) against the file tests (MUTATION_SUITE=io, stryker.io.config.mjs).
 // Incremental: a rerun only tests the mutants of code (or tests) that changed since the last run,
 // from reports/mutation/*.incremental.json. docs/testing.md has the scores and the survivors.
+// A fifth of each property's cases (test/support/runs.ts): thousands of mutants each run them.
+process.env.FC_SCALE ??= '0.2'
+// The CI seed, so that a score is reproducible.
+process.env.CI ??= '1'
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export const common = {
   testRunner: 'vitest',

@@ -17,6 +17,7 @@ import { JournalWriter, nodeJournalIo } from '../src/journal/writer.js'
 import { isSnapshot } from '../src/model/snapshot.js'
 import { load } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
+import { runs } from './support/runs.js'
 
 const folder = (): string => tempFolder('havip-files-')
 
@@ -168,7 +169,7 @@ describe('lockSnapshot', () => {
 })
 
 describe('snapshotText', () => {
-  test.prop([scenarioArbitrary()], { numRuns: 100 })('is JSON.stringify(snapshotToJson(s), null, 2) and a newline, after any requests', ({ snapshot, requests }) => {
+  test.prop([scenarioArbitrary()], { numRuns: runs(100) })('is JSON.stringify(snapshotToJson(s), null, 2) and a newline, after any requests', ({ snapshot, requests }) => {
     let s = load(snapshot)
     for (const [i, request] of requests.entries()) s = handle(s, request, { requestId: `r-${String(i)}` }).snapshot
     if (!isSnapshot(s)) throw new Error('not a snapshot')

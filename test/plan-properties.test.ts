@@ -8,6 +8,7 @@ import { checkQueries } from '../src/cli/queries.js'
 import type { ChangeSpec } from './support/plans.js'
 import { association, plan } from './support/plans.js'
 import { load } from './support/snapshots.js'
+import { runs } from './support/runs.js'
 
 /**
  * The plan check against the engine itself: on generated accounts and generated plans of
@@ -152,7 +153,7 @@ describe('plan properties', () => {
     }
   })
 
-  test.prop([snapshotArbitrary({ maxInstances: 4, maxHaVips: 3 }).chain((s) => fc.tuple(fc.constant(s), resourcesArbitrary(s, 4, 6)))], { numRuns: 5000 })(
+  test.prop([snapshotArbitrary({ maxInstances: 4, maxHaVips: 3 }).chain((s) => fc.tuple(fc.constant(s), resourcesArbitrary(s, 4, 6)))], { numRuns: runs(5000) })(
     'a plan reports no failure exactly when no order Terraform may apply it in meets a refusal',
     ([json, resources]) => {
       const s = load(json)

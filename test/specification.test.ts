@@ -8,6 +8,7 @@ import { specExplain, specHandle } from './spec/specification.js'
 import type { Form, Params } from './spec/requests.js'
 import { accountArbitrary, formArbitrary, paramsArbitrary, replayArbitrary, written } from './spec/requests.js'
 import { load } from './support/snapshots.js'
+import { runs } from './support/runs.js'
 
 /**
  * The engine against the executable specification (test/spec/specification.ts), a second
@@ -58,7 +59,7 @@ const expectSameAccount = (written: SnapshotJson, account: Account, at: string):
 }
 
 describe('the engine and the executable specification', () => {
-  test.prop([scenario(8)], { numRuns: 1000 })('answer every request alike through handle: status, envelope, RequestIds, the account, explain', ([json, steps]) => {
+  test.prop([scenario(8)], { numRuns: runs(1000) })('answer every request alike through handle: status, envelope, RequestIds, the account, explain', ([json, steps]) => {
     expect(firstDifference(json, steps)).toBeUndefined()
   })
 
