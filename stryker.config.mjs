@@ -1,32 +1,32 @@
-// Mutation testing (npm run mutation): how many small changes to src/ the test suite notices.
-// Two runs: the rules, engine, codecs, wire and oracle kit against the in-process tests; then the
-// file code (src/io) against the file tests (MUTATION_SUITE=io, stryker.io.config.mjs).
+// Mutation testing: how many small changes to src/ the test suite notices. One run per set of
+// folders (MUTATION_SET, test/support/mutation-sets.json); `npm run mutation` runs them all.
 // Incremental: a rerun only tests the mutants of code (or tests) that changed since the last run,
-// from reports/mutation/*.incremental.json. docs/testing.md has the scores and the survivors.
+// from reports/mutation/SET.incremental.json. docs/testing.md has the scores and the survivors.
+import { readFileSync } from 'node:fs'
+
+const mutationSets = JSON.parse(readFileSync(new URL('./test/support/mutation-sets.json', import.meta.url), 'utf8')).sets
+
+const name = process.env.MUTATION_SET ?? 'logic'
 // A fifth of each property's cases (test/support/runs.ts): thousands of mutants each run them.
 process.env.FC_SCALE ??= '0.2'
 // The CI seed, so that a score is reproducible.
 process.env.CI ??= '1'
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export const common = {
+export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts' },
+  mutate: mutationSets[name].mutate,
   coverageAnalysis: 'perTest',
   incremental: true,
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
   concurrency: 2,
   timeoutMS: 30_000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   // Only the mutated files get Stryker's // @ts-nocheck; examples are compared with the README byte for byte.
   disableTypeChecks: 'src/**/*.ts',
-}
-
-export default {
-  ...common,
-  mutate: ['src/rules/**/*.ts', 'src/engine/**/*.ts', 'src/codec/**/*.ts', 'src/wire/**/*.ts', 'src/testing/**/*.ts'],
-  incrementalFile: 'reports/mutation/core.incremental.json',
-  jsonReporter: { fileName: 'reports/mutation/core.json' },
-  htmlReporter: { fileName: 'reports/mutation/core.html' },
 }

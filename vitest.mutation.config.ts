@@ -1,21 +1,16 @@
+import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import base from './vitest.config.js'
 
-// What `npm run mutation` runs against each mutant: the tests that exercise src/ in this process.
-// Left out: the ones that drive the built package in child processes or over sockets (a mutant of
-// src/ is not in dist/, and they take most of the suite's time), and the ones that read src/ as
-// text (Stryker's instrumented copy differs from it). MUTATION_SUITE=io picks the file tests.
-const suites = {
-  core: [
-    'test/vectors.test.ts', 'test/errors.test.ts', 'test/properties.test.ts', 'test/specification.test.ts', 'test/harness.test.ts',
-    'test/describe.test.ts', 'test/snapshot.test.ts', 'test/arbitraries.test.ts', 'test/signature.test.ts', 'test/params.test.ts',
-    'test/plan-properties.test.ts', 'test/files.test.ts',
-  ],
-  io: ['test/files.test.ts', 'test/durability.test.ts', 'test/snapshot-build.test.ts', 'test/io.test.ts'],
-}
+// What a mutation run (MUTATION_SET, see test/support/mutation-sets.json) tests each mutant against.
+// Left out everywhere: the tests that drive the built package in child processes (a mutant of
+// src/ is not in dist/) and the ones that read src/ as text (Stryker's instrumented copy differs).
+const { sets } = JSON.parse(readFileSync(new URL('./test/support/mutation-sets.json', import.meta.url), 'utf8')) as { sets: Record<string, { tests: ReadonlyArray<string> } | undefined> }
+const set = sets[process.env.MUTATION_SET ?? 'logic']
+if (set === undefined) throw new Error(`no mutation set ${String(process.env.MUTATION_SET)}`)
 
-// Spread, not mergeConfig: that would append these lists to the base's `include`.
+// Spread, not mergeConfig: that would append this list to the base's `include`.
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: suites[process.env.MUTATION_SUITE === 'io' ? 'io' : 'core'], reporters: ['default'] },
+  test: { ...base.test, include: set.tests.map((name) => `test/${name}.test.ts`), reporters: ['default'] },
 })

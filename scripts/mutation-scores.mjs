@@ -1,11 +1,13 @@
-// Reads the mutation reports of `npm run mutation` (reports/mutation/core.json and io.json, in the
+// Reads the mutation reports of `npm run mutation` (reports/mutation/SET.json, in the
 // mutation-testing-report schema), writes the score of each folder into docs/testing.md between
 // its mutation markers, and prints the table and every surviving mutant (also written to
 // reports/mutation/survivors.md), for the survivors section of docs/testing.md.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { replaceSection } from '../bench/report.js'
 
-const reports = ['reports/mutation/core.json', 'reports/mutation/io.json'].filter((f) => existsSync(f))
+const mutationSets = JSON.parse(readFileSync(new URL('../test/support/mutation-sets.json', import.meta.url), 'utf8')).sets
+
+const reports = Object.keys(mutationSets).map((set) => `reports/mutation/${set}.json`).filter((f) => existsSync(f))
 const folders = new Map()
 const survivors = []
 for (const report of reports) {
