@@ -1,6 +1,7 @@
+import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { DescribeHaVipsResult, DescribeInstancesResult, DescribeNetworkInterfacesResult, ErrorBody, SnapshotJson } from 'havip-rules'
-import { handle, isErrorBody } from 'havip-rules'
+import { decodeRequest, explain, handle, isErrorBody } from 'havip-rules'
 import { load } from './support/snapshots.js'
 
 /** An account with `n` of each resource; every third is in subnet-b, tagged env=prod; every other ENI attached to i-0. */
@@ -70,6 +71,18 @@ describe('DescribeHaVips', () => {
     ['PageSize', '0'], ['PageSize', '101'], ['MaxResults', '0'], ['MaxResults', '101'],
   ])('refuses %s=%s with InvalidParameter naming it', (name, value) => {
     expect(refusal('DescribeHaVips', { [name]: value })).toEqual([400, 'InvalidParameter', `The specified parameter ${name} is invalid.`])
+  })
+
+  it('explains a Describe call: empty, or the one error it answers; a request built wrongly by hand is refused, not read', () => {
+    const explained = (action: string, params: Params) => {
+      const decoded = decodeRequest({ Action: action, Version: '2020-04-01', ...params })
+      return E.isRight(decoded) ? explain(s, decoded.right).map((v) => v.id) : ['undecodable']
+    }
+    expect(explained('DescribeHaVips', {})).toEqual([])
+    expect(explained('DescribeHaVips', { NextToken: 'havip-nope' })).toEqual(['InvalidParameter'])
+    expect(explained('DescribeInstances', { MaxResults: '5' })).toEqual([])
+    expect(explained('DescribeNetworkInterfaces', { NextToken: 'eni-nope' })).toEqual(['InvalidParameter'])
+    expect(explain(s, { action: 'DescribeHaVips' } as never).map((v) => v.id)).toEqual(['InvalidParameter'])
   })
 
   it('refuses a NextToken that starts no page of the result', () => {

@@ -4,12 +4,13 @@ import { checkBinding } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { MutatingAction } from '../model/ledger.js'
-import type { AssociateHaVipRequest, BindingRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
-import { apiVersion } from '../model/request.js'
+import type { AssociateHaVipRequest, BindingRequest, DescribeRequest, DisassociateHaVipRequest, Request } from '../model/request.js'
+import { apiVersion, isDescribeAction } from '../model/request.js'
 import type { Snapshot } from '../model/snapshot.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import { associate } from './associate.js'
+import { describeResources } from './describe.js'
 import { disassociate } from './disassociate.js'
 import type { Operation, Outcome } from './evaluate.js'
 import { evaluate, violations } from './evaluate.js'
@@ -48,6 +49,17 @@ export const associateHaVip = (s: Snapshot, r: AssociateHaVipRequest, requestId?
 export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requestId?: string): E.Either<ApiError, Snapshot> =>
   pipe(checkAndExecute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
+/** What `decodeRequest` makes of a Describe call; anything else (built by hand, wrongly) is refused, never read. */
+const isDescribeShaped = (r: DescribeRequest): boolean =>
+  r.ids instanceof Set && Array.isArray(r.filters) && Array.isArray(r.tags) && typeof r.page === 'object' && Number.isInteger(r.page.size)
+
+/** A Describe call fails only on a NextToken that starts no page of its result. */
+const describeViolations = (s: SnapshotState, r: DescribeRequest): ReadonlyArray<Violation> => {
+  if (!isDescribeShaped(r)) return [apiError('InvalidParameter', 'the Describe request is not one decodeRequest makes', { name: 'request' })]
+  const found = describeResources[r.action](s, r)
+  return E.isLeft(found) ? [found.left] : []
+}
+
 /** One reason a request would fail: the error, with the facts behind it. */
 export type Violation = ApiError
 
@@ -60,7 +72,7 @@ const isMutating = (action: unknown): action is MutatingAction => action === 'As
 export const explain = (s: Snapshot, r: Request): ReadonlyArray<Violation> => {
   if (!isSnapshot(s)) return [notASnapshot()]
   const action: unknown = (r as Partial<Request> | null)?.action
-  if (action === 'DescribeHaVips') return []
+  if (typeof action === 'string' && isDescribeAction(action)) return describeViolations(s, r as DescribeRequest)
   if (!isMutating(action)) {
     return [apiError('InvalidActionOrVersion', 'the request names no action this project serves', {
       Action: String(action),

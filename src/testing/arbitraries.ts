@@ -51,6 +51,9 @@ const rawHaVip = (maxPicks: number) => fc.record({
   // Some name a MasterInstanceId among their targets; some emptied ones keep their old type.
   master: weighted<number | undefined>([3, undefined], [1, 0], [1, 1]),
   staleType: weighted([4, false], [1, true]),
+  // For DescribeHaVips' filters: a project, and tags from a small set, so that they repeat.
+  project: fc.constantFrom('default', 'web'),
+  tags: fc.uniqueArray(fc.record({ Key: fc.constantFrom('env', 'team'), Value: fc.constantFrom('prod', 'test', '') }), { selector: (t) => t.Key, maxLength: 2 }),
 })
 
 const rawLedgerEntry = fc.record({
@@ -127,7 +130,7 @@ const buildHaVips = (
     }
     return {
       HaVipId: r.id,
-      HaVipName: `ha-${String(i)}`,
+      HaVipName: `ha-${String(i % 2)}`,
       SubnetId: r.subnet,
       VpcId: 'vpc-1',
       IpAddress: `192.168.0.${String(10 + i)}`,
@@ -136,6 +139,8 @@ const buildHaVips = (
       AssociatedInstanceIds: chosen.map((c) => c.id),
       ...(r.master === undefined ? {} : { MasterInstanceId: chosen[r.master]?.id ?? '' }),
       ...(r.supportsAssociation === undefined ? {} : { SupportsAssociation: r.supportsAssociation }),
+      ProjectName: r.project,
+      ...(r.tags.length === 0 ? {} : { Tags: r.tags }),
     }
   })
 }

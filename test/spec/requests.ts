@@ -123,3 +123,49 @@ export const accountArbitrary = (): fc.Arbitrary<SnapshotJson> =>
     h.AssociatedInstanceIds = [...(h.AssociatedInstanceIds ?? []), second.NetworkInterfaceId]
     return json
   }))
+
+/**
+ * DescribeHaVips parameters: ids (some past 100 or written with a leading zero), exact filters
+ * with values the account holds (so that they match some and not others), tag filters (some with
+ * values and no key, or out of range), and paging by number or by token at and past the edges.
+ */
+export const describeParamsArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> => {
+  const haVips = s.HaVips ?? []
+  const ids = [...haVips.map((h) => h.HaVipId), 'havip-missing']
+  const valuesOf = (name: string): ReadonlyArray<string> => [...new Set(haVips.flatMap((h) => { const v = (h as Record<string, unknown>)[name]; return typeof v === 'string' ? [v] : [] }))]
+  const maybe = <T>(weight: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => weighted([weight, arbitrary], [4, fc.constant(undefined)])
+  const rarely = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>): fc.Arbitrary<T> => weighted([20, usual], [1, odd])
+  const index = rarely(fc.integer({ min: 1, max: 3 }).map(String), fc.constantFrom('100', '101', '0', '01', 'x', ''))
+  const size = rarely(fc.constantFrom('1', '2', '3', '10'), fc.constantFrom('0', '100', '101', '1.5', '-1', 'x', ''))
+  return fc.record({
+    ids: weighted([3, fc.constant<Array<[string, string]>>([])], [1, fc.array(fc.tuple(index, fc.constantFrom(...ids)), { minLength: 1, maxLength: 3 })]),
+    filters: weighted([3, fc.constant<Array<string>>([])], [1, fc.array(fc.constantFrom('HaVipName', 'IpAddress', 'VpcId', 'SubnetId', 'Status', 'ProjectName'), { minLength: 1, maxLength: 2 })]).chain((names) =>
+      fc.tuple(...names.map((name) => fc.constantFrom(...valuesOf(name), 'other').map((value) => [name, value] as const)))),
+    tags: weighted([3, fc.constant<Array<{ n: string; key: string | undefined; values: Array<[string, string]> }>>([])], [1, fc.array(fc.record({
+      n: rarely(fc.constantFrom('1', '2'), fc.constantFrom('11', '0')),
+      key: rarely(fc.constantFrom<string | undefined>('env', 'team', 'none'), fc.constant(undefined)),
+      values: fc.array(fc.tuple(rarely(fc.constantFrom('1', '2'), fc.constant('11')), fc.constantFrom('prod', 'test', '')), { maxLength: 2 }),
+    }), { minLength: 1, maxLength: 2 })]),
+    pageNumber: maybe(3, rarely(fc.constantFrom('1', '2', '3'), fc.constantFrom('0', '1.5', 'x', '', '99'))),
+    pageSize: maybe(4, size),
+    maxResults: maybe(2, size),
+    nextToken: maybe(2, rarely(fc.constantFrom(...ids), fc.constant(''))),
+    // The parameters in another order than the checks take them.
+    rotate: fc.nat(),
+  }).map((r): Params => {
+    const p: Params = { Action: 'DescribeHaVips', Version: '2020-04-01' }
+    for (const [n, id] of r.ids) p[`HaVipIds.${n}`] = id
+    for (const [name, value] of r.filters) p[name] = value
+    for (const t of r.tags) {
+      if (t.key !== undefined) p[`TagFilters.${t.n}.Key`] = t.key
+      for (const [m, value] of t.values) p[`TagFilters.${t.n}.Values.${m}`] = value
+    }
+    if (r.pageNumber !== undefined) p.PageNumber = r.pageNumber
+    if (r.pageSize !== undefined) p.PageSize = r.pageSize
+    if (r.maxResults !== undefined) p.MaxResults = r.maxResults
+    if (r.nextToken !== undefined) p.NextToken = r.nextToken
+    const [action, version, ...rest] = Object.entries(p)
+    const k = r.rotate % Math.max(rest.length, 1)
+    return Object.fromEntries([action, version, ...rest.slice(k), ...rest.slice(0, k)].filter((e) => e !== undefined))
+  })
+}

@@ -1,11 +1,13 @@
 /**
- * An executable specification: AssociateHaVip, DisassociateHaVip and their envelope written a
- * second time, from the project's documents (docs/rules.md, docs/errors.md, docs/snapshot.md) and
+ * An executable specification: AssociateHaVip, DisassociateHaVip, DescribeHaVips and their
+ * envelope written a second time, from the project's documents (docs/rules.md, docs/errors.md, docs/snapshot.md) and
  * nothing else, as plainly as possible — plain JSON, lists and loops, no code of src/ but the
  * catalogue's texts. The differential properties hold the engine to it.
  */
 import { catalog } from 'havip-rules'
 import type { ErrorId } from 'havip-rules'
+import type { Page } from './describe.js'
+import { specDescribeHaVips } from './describe.js'
 
 /** The snapshot, as its JSON. */
 export interface Account {
@@ -30,7 +32,7 @@ export interface Answer {
   account: Account
 }
 
-const reason = (id: ErrorId, fill: Record<string, string> = {}): Reason => {
+export const reason = (id: ErrorId, fill: Record<string, string> = {}): Reason => {
   const entry: { code: string; status: number; en: string; zh: string; codeN?: number } = catalog[id]
   let message: string = entry.en
   let messageZh: string = entry.zh
@@ -73,15 +75,16 @@ const isAscii = (text: string): boolean => {
 
 interface Binding { action: string; haVipId: string; instanceId: string; instanceType: string; clientToken: string | undefined }
 
-/** R1–R5, in order: the first failure, or the request. */
-const decode = (params: Map<string, string>): Reason | Binding => {
+/** R1–R5, in order: the first failure, the request, or a DescribeHaVips (its own parameters are its own). */
+const decode = (params: Map<string, string>): Reason | Binding | 'DescribeHaVips' => {
   const action = param(params, 'Action')
   if (action === undefined) return reason('MissingParameter', { name: 'Action' })
   const version = param(params, 'Version')
   if (version === undefined) return reason('MissingParameter', { name: 'Version' })
-  if (!['AssociateHaVip', 'DisassociateHaVip'].includes(action) || version !== '2020-04-01') {
+  if (!['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'].includes(action) || version !== '2020-04-01') {
     return reason('InvalidActionOrVersion', { Action: action, Version: version })
   }
+  if (action === 'DescribeHaVips') return action
   const haVipId = param(params, 'HaVipId')
   if (haVipId === undefined) return reason('MissingParameter', { name: 'HaVipId' })
   const instanceId = param(params, 'InstanceId')
@@ -93,7 +96,7 @@ const decode = (params: Map<string, string>): Reason | Binding => {
   return { action, haVipId, instanceId, instanceType, clientToken }
 }
 
-const isReason = (x: Reason | Binding): x is Reason => 'id' in x
+const isReason = (x: unknown): x is Reason => typeof x === 'object' && x !== null && 'id' in x
 
 const haVipsOf = (a: Account): Array<HaVip> => a.HaVips ?? []
 const boundIds = (h: HaVip): Array<string> => h.AssociatedInstanceIds ?? []
@@ -187,8 +190,13 @@ const disassociateReasons = (a: Account, r: Binding): Array<Reason> => {
 
 /** `explain`: every reason, in order; none for a replay; a refused token first. */
 export const specExplain = (a: Account, input: string | Record<string, string>): Array<Reason> => {
-  const r = decode(parameters(input))
+  const params = parameters(input)
+  const r = decode(params)
   if (isReason(r)) return [r]
+  if (r === 'DescribeHaVips') {
+    const page = specDescribeHaVips(a, params)
+    return isReason(page) ? [page] : []
+  }
   const token = ledger(a, r)
   if (token !== undefined && 'replay' in token) return []
   const rules = r.action === 'AssociateHaVip' ? associateReasons(a, r) : disassociateReasons(a, r)
@@ -232,6 +240,10 @@ export const specHandle = (a: Account, input: string | Record<string, string>, r
   if (first !== undefined) {
     const error = { ...(first.codeN === undefined ? {} : { CodeN: first.codeN }), Code: first.code, Message: first.message }
     return { status: first.status, body: { ResponseMetadata: { ...metadata(requestId), Error: error } }, account: a }
+  }
+  if (r === 'DescribeHaVips') {
+    const page = specDescribeHaVips(a, params) as Page
+    return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { ...page, RequestId: requestId } }, account: a }
   }
   const binding = r as Binding
   const token = ledger(a, binding)
