@@ -18,18 +18,18 @@ describe('readLocations', () => {
     write(join(root, 'b.tf'), '# resource "volcengine_ha_vip" "commented" {}\nresource "volcengine_network_interface" "nic" {}\n')
     write(join(root, 'notes.txt'), 'resource "volcengine_ha_vip" "not_terraform" {}\n')
     write(join(root, 'modules', 'app', 'main.tf'), '\nresource "volcengine_ha_vip_associate" "this" {}\n')
-    write(join(root, 'shared', 'net', 'net.tf'), 'resource "volcengine_ha_vip" "this" {}\n')
+    write(join(root, 'common', 'net', 'net.tf'), 'resource "volcengine_ha_vip" "this" {}\n')
     const locations = readLocations(root, [
       { path: 'module.app', source: './modules/app' },
       // A module called by a module: its source is relative to its caller's folder.
-      { path: 'module.app.module.net', source: '../../shared/net' },
+      { path: 'module.app.module.net', source: '../../common/net' },
     ])
     expect(Object.fromEntries(locations)).toEqual({
       'volcengine_ha_vip.db': { file: 'main.tf', line: 3 },
       'volcengine_ha_vip_associate.web': { file: 'main.tf', line: 6 },
       'volcengine_network_interface.nic': { file: 'b.tf', line: 2 },
       'module.app.volcengine_ha_vip_associate.this': { file: 'modules/app/main.tf', line: 2 },
-      'module.app.module.net.volcengine_ha_vip.this': { file: 'shared/net/net.tf', line: 1 },
+      'module.app.module.net.volcengine_ha_vip.this': { file: 'common/net/net.tf', line: 1 },
     })
   })
 
