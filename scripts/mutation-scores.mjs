@@ -8,6 +8,9 @@ import { replaceSection } from '../bench/report.js'
 const mutationSets = JSON.parse(readFileSync(new URL('../test/support/mutation-sets.json', import.meta.url), 'utf8')).sets
 
 const reports = Object.keys(mutationSets).map((set) => `reports/mutation/${set}.json`).filter((f) => existsSync(f))
+/** The mutated code itself (Stryker's columns are 1-based), not its whole line. */
+const excerpt = (lines, { start, end }) => lines.slice(start.line - 1, end.line).map((l, i, all) =>
+  l.slice(i === 0 ? start.column - 1 : 0, i === all.length - 1 ? (all.length === 1 ? end.column - 1 : end.column - 1) : undefined)).join(' ').replace(/\s+/g, ' ').trim()
 const zero = () => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, ignored: 0, errors: 0 })
 const add = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, a[k] + b[k]]))
 const folders = new Map()
@@ -28,8 +31,7 @@ for (const report of reports) {
       else if (m.status === 'Ignored') counts.ignored += 1
       else counts.errors += 1
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
-        const line = m.location.start.line
-        survivors.push({ file, line, mutator: m.mutatorName, replacement: m.replacement ?? '', original: (lines[line - 1] ?? '').trim(), status: m.status })
+        survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, replacement: m.replacement ?? '', original: excerpt(lines, m.location), status: m.status })
       }
     }
     for (const key of rows) folders.set(key, add(folders.get(key) ?? zero(), counts))

@@ -20,16 +20,17 @@ const signedAt = new Date(Date.UTC(2026, 10, 26, 12, 0, 0))
 const query = { Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: 'i-1' }
 
 /** A request as the SDK signs it at `at`, as the server would receive it. */
-const signed = (at: Date, options: { method?: string; body?: string; params?: Record<string, string>; region?: string; service?: string } = {}): SignedRequest => {
+type Options = { method?: string; body?: string; params?: Record<string, string | Array<string>>; headers?: Record<string, string | Array<string>>; region?: string; service?: string }
+const signed = (at: Date, options: Options = {}): SignedRequest => {
   const request = {
     region: options.region ?? scope.region, method: options.method ?? 'GET', pathname: '/', params: { ...(options.params ?? query) },
-    headers: {} as Record<string, string>, ...(options.body === undefined ? {} : { body: options.body }),
+    headers: { ...options.headers } as Record<string, string | Array<string>>, ...(options.body === undefined ? {} : { body: options.body }),
   }
   new Signer(request, options.service ?? scope.service).addAuthorization({ accessKeyId, secretKey }, at)
   return {
     method: request.method,
     path: '/',
-    query: Object.entries(request.params),
+    query: Object.entries(request.params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v] as const)),
     headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v])),
     body: Buffer.from(options.body ?? ''),
   }
@@ -49,6 +50,33 @@ describe('verifySignature', () => {
     expect(verdict(signed(signedAt, { method: 'POST', body: 'HaVipId=havip-1&InstanceId=i-1' }))).toBe('ok')
   })
 
+  it('accepts what the SDK signs with characters it escapes, repeated names in any order, and headers of its own', () => {
+    // Each value escaped as the SDK escapes it (!'()* too, in upper-case hex); repeated names sorted by value.
+    expect(verdict(signed(signedAt, { params: { ...query, ClientToken: "a!b'c(d)e*f g/h~é" } }))).toBe('ok')
+    const repeated = signed(signedAt, { params: { ...query, 'HaVipIds.1': ['b', 'a', 'c'] } })
+    expect(repeated.query.filter(([name]) => name === 'HaVipIds.1').map(([, v]) => v)).toEqual(['b', 'a', 'c'])
+    expect(verdict(repeated)).toBe('ok')
+    // Header values compared with runs of white space made one space and trimmed, a list joined with commas.
+    expect(verdict(signed(signedAt, { headers: { 'X-Note': '  two   words\there ' } }))).toBe('ok')
+    expect(verdict(signed(signedAt, { headers: { 'X-List': ['a', 'b'] } }))).toBe('ok')
+    // A signed header sent empty reads the same when left out.
+    const empty = signed(signedAt, { headers: { 'X-Empty': '' } })
+    expect(authorization(empty)).toContain('SignedHeaders=x-date;x-empty,')
+    expect(verdict(withHeaders(empty, { 'x-empty': undefined }))).toBe('ok')
+  })
+
+  it('accepts the SDK\'s Authorization form with or without a space after its commas, and around it, nothing else', () => {
+    const r = signed(signedAt)
+    const auth = authorization(r)
+    expect(verdict(withHeaders(r, { authorization: auth.replaceAll(', ', ',') }))).toBe('ok')
+    expect(verdict(withHeaders(r, { authorization: auth.replace(', Signature', ',Signature') }))).toBe('ok')
+    expect(verdict(withHeaders(r, { authorization: auth.replace(', SignedHeaders', ',SignedHeaders') }))).toBe('ok')
+    expect(verdict(withHeaders(r, { authorization: ` ${auth} ` }))).toBe('ok')
+    for (const malformed of [`x${auth}`, `${auth}0`, `${auth},`]) {
+      expect(verdict(withHeaders(r, { authorization: malformed })), malformed).toMatch(/^MissingAuthenticationToken: the Authorization header is not/)
+    }
+  })
+
   it('accepts an X-Date up to 15 minutes from the clock, either way, to the second, and no further', () => {
     const r = signed(signedAt)
     const minutes = (m: number, s = 0) => signedAt.getTime() + (m * 60 + s) * 1000
@@ -65,6 +93,12 @@ describe('verifySignature', () => {
     const r = signed(signedAt)
     for (const xDate of [undefined, '', '2026-11-26T12:00:00Z', '20261126T120000', '20261126t120000z', '20261126T126000Z', '20261131T120000Z']) {
       expect(verdict(withHeaders(r, { 'x-date': xDate })), String(xDate)).toMatch(/^InvalidTimestamp/)
+    }
+    // Even at the very time it would roll over to: 11:59:60 is not noon on the server's clock.
+    for (const xDate of ['20261126T115960Z', '20261126T116000Z', '20261125T240000Z', '20261131T120000Z', '20261301T120000Z']) {
+      const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = (xDate.match(/\d{2,4}/g) ?? []).flatMap((d) => d.length === 8 ? [d.slice(0, 4), d.slice(4, 6), d.slice(6)] : [d.slice(0, 2), d.slice(2, 4), d.slice(4)]).map(Number)
+      const rolledOver = Date.UTC(year, month - 1, day, hour, minute, second)
+      expect(verdict(withHeaders(r, { 'x-date': xDate }), rolledOver), xDate).toMatch(/^InvalidTimestamp/)
     }
   })
 
@@ -83,7 +117,12 @@ describe('verifySignature', () => {
     expect(auth).toContain('SignedHeaders=x-date,')
     expect(verdict(withHeaders(r, { authorization: auth.replace('SignedHeaders=x-date', 'SignedHeaders=') }))).toBe('SignatureDoesNotMatch: SignedHeaders must include x-date and no unsignable header')
     expect(verdict(withHeaders(r, { authorization: auth.replace('SignedHeaders=x-date', 'SignedHeaders=host') }))).toMatch(/^SignatureDoesNotMatch: SignedHeaders must include x-date/)
-    expect(verdict(withHeaders(r, { authorization: auth.replace('SignedHeaders=x-date', 'SignedHeaders=content-type;x-date'), 'content-type': 'text/plain' }))).toMatch(/^SignatureDoesNotMatch: SignedHeaders must include x-date/)
+    for (const never of ['authorization', 'content-type', 'content-length', 'user-agent', 'presigned-expires', 'expect']) {
+      const listed = withHeaders(r, { authorization: auth.replace('SignedHeaders=x-date', `SignedHeaders=${never};x-date`) })
+      expect(verdict(listed), never).toBe('SignatureDoesNotMatch: SignedHeaders must include x-date and no unsignable header')
+    }
+    // An empty name is no header: the signature cannot be the SDK's.
+    expect(verdict(withHeaders(r, { authorization: auth.replace('SignedHeaders=x-date', 'SignedHeaders=x-date;') }))).toBe('SignatureDoesNotMatch: the signature is not the one the secret key gives for this request')
   })
 
   it('refuses a body changed after signing, whether X-Content-Sha256 was left as it was or recomputed', () => {
@@ -117,6 +156,8 @@ describe('verifySignature', () => {
       expect(verdict(withHeaders(r, { authorization: malformed })), malformed).toMatch(/^MissingAuthenticationToken: the Authorization header is not/)
     }
     expect(verdict(withHeaders(r, { authorization: auth.replace(accessKeyId, 'AKLTother') }))).toBe('InvalidAccessKey: access key AKLTother is not configured')
+    const unknown = verifySignature(withHeaders(r, { authorization: auth.replace(accessKeyId, 'AKLTother') }), keys, scope, signedAt.getTime())
+    expect(E.isLeft(unknown) && unknown.left.message).toContain('AKLTother')
     // An unknown key is answered even with an expired date: who comes before when.
     expect(verdict(withHeaders(r, { authorization: auth.replace(accessKeyId, 'AKLTother') }), signedAt.getTime() + 3_600_000)).toMatch(/^InvalidAccessKey/)
   })

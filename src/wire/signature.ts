@@ -84,9 +84,13 @@ const authorizationForm = /^HMAC-SHA256 Credential=([^/,\s]+)\/([^,\s]+), ?Signe
 const parseAuthorization = (header: string): Authorization | undefined => {
   const match = authorizationForm.exec(header.trim())
   if (match === null) return undefined
-  const [, accessKey = '', scope = '', signedHeaders = '', signature = ''] = match
-  return { accessKey, scope, signedHeaders: signedHeaders.split(';').filter(Boolean), signature }
+  // The form has four groups, none optional.
+  const [accessKey, scope, signedHeaders, signature] = match.slice(1) as [string, string, string, string]
+  return { accessKey, scope, signedHeaders: signedHeaders.split(';'), signature }
 }
+
+/** `Date` → `20261126T031500Z`. */
+export const formatXDate = (date: Date): string => `${date.toISOString().slice(0, 19).replace(/[:-]/g, '')}Z`
 
 /** `20261126T031500Z` → epoch ms, only for a time that exists (no 61st second, no 30 February); else NaN. */
 export const parseXDate = (text: string): number => {
@@ -94,16 +98,9 @@ export const parseXDate = (text: string): number => {
   if (m === null) return NaN
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number]
   const ms = Date.UTC(year, month - 1, day, hour, minute, second)
-  const back = new Date(ms)
-  // Date.UTC rolls impossible values over (minute 60 becomes the next hour): refuse what changed.
-  return back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === day &&
-    back.getUTCHours() === hour && back.getUTCMinutes() === minute && back.getUTCSeconds() === second
-    ? ms
-    : NaN
+  // Date.UTC rolls impossible values over (minute 60 becomes the next hour): a time that exists writes back the same.
+  return formatXDate(new Date(ms)) === text ? ms : NaN
 }
-
-/** `Date` → `20261126T031500Z`. */
-export const formatXDate = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[:-]/g, '')
 
 /**
  * Checks a request's signature against the secret keys, at time `now` (epoch ms), for the served
@@ -142,8 +139,8 @@ export const verifySignature = (r: SignedRequest, keys: SecretKeys, scope: Scope
   }
   const canonical = canonicalRequest(r, auth.signedHeaders, bodyHash)
   const expected = hmac(signingKey(secret, xDate.slice(0, 8), scope), stringToSign(xDate, auth.scope, canonical))
-  const given = Buffer.from(auth.signature, 'hex')
-  return given.length === expected.length && timingSafeEqual(given, expected)
+  // The form admits only 64 hex digits: 32 bytes, the HMAC's length, as timingSafeEqual needs.
+  return timingSafeEqual(Buffer.from(auth.signature, 'hex'), expected)
     ? E.right(undefined)
     : mismatch('the signature is not the one the secret key gives for this request')
 }
