@@ -131,6 +131,43 @@ describe('every error of the catalogue, by example', () => {
     reached.add('InvalidParameter')
   })
 
+  it('gives every reason with its facts, in terms of the snapshot and the request, and lists every reason that applies', () => {
+    const json = baseJson() as { NetworkInterfaces: ReadonlyArray<Record<string, unknown>> }
+    // eni-9 was detached outside the API and still names its last instance.
+    const s = load({
+      ...json,
+      NetworkInterfaces: [...json.NetworkInterfaces, { ...json.NetworkInterfaces[0], NetworkInterfaceId: 'eni-9', Status: 'Available', DeviceId: 'i-2' }],
+      ClientTokens: [
+        { Action: 'AssociateHaVip', ClientToken: 't', Status: 'Succeeded', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } },
+        { Action: 'DisassociateHaVip', ClientToken: 'p', Status: 'InProgress', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } },
+      ],
+      Quotas: { HaVipsPerInstance: 1 },
+    })
+    const eni = (params: Record<string, string>) => query({ ...params, InstanceType: 'NetworkInterface' })
+    const disassociate = (params: Record<string, string>) => query(params).replace('AssociateHaVip', 'DisassociateHaVip')
+    const cases: ReadonlyArray<readonly [string, ReadonlyArray<readonly [ErrorId, string]>]> = [
+      [query({ HaVipId: 'havip-x', InstanceId: 'i-x' }), [['InvalidHaVip.NotFound', 'no HaVip havip-x in the snapshot'], ['InvalidInstance.NotFound', 'no ECS instance i-x in the snapshot']]],
+      [eni({ HaVipId: 'havip-1', InstanceId: 'eni-x' }), [['InvalidEniId.NotFound', 'no network interface eni-x in the snapshot']]],
+      [query({ HaVipId: 'havip-4', InstanceId: 'i-4' }), [['InvalidHaVip.InvalidStatus', 'HaVip havip-4 is Creating; it must be Available or InUse'], ['InvalidInstance.InvalidStatus', 'instance i-4 is STARTING; it must be RUNNING or STOPPED']]],
+      [eni({ HaVipId: 'havip-5', InstanceId: 'eni-5' }), [['InvalidHaVip.NotSupport', 'HaVip havip-5 has SupportsAssociation false'], ['Forbidden.ServiceManagedEni', 'ENI eni-5 is service-managed'], ['Forbidden.EniNotAttachedToEcs', 'ENI eni-5 is attached to no instance']]],
+      [eni({ HaVipId: 'havip-3', InstanceId: 'eni-6' }), [['InvalidEni.InvalidStatus', 'ENI eni-6 is Attaching; it must be InUse or Available'], ['Forbidden.EniNotAttachedToEcs', 'ENI eni-6 is Attaching, not InUse']]],
+      [eni({ HaVipId: 'havip-2', InstanceId: 'eni-9' }), [['Forbidden.EniNotAttachedToEcs', 'ENI eni-9 is Available, not InUse'], ['Forbidden.MixedInstanceTypes', 'HaVip havip-2 is bound to EcsInstance targets; the request binds a NetworkInterface']]],
+      [query({ HaVipId: 'havip-3', InstanceId: 'i-3' }), [['Forbidden.MixedInstanceTypes', 'HaVip havip-3 is bound to NetworkInterface targets; the request binds an EcsInstance'], ['InvalidInstance.HaVipMismatch', 'HaVip havip-3 is in subnet-a; instance i-3 is in subnet-b']]],
+      [eni({ HaVipId: 'havip-3', InstanceId: 'eni-1' }), [['Forbidden.InstanceAlreadyAssociated', 'HaVip havip-3 already lists ENI eni-1'], ['LimitExceeded.HaVipsPerInstance', 'ENI eni-1 is bound to 1 HaVips; HaVipsPerInstance is 1']]],
+      [eni({ HaVipId: 'havip-3', InstanceId: 'eni-2' }), [['Forbidden.TwoEnisOfOneInstance', 'HaVip havip-3 is bound to ENI eni-1, which is attached to i-1 like ENI eni-2']]],
+      [query({ HaVipId: 'havip-full', InstanceId: 'i-1' }), [['LimitExceeded.InstancesPerHaVip', 'HaVip havip-full is bound to 10 targets; InstancesPerHaVip is 10'], ['LimitExceeded.HaVipsPerInstance', 'instance i-1 is bound to 1 HaVips; HaVipsPerInstance is 1']]],
+      [query({ HaVipId: 'havip-1', InstanceId: 'i-2', ClientToken: 't' }), [['IdempotentParameterMismatch', 'ClientToken "t" was used for HaVip havip-1 and EcsInstance i-1; this request names HaVip havip-1 and EcsInstance i-2']]],
+      [disassociate({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: 'p' }), [['IdempotentProcessing', 'ClientToken "p" belongs to a DisassociateHaVip still in process'], ['ResourceNotAssociated', 'HaVip havip-1 does not list instance i-1']]],
+      [disassociate({ HaVipId: 'havip-1', InstanceId: 'eni-1', InstanceType: 'NetworkInterface' }), [['ResourceNotAssociated', 'HaVip havip-1 does not list ENI eni-1']]],
+      ['Action=DescribeHaVips&Version=2020-04-01&NextToken=havip-zz', [['InvalidParameter', 'NextToken "havip-zz" starts no page of this result']]],
+    ]
+    for (const [q, reasons] of cases) {
+      const request = decodeRequest(q)
+      expect(E.isRight(request) && explain(s, request.right).map((v) => [v.id, v.facts]), q).toEqual(reasons)
+    }
+    expect(explain({} as Snapshot, { action: 'DescribeHaVips' } as never).map((v) => v.facts)).toEqual(['the snapshot argument was not made by loadSnapshot'])
+  })
+
   afterAll(() => {
     // Runs after the examples: a new catalogue entry without an example fails here. The errors
     // only the HTTP endpoint answers have theirs in server.test.ts.
