@@ -82,7 +82,16 @@ describe('DescribeHaVips', () => {
     expect(explained('DescribeHaVips', { NextToken: 'havip-nope' })).toEqual(['InvalidParameter'])
     expect(explained('DescribeInstances', { MaxResults: '5' })).toEqual([])
     expect(explained('DescribeNetworkInterfaces', { NextToken: 'eni-nope' })).toEqual(['InvalidParameter'])
-    expect(explain(s, { action: 'DescribeHaVips' } as never).map((v) => v.id)).toEqual(['InvalidParameter'])
+    const valid = { action: 'DescribeHaVips', ids: new Set(), filters: [], tags: [], page: { kind: 'number', number: 1, size: 10 } }
+    const byHand = (request: object) => explain(s, request as never).map((v) => [v.id, v.message])
+    expect(byHand(valid)).toEqual([])
+    for (const wrong of [{ ids: [] }, { filters: undefined }, { tags: {} }, { page: undefined }, { page: null }, { page: { kind: 'number', number: 1, size: 1.5 } }]) {
+      expect(byHand({ ...valid, ...wrong }), JSON.stringify(wrong)).toEqual([['InvalidParameter', 'The specified parameter request is invalid.']])
+    }
+    // An action is a name: not a list that spells one, and not one this project does not serve.
+    for (const action of [['DescribeHaVips'], 'DescribeVpcs', undefined]) {
+      expect(byHand({ ...valid, action }), String(action)).toEqual([['InvalidActionOrVersion', `Could not find operation ${String(action)} for version 2020-04-01`]])
+    }
   })
 
   it('refuses a NextToken that starts no page of the result', () => {

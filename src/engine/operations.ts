@@ -51,7 +51,7 @@ export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requ
 
 /** What `decodeRequest` makes of a Describe call; anything else (built by hand, wrongly) is refused, never read. */
 const isDescribeShaped = (r: DescribeRequest): boolean =>
-  r.ids instanceof Set && Array.isArray(r.filters) && Array.isArray(r.tags) && typeof r.page === 'object' && Number.isInteger(r.page.size)
+  r.ids instanceof Set && Array.isArray(r.filters) && Array.isArray(r.tags) && typeof r.page === 'object' && r.page !== null && Number.isInteger(r.page.size)
 
 /** A Describe call fails only on a NextToken that starts no page of its result. */
 const describeViolations = (s: SnapshotState, r: DescribeRequest): ReadonlyArray<Violation> => {
