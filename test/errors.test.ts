@@ -63,6 +63,8 @@ describe('every error of the catalogue, by example', () => {
     expectError('IdempotentParameterMismatch', query({ HaVipId: 'havip-1', InstanceId: 'i-2', ClientToken: 't' }), s)
     // InstanceType is compared after its default: EcsInstance given explicitly is the same request.
     expect(errorOf(query({ HaVipId: 'havip-1', InstanceId: 'i-1', InstanceType: 'EcsInstance', ClientToken: 't' }), s)).toBeUndefined()
+    // The same ids under the other InstanceType are another request.
+    expectError('IdempotentParameterMismatch', query({ HaVipId: 'havip-1', InstanceId: 'i-1', InstanceType: 'NetworkInterface', ClientToken: 't' }), s)
   })
   it('returns InvalidHaVip.NotFound (404) when the HaVip is not in the snapshot', () => {
     expect(expectError('InvalidHaVip.NotFound', query({ HaVipId: 'havip-x', InstanceId: 'i-1' })).status).toBe(404)
@@ -166,6 +168,35 @@ describe('every error of the catalogue, by example', () => {
       expect(E.isRight(request) && explain(s, request.right).map((v) => [v.id, v.facts]), q).toEqual(reasons)
     }
     expect(explain({} as Snapshot, { action: 'DescribeHaVips' } as never).map((v) => v.facts)).toEqual(['the snapshot argument was not made by loadSnapshot'])
+  })
+
+  it('tells an instance from an ENI of the same id, and a detached ENI from one on an instance', () => {
+    const json = baseJson() as { NetworkInterfaces: ReadonlyArray<Record<string, unknown>>; HaVips: ReadonlyArray<Record<string, unknown>> }
+    const eniLike = json.NetworkInterfaces[0]
+    const s = load({
+      ...json,
+      // An ENI named like instance i-1, on i-2; another ENI on i-2; a detached ENI still bound.
+      NetworkInterfaces: [...json.NetworkInterfaces,
+        { ...eniLike, NetworkInterfaceId: 'i-1', DeviceId: 'i-2' }, { ...eniLike, NetworkInterfaceId: 'eni-twin', DeviceId: 'i-2' },
+        { ...eniLike, NetworkInterfaceId: 'eni-off', Status: 'Available', DeviceId: '' }],
+      HaVips: [...json.HaVips,
+        { ...json.HaVips[0], HaVipId: 'havip-off', Status: 'InUse', AssociatedInstanceType: 'NetworkInterface', AssociatedInstanceIds: ['eni-off'] }],
+    })
+    const reasons = (q: string) => {
+      const request = decodeRequest(q)
+      return E.isRight(request) ? explain(s, request.right).map((v) => v.id) : ['undecodable']
+    }
+    const eni = (params: Record<string, string>) => query({ ...params, InstanceType: 'NetworkInterface' })
+    // havip-2 lists instance i-1, not the ENI i-1, and no ENI of i-2.
+    expect(reasons(eni({ HaVipId: 'havip-2', InstanceId: 'i-1' }))).toEqual(['Forbidden.MixedInstanceTypes'])
+    expect(reasons(eni({ HaVipId: 'havip-2', InstanceId: 'eni-twin' }))).toEqual(['Forbidden.MixedInstanceTypes'])
+    expect(reasons(query({ HaVipId: 'havip-2', InstanceId: 'i-1', InstanceType: 'NetworkInterface' }).replace('AssociateHaVip', 'DisassociateHaVip'))).toEqual(['ResourceNotAssociated'])
+    // Two detached ENIs are on no instance, so not on the same one.
+    expect(reasons(eni({ HaVipId: 'havip-off', InstanceId: 'eni-4' }))).toEqual(['Forbidden.EniNotAttachedToEcs'])
+  })
+
+  it('explains a binding request built wrongly by hand with the error decoding would answer', () => {
+    expect(explain(base(), { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'Vm' } as never).map((v) => v.id)).toEqual(['InvalidInstanceType.Malformed'])
   })
 
   afterAll(() => {

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { associateHaVip, disassociateHaVip, loadSnapshot, snapshotToJson } from 'havip-rules'
+import { associateHaVip, disassociateHaVip, handle, loadSnapshot, snapshotToJson } from 'havip-rules'
 import { baseJson, load } from './support/snapshots.js'
 
 const problemsOf = (json: unknown): ReadonlyArray<string> => {
@@ -121,6 +121,18 @@ describe('loadSnapshot', () => {
       Action: 'AssociateHaVip', ClientToken: 'tok', Status: 'Succeeded', RequestId: 'req-9',
       Parameters: { HaVipId: 'havip-1', InstanceType: 'EcsInstance', InstanceId: 'i-1' },
     }])
+  })
+
+  it('records a token without a RequestId when the call gave none, and handle answers with an empty one', () => {
+    const request = { action: 'DisassociateHaVip', haVipId: 'havip-2', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'tok' } as const
+    const s = disassociateHaVip(load(baseJson()), request)
+    if (E.isLeft(s)) throw new Error(s.left.message)
+    expect(snapshotToJson(s.right).ClientTokens).toStrictEqual([{
+      Action: 'DisassociateHaVip', ClientToken: 'tok', Status: 'Succeeded',
+      Parameters: { HaVipId: 'havip-2', InstanceType: 'EcsInstance', InstanceId: 'i-1' },
+    }])
+    const answered = handle(s.right, 'Action=DescribeHaVips&Version=2020-04-01&PageSize=1')
+    expect(answered.body.ResponseMetadata.RequestId).toBe('')
   })
 })
 
