@@ -126,6 +126,25 @@ describe('DescribeHaVips', () => {
     expect(haVips({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod', 'TagFilters.2.Key': 'team' }).TotalCount).toBe(0)
   })
 
+  it('reads Tags as the snapshot holds them, whatever else they hold, and a HaVip without Tags matches no tag filter', () => {
+    const odd = load({
+      HaVips: [
+        { HaVipId: 'havip-odd', SubnetId: 'subnet-a', Status: 'Available', Tags: [null, 'env', 7, [], { Key: 'env' }, { Key: 'env', Value: 'prod' }] },
+        { HaVipId: 'havip-none', SubnetId: 'subnet-a', Status: 'Available' },
+        { HaVipId: 'havip-text', SubnetId: 'subnet-a', Status: 'Available', Tags: 'env' },
+      ],
+    })
+    const matched = (params: Params) => {
+      const h = handle(odd, { Action: 'DescribeHaVips', Version: '2020-04-01', ...params })
+      return isErrorBody(h.body) ? h.body.ResponseMetadata.Error.Code : (h.body.Result as DescribeHaVipsResult).HaVips.map((v) => v.HaVipId)
+    }
+    expect(matched({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod' })).toEqual(['havip-odd'])
+    expect(matched({ 'TagFilters.1.Key': 'env' })).toEqual(['havip-odd'])
+    // A tag without a Value is matched by no value, not even the text "undefined".
+    expect(matched({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'undefined' })).toEqual([])
+    expect(matched({})).toEqual(['havip-odd', 'havip-none', 'havip-text'])
+  })
+
   it.each(['TagFilters.0.Key', 'TagFilters.01.Key', 'TagFilters.1.Value', 'TagFilters.1.Values.0', 'TagFilters.11.Key', 'TagFilters.1'])('refuses %s with InvalidParameter', (name) => {
     expect(refusal('DescribeHaVips', { [name]: 'env' })?.[1]).toBe('InvalidParameter')
   })

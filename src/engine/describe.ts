@@ -16,15 +16,14 @@ export interface Found<T> {
   readonly nextToken: string
 }
 
-// A field's own value: a resource may have a field named like an Object.prototype member.
-const field = (item: object, name: string): unknown => Object.getOwnPropertyDescriptor(item, name)?.value
+// A field's own value: a resource may have a field named like an Object.prototype member, and
+// Tags hold whatever the snapshot gave them (null, text, numbers have no fields).
+const field = (item: unknown, name: string): unknown => Object.getOwnPropertyDescriptor(Object(item), name)?.value
 
 const hasTags = (item: object, tags: ReadonlyArray<TagFilter>): boolean => {
-  if (tags.length === 0) return true
   const own = field(item, 'Tags')
-  const list: ReadonlyArray<unknown> = Array.isArray(own) ? own : []
-  return tags.every((t) => list.some((tag) =>
-    typeof tag === 'object' && tag !== null && field(tag, 'Key') === t.key && (t.values.length === 0 || t.values.includes(String(field(tag, 'Value'))))))
+  const valueMatches = (value: unknown, values: ReadonlyArray<string>) => values.length === 0 || (value !== undefined && values.includes(String(value)))
+  return tags.every((t) => Array.isArray(own) && own.some((tag) => field(tag, 'Key') === t.key && valueMatches(field(tag, 'Value'), t.values)))
 }
 
 /**
@@ -51,7 +50,7 @@ const describe = <T extends object>(all: Iterable<T>, idField: string, r: Descri
   return E.right({
     items: matched.slice(start, start + page.size),
     totalCount: matched.length,
-    pageNumber: page.kind === 'number' ? page.number : Math.floor(start / page.size) + 1,
+    pageNumber: Math.floor(start / page.size) + 1,
     pageSize: page.size,
     nextToken: next === undefined ? '' : String(field(next, idField)),
   })

@@ -79,8 +79,10 @@ export const specDescribeHaVips = (a: Account, params: Map<string, string>): Rea
     }
     for (const [n, key] of tagKeys) {
       const values = tagValues.get(n) ?? []
-      const tags = Array.isArray(h.Tags) ? (h.Tags as Array<{ Key?: unknown; Value?: unknown }>) : []
-      if (!tags.some((t) => t.Key === key && (values.length === 0 || values.includes(String(t.Value))))) ok = false
+      const tags = Array.isArray(h.Tags) ? (h.Tags as Array<{ Key?: unknown; Value?: unknown } | null>) : []
+      const matches = (t: { Key?: unknown; Value?: unknown } | null) =>
+        typeof t === 'object' && t !== null && t.Key === key && (values.length === 0 || (t.Value !== undefined && values.includes(String(t.Value))))
+      if (!tags.some(matches)) ok = false
     }
     if (ok) matched.push(h)
   }
