@@ -123,6 +123,15 @@ describe('loadSnapshot', () => {
     }])
   })
 
+  it('freezes nothing, neither what it is given nor what it gives back (both are the caller\'s to treat as read-only)', () => {
+    const json = baseJson()
+    const s = associateHaVip(load(json), { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'tok' }, 'r')
+    if (E.isLeft(s)) throw new Error(s.left.message)
+    const out = snapshotToJson(s.right)
+    const frozen = [json, out, ...(out.HaVips ?? []), ...(out.ClientTokens ?? []), ...(out.HaVips ?? []).map((h) => h.AssociatedInstanceIds ?? [])].filter((o) => Object.isFrozen(o))
+    expect(frozen).toEqual([])
+  })
+
   it('records a token without a RequestId when the call gave none, and handle answers with an empty one', () => {
     const request = { action: 'DisassociateHaVip', haVipId: 'havip-2', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'tok' } as const
     const s = disassociateHaVip(load(baseJson()), request)
