@@ -129,7 +129,7 @@ describe('DescribeHaVips', () => {
   it('reads Tags as the snapshot holds them, whatever else they hold, and a HaVip without Tags matches no tag filter', () => {
     const odd = load({
       HaVips: [
-        { HaVipId: 'havip-odd', SubnetId: 'subnet-a', Status: 'Available', Tags: [null, 'env', 7, [], { Key: 'env' }, { Key: 'env', Value: 'prod' }] },
+        { HaVipId: 'havip-odd', SubnetId: 'subnet-a', Status: 'Available', Tags: [null, 'env', 7, [], { Key: 'env' }, { Key: 'team', Value: 7 }, { Key: 'env', Value: 'prod' }] },
         { HaVipId: 'havip-none', SubnetId: 'subnet-a', Status: 'Available' },
         { HaVipId: 'havip-text', SubnetId: 'subnet-a', Status: 'Available', Tags: 'env' },
       ],
@@ -140,8 +140,10 @@ describe('DescribeHaVips', () => {
     }
     expect(matched({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'prod' })).toEqual(['havip-odd'])
     expect(matched({ 'TagFilters.1.Key': 'env' })).toEqual(['havip-odd'])
-    // A tag without a Value is matched by no value, not even the text "undefined".
+    // A tag whose Value is missing or not text is matched by its key alone, by no value.
     expect(matched({ 'TagFilters.1.Key': 'env', 'TagFilters.1.Values.1': 'undefined' })).toEqual([])
+    expect(matched({ 'TagFilters.1.Key': 'team' })).toEqual(['havip-odd'])
+    expect(matched({ 'TagFilters.1.Key': 'team', 'TagFilters.1.Values.1': '7' })).toEqual([])
     expect(matched({})).toEqual(['havip-odd', 'havip-none', 'havip-text'])
   })
 

@@ -50,8 +50,11 @@ export const disassociateHaVip = (s: Snapshot, r: DisassociateHaVipRequest, requ
   pipe(checkAndExecute('DisassociateHaVip', s, r, requestId), E.map((o) => o.snapshot))
 
 /** What `decodeRequest` makes of a Describe call; anything else (built by hand, wrongly) is refused, never read. */
-const isDescribeShaped = (r: DescribeRequest): boolean =>
-  r.ids instanceof Set && Array.isArray(r.filters) && Array.isArray(r.tags) && typeof r.page === 'object' && r.page !== null && Number.isInteger(r.page.size)
+const isDescribeShaped = (r: DescribeRequest): boolean => {
+  const page: unknown = r.page
+  return r.ids instanceof Set && Array.isArray(r.filters) && Array.isArray(r.tags) &&
+    typeof page === 'object' && page !== null && Number.isInteger((page as { readonly size?: unknown }).size)
+}
 
 /** A Describe call fails only on a NextToken that starts no page of its result. */
 const describeViolations = (s: SnapshotState, r: DescribeRequest): ReadonlyArray<Violation> => {

@@ -81,7 +81,7 @@ export const specDescribeHaVips = (a: Account, params: Map<string, string>): Rea
       const values = tagValues.get(n) ?? []
       const tags = Array.isArray(h.Tags) ? (h.Tags as Array<{ Key?: unknown; Value?: unknown } | null>) : []
       const matches = (t: { Key?: unknown; Value?: unknown } | null) =>
-        typeof t === 'object' && t !== null && t.Key === key && (values.length === 0 || (t.Value !== undefined && values.includes(String(t.Value))))
+        typeof t === 'object' && t !== null && t.Key === key && (values.length === 0 || (typeof t.Value === 'string' && values.includes(t.Value)))
       if (!tags.some(matches)) ok = false
     }
     if (ok) matched.push(h)
