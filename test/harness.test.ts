@@ -188,4 +188,97 @@ describe('checkConformance', () => {
     const again = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
     expect(again).toEqual(report)
   })
+
+  it.each([
+    ['Action', 'ResponseMetadata.Action "Other", expected "'],
+    ['Version', 'ResponseMetadata.Version "Other", expected "2020-04-01"'],
+    ['Service', 'ResponseMetadata.Service "Other", expected "vpc"'],
+  ] as const)('catches metadata with the wrong %s', async (field, divergence) => {
+    const wrong = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return {
+        send: async (params) => {
+          const reply = await system.send(params)
+          const body = reply.body as { ResponseMetadata: Record<string, unknown> }
+          return { status: reply.status, body: { ...body, ResponseMetadata: { ...body.ResponseMetadata, [field]: 'Other' } } }
+        },
+      }
+    }
+    const report = await checkConformance({ setup: wrong, numRuns: 5 })
+    expectCaught(report, `the wrong ${field}`)
+    if (!report.ok) expect(report.divergence).toContain(divergence)
+  })
+
+  it('catches an error without its CodeN, and a status that differs alone', async () => {
+    const dropCodeN = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return {
+        send: async (params) => {
+          const reply = await system.send(params)
+          const body = reply.body as { ResponseMetadata: { Error?: Record<string, unknown> } }
+          if (body.ResponseMetadata.Error?.CodeN === undefined) return reply
+          const { CodeN: _, ...error } = body.ResponseMetadata.Error
+          return { status: reply.status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: error } } }
+        },
+      }
+    }
+    const report = await checkConformance({ setup: dropCodeN, numRuns: 200 })
+    expectCaught(report, 'the missing CodeN')
+    if (!report.ok) expect(report.divergence).toMatch(/Error\.CodeN undefined, expected 1000\d\d/)
+    const always200 = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return { send: async (params) => ({ ...(await system.send(params)), status: 200 }) }
+    }
+    const status = await checkConformance({ setup: always200, numRuns: 200 })
+    if (status.ok) throw new Error('not caught')
+    expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
+  })
+
+  it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order and a missing empty type are the same', async () => {
+    const describeAs = (answer: (reply: { status: number; body: unknown }) => { status: number; body: unknown }) => (json: SnapshotJson): System => {
+      const system = reference(json)
+      return { send: async (params) => (params.Action === 'DescribeHaVips' ? answer(await system.send(params)) : system.send(params)) }
+    }
+    const refused = await checkConformance({ setup: describeAs(() => ({ status: 404, body: {} })), numRuns: 30 })
+    if (refused.ok) throw new Error('not caught')
+    expect(refused.divergence).toMatch(/then DescribeHaVips of \S+ answered status 404, expected 200$/)
+    const empty = await checkConformance({ setup: describeAs(({ status }) => ({ status, body: { Result: { HaVips: [] } } })), numRuns: 30 })
+    if (empty.ok) throw new Error('not caught')
+    expect(empty.divergence).toMatch(/then DescribeHaVips of \S+ did not list it$/)
+    type Listed = { Result: { HaVips: ReadonlyArray<Record<string, unknown>> } }
+    const reordered = describeAs(({ status, body }) => ({
+      status,
+      body: { ...(body as Listed), Result: { HaVips: (body as Listed).Result.HaVips.map(({ AssociatedInstanceType: type, ...h }) => ({
+        ...h,
+        ...(type === '' ? {} : { AssociatedInstanceType: type }),
+        AssociatedInstanceIds: [...(h.AssociatedInstanceIds as ReadonlyArray<string>)].reverse(),
+      })) } },
+    }))
+    expect(await checkConformance({ setup: reordered, numRuns: 50 })).toMatchObject({ ok: true })
+  })
+
+  it('keeps to numRuns, seed and maxCommands, closes every system it set up, and says when the snapshots do not load', async () => {
+    let setUp = 0
+    let closed = 0
+    let longest = 0
+    const counting = (json: SnapshotJson): System => {
+      setUp++
+      const system = reference(json)
+      let sent = 0
+      return {
+        send: (params) => { if (params.Action !== 'DescribeHaVips') longest = Math.max(longest, ++sent); return system.send(params) },
+        close: () => { closed++ },
+      }
+    }
+    expect(await checkConformance({ setup: counting, numRuns: 7, seed: 11, maxCommands: 2 })).toEqual({ ok: true, numRuns: 7, seed: 11 })
+    expect([setUp, closed, longest]).toEqual([7, 7, 2])
+    // A failing run is closed too.
+    setUp = 0
+    closed = 0
+    expect(await checkConformance({ setup: (json) => ({ ...counting(json), send: () => ({ status: 500, body: {} }) }), numRuns: 3 })).toMatchObject({ ok: false })
+    expect(closed).toBe(setUp)
+    const broken = await checkConformance({ setup: counting, snapshots: fc.constant({ HaVips: [{ HaVipId: 'h' }] } as unknown as SnapshotJson), numRuns: 1 })
+    if (broken.ok) throw new Error('not caught')
+    expect(broken.divergence).toMatch(/^the snapshot arbitrary made a snapshot that does not load: /)
+  })
 })
