@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { decodeRequest } from 'havip-rules'
+import { associateHaVip, decodeRequest } from 'havip-rules'
+import { baseJson, load } from './support/snapshots.js'
 
 /**
  * decodeRequest on its own: what it reads from each form of input, and the facts of each refusal
@@ -66,5 +67,39 @@ describe('decodeRequest', () => {
     expect(decoded(`${new URLSearchParams(associate).toString()}&InstanceId=i-2`)).toMatchObject({ instanceId: 'i-1' })
     const ids = decoded(`${describeHaVips}&HaVipIds.2=b&HaVipIds.1=a&HaVipIds.3=a&HaVipIds.4=`)
     expect(typeof ids === 'object' && 'ids' in ids ? [...ids.ids] : ids).toEqual(['b', 'a'])
+  })
+
+  it('reads indexed names only as written: N as a plain number in range, nothing after the name', () => {
+    for (const name of ['HaVipIds.1.5', 'HaVipIds.+1', 'HaVipIds.1e1', 'HaVipIds. 1', 'HaVipIds.101', 'TagFilters.1.Key.x', 'TagFilters.11.Key', 'TagFilters.1.Values.11']) {
+      expect(decoded(`${describeHaVips}&${name}=v`), name).toMatch(/^InvalidParameter: /)
+    }
+    expect(decoded(`${describeHaVips}&HaVipIds.100=v&TagFilters.10.Key=k&TagFilters.10.Values.10=a`)).toMatchObject({ ids: new Set(['v']), tags: [{ key: 'k', values: ['a'] }] })
+  })
+
+  it('gives the tag filters in the order of N, each key with its values in order, and the page asked for', () => {
+    const r = decoded(`${describeHaVips}&TagFilters.2.Key=team&TagFilters.1.Values.2=b&TagFilters.1.Key=env&TagFilters.1.Values.1=a&TagFilters.3.Key=x&TagFilters.3.Values.1=`)
+    expect(typeof r === 'object' && 'tags' in r && r.tags).toEqual([{ key: 'env', values: ['b', 'a'] }, { key: 'team', values: [] }, { key: 'x', values: [] }])
+    expect(decoded(`${describeHaVips}&NextToken=havip-3&MaxResults=5`)).toMatchObject({ page: { kind: 'token', token: 'havip-3', size: 5 } })
+    expect(decoded('Action=DescribeInstances&Version=2020-04-01')).toMatchObject({ page: { kind: 'token', size: 10 } })
+  })
+
+  it('strips only a leading ? or /? from a query, and reads a URL whose scheme has digits', () => {
+    expect(decoded(`${new URLSearchParams(associate).toString()}&ClientToken=a?b`)).toMatchObject({ clientToken: 'a?b' })
+    expect(decoded(`svc2://host/?${new URLSearchParams(associate).toString()}`)).toMatchObject({ instanceId: 'i-1' })
+  })
+})
+
+describe('the typed API checks what it is given as the wire would', () => {
+  it('answers MissingParameter for a request that is not an object, or whose ids are not text', () => {
+    const s = load(baseJson())
+    const refusal = (request: unknown) => {
+      const r = associateHaVip(s, request as never)
+      return E.isLeft(r) ? `${r.left.id}: ${r.left.facts}` : 'accepted'
+    }
+    expect(refusal(undefined)).toBe('MissingParameter: the request has no HaVipId')
+    expect(refusal('havip-1')).toBe('MissingParameter: the request has no HaVipId')
+    expect(refusal({ haVipId: 7, instanceId: 'i-1' })).toBe('MissingParameter: the request has no HaVipId')
+    expect(refusal({ haVipId: 'havip-1', instanceId: ['i-1'] })).toBe('MissingParameter: the request has no InstanceId')
+    expect(refusal({ haVipId: 'havip-1', instanceId: 'i-1', instanceType: 1 })).toBe('accepted')
   })
 })

@@ -58,6 +58,23 @@ describe('loadSnapshot', () => {
     ])
   })
 
+  it('suggests a key at most two edits away, and one edit per three letters, whatever the case', () => {
+    const advice = (key: string) => problemsOf({ [key]: [] })[0]?.replace(`${key}: is not a snapshot key: `, '').replace(/^\["[^"]*"\]: is not a snapshot key: /, '')
+    const none = 'a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens'
+    expect(advice('HAVIPS')).toBe('did you mean HaVips?')
+    expect(advice('xHaVips')).toBe('did you mean HaVips?')
+    expect(advice('egion')).toBe('did you mean Region?')
+    expect(advice('Quotass')).toBe('did you mean Quotas?')
+    expect(advice('ClientToken')).toBe('did you mean ClientTokens?')
+    expect(advice('Rgon')).toBe(none)
+    expect(advice('Regn')).toBe(none)
+    expect(advice('xxHaVipsxx')).toBe(none)
+    for (const key of ['TotalCount', 'NextToken']) {
+      expect(advice(key)).toBe('this is a Describe result page, not a snapshot; build one from such pages with havip snapshot build')
+    }
+    expect(advice('Result')).toBe('this is a whole Describe response, not a snapshot; build one from such pages with havip snapshot build')
+  })
+
   it('refuses a top-level key it does not know, naming it and the key it was probably meant to be', () => {
     expect(problemsOf({ Instnces: [], NetworkInterfaceSets: [], havips: [], Regoin: 'x', Comment: 'hi' })).toEqual([
       'Instnces: is not a snapshot key: did you mean Instances?',
@@ -71,6 +88,76 @@ describe('loadSnapshot', () => {
     expect(problemsOf(JSON.parse('{"__proto__": []}'))).toEqual([
       '__proto__: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens',
     ])
+  })
+
+  it('names what it expected at each place, for a snapshot with that one problem', () => {
+    const eni = { NetworkInterfaceId: 'e-1', SubnetId: 'subnet-a', Status: 'InUse', DeviceId: 'i-1' }
+    const entry = { Action: 'AssociateHaVip', ClientToken: 't', Status: 'Succeeded', Parameters: { HaVipId: 'h-1', InstanceId: 'i-1' } }
+    const valid = { HaVips: [haVip('h-1')], Instances: [instance('i-1')], NetworkInterfaces: [eni], ClientTokens: [entry], Quotas: { InstancesPerHaVip: 2 } }
+    expect(problemsOf(valid)).toEqual([])
+    const long = 'x'.repeat(41)
+    const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
+      [{ HaVips: 'x' }, 'HaVips: expected an array of HaVips, got string "x"'],
+      [{ HaVips: [1] }, 'HaVips[0]: expected a HaVip object, got number 1'],
+      [{ HaVips: [haVip('h-1', { HaVipId: {} })] }, 'HaVips[0].HaVipId: expected string, got an object'],
+      [{ Quotas: { InstancesPerHaVip: long } }, `Quotas.InstancesPerHaVip: expected a positive integer, got string "${long.slice(0, 36)}...`],
+      // 40 characters of JSON are shown whole.
+      [{ Quotas: { InstancesPerHaVip: long.slice(3) } }, `Quotas.InstancesPerHaVip: expected a positive integer, got string "${long.slice(3)}"`],
+      [{ HaVips: [haVip('h-1', { AssociatedInstanceType: 'Vm' })] }, 'HaVips[0].AssociatedInstanceType: expected "EcsInstance", "NetworkInterface" or "", got string "Vm"'],
+      [{ HaVips: [haVip('h-1', { AssociatedInstanceIds: 'i-1' })] }, 'HaVips[0].AssociatedInstanceIds: expected an array of strings, got string "i-1"'],
+      [{ HaVips: [haVip('h-1', { MasterInstanceId: 1 })] }, 'HaVips[0].MasterInstanceId: expected string, got number 1'],
+      [{ HaVips: [haVip('h-1', { SupportsAssociation: 'no' })] }, 'HaVips[0].SupportsAssociation: expected boolean, got string "no"'],
+      [{ Instances: {} }, 'Instances: expected an array of instances, got an object'],
+      [{ Instances: [null] }, 'Instances[0]: expected an instance object, got null'],
+      [{ Instances: [{ ...instance('i-1'), NetworkInterfaces: [1] }] }, 'Instances[0].NetworkInterfaces[0]: expected a network interface object, got number 1'],
+      [{ Instances: [{ ...instance('i-1'), NetworkInterfaces: [{ Type: 'primary' }] }] }, 'Instances[0].NetworkInterfaces[0].SubnetId: required string is missing'],
+      [{ Instances: [{ ...instance('i-1'), NetworkInterfaces: [{ SubnetId: 'subnet-a' }] }] }, 'Instances[0].NetworkInterfaces[0].Type: required string is missing'],
+      [{ Instances: [{ ...instance('i-1'), NetworkInterfaces: true }] }, 'Instances[0].NetworkInterfaces: expected an array of network interfaces, got boolean true'],
+      [{ NetworkInterfaces: [[]] }, 'NetworkInterfaces[0]: expected a network interface object, got an array'],
+      ...(['NetworkInterfaceId', 'SubnetId', 'Status'] as const).map((field) => {
+        const { [field]: _, ...rest } = eni
+        return [{ NetworkInterfaces: [rest] }, `NetworkInterfaces[0].${field}: required string is missing`] as const
+      }),
+      [{ NetworkInterfaces: [{ ...eni, DeviceId: 1 }] }, 'NetworkInterfaces[0].DeviceId: expected string, got number 1'],
+      [{ NetworkInterfaces: [{ ...eni, ServiceManaged: 'yes' }] }, 'NetworkInterfaces[0].ServiceManaged: expected boolean, got string "yes"'],
+      [{ Quotas: [] }, 'Quotas: expected a Quotas object, got an array'],
+      [{ Quotas: { HaVipsPerInstance: '3' } }, 'Quotas.HaVipsPerInstance: expected a positive integer, got string "3"'],
+      [{ Quotas: { InstancesPerHaVip: -1 } }, 'Quotas.InstancesPerHaVip: expected a positive integer, got number -1'],
+      [{ Quotas: { InstancesPerHaVip: 2 ** 53 } }, 'Quotas.InstancesPerHaVip: expected a positive integer, got number 9007199254740992'],
+      [{ ClientTokens: 'x' }, 'ClientTokens: expected an array of ClientTokens entries, got string "x"'],
+      [{ ClientTokens: [1] }, 'ClientTokens[0]: expected a ClientTokens entry, got number 1'],
+      ...(['Action', 'ClientToken'] as const).map((field) => {
+        const { [field]: _, ...rest } = entry
+        return [{ ClientTokens: [rest] }, `ClientTokens[0].${field}: required string is missing`] as const
+      }),
+      [{ ClientTokens: [{ ...entry, Status: 'Done' }] }, 'ClientTokens[0].Status: expected "Succeeded" or "InProgress", got string "Done"'],
+      [{ ClientTokens: [{ ...entry, Parameters: 1 }] }, 'ClientTokens[0].Parameters: expected a parameters object, got number 1'],
+      [{ ClientTokens: [{ ...entry, Parameters: { HaVipId: 'h-1' } }] }, 'ClientTokens[0].Parameters.InstanceId: required string is missing'],
+      [{ ClientTokens: [{ ...entry, Parameters: { InstanceId: 'i-1' } }] }, 'ClientTokens[0].Parameters.HaVipId: required string is missing'],
+      [{ ClientTokens: [{ ...entry, Parameters: { ...entry.Parameters, InstanceType: 1 } }] }, 'ClientTokens[0].Parameters.InstanceType: expected string, got number 1'],
+      [{ ClientTokens: [{ ...entry, RequestId: 1 }] }, 'ClientTokens[0].RequestId: expected string, got number 1'],
+      [{ NetworkInterfaces: [eni, eni] }, 'NetworkInterfaces[1].NetworkInterfaceId: repeats the id "e-1" of NetworkInterfaces[0]'],
+      [{ HaVips: [haVip('h-1', { AssociatedInstanceType: '', AssociatedInstanceIds: ['i-1'] })] }, 'HaVips[0].AssociatedInstanceType: is needed: AssociatedInstanceIds lists targets'],
+      [{ HaVips: [haVip('h-1', { AssociatedInstanceType: 'NetworkInterface', AssociatedInstanceIds: ['e-9'] })] }, 'HaVips[0].AssociatedInstanceIds[0]: "e-9" is not in NetworkInterfaces'],
+      [{ HaVips: [haVip('h-1', { AssociatedInstanceType: 'NetworkInterface', AssociatedInstanceIds: ['i-1'] })] }, 'HaVips[0].AssociatedInstanceIds[0]: "i-1" is not in NetworkInterfaces'],
+    ]
+    const found = cases.map(([change]) => problemsOf({ ...valid, ...change }))
+    expect(found).toEqual(cases.map(([, problem]) => [problem]))
+    // A key that is not an identifier is written as a string in brackets.
+    expect(problemsOf({ ...valid, 'a key': 1, '1st': 2, x_1: 3 }).map((p) => p.split(':')[0])).toEqual(['["a key"]', '["1st"]', 'x_1'])
+  })
+
+  it('loads what it is not given as empty: no lists, no target list, an ENI without device or ServiceManaged', () => {
+    expect(snapshotToJson(load({}))).toEqual({})
+    const s = load({
+      HaVips: [haVip('h-1')],
+      Instances: [instance('i-1')],
+      NetworkInterfaces: [{ NetworkInterfaceId: 'e-1', SubnetId: 'subnet-a', Status: 'InUse' }],
+    })
+    const bind = associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'h-1', instanceId: 'e-1', instanceType: 'NetworkInterface' })
+    expect(E.isLeft(bind) && [bind.left.id, bind.left.facts]).toEqual(['Forbidden.EniNotAttachedToEcs', 'ENI e-1 is attached to no instance'])
+    const ok = associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'h-1', instanceId: 'i-1', instanceType: 'EcsInstance' })
+    expect(E.isRight(ok) && snapshotToJson(ok.right).HaVips?.[0]).toMatchObject({ Status: 'InUse', AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: ['i-1'] })
   })
 
   it('reports unknown keys beside every other problem', () => {

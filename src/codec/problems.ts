@@ -10,12 +10,11 @@ export const problemText = (p: Problem): string => `${p.path || '(root)'}: ${p.m
 
 const identifier = /^[A-Za-z_$][\w$]*$/
 
+/** `parent.key`, or `parent[3]` and `parent["a key"]` for an index or a name that is not an identifier. */
 export const childPath = (parent: string, key: string | number): string =>
-  typeof key === 'number'
-    ? `${parent}[${String(key)}]`
-    : identifier.test(key)
-      ? parent === '' ? key : `${parent}.${key}`
-      : `${parent}[${JSON.stringify(key)}]`
+  typeof key === 'string' && identifier.test(key)
+    ? parent === '' ? key : `${parent}.${key}`
+    : `${parent}[${JSON.stringify(key)}]`
 
 // io-ts puts an entry in the context for each member of an intersection or union; those are
 // not steps in the JSON and are skipped.
@@ -27,17 +26,16 @@ const isArray = (type: t.Decoder<unknown, unknown>): boolean =>
 
 const pathOf = (context: t.Context): string => {
   let path = ''
-  for (let i = 1; i < context.length; i++) {
-    const parent = context[i - 1]?.type
-    const entry = context[i]
-    if (parent === undefined || entry === undefined || isCombinator(parent)) continue
-    path = childPath(path, isArray(parent) ? Number(entry.key) : entry.key)
+  let parent: t.Decoder<unknown, unknown> | undefined
+  for (const entry of context) {
+    if (parent !== undefined && !isCombinator(parent)) path = childPath(path, isArray(parent) ? Number(entry.key) : entry.key)
+    parent = entry.type
   }
   return path
 }
 
+// Never called with undefined: a missing value reads "required … is missing".
 const describeValue = (value: unknown): string => {
-  if (value === undefined) return 'nothing'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   if (typeof value === 'object') return 'an object'
@@ -45,12 +43,28 @@ const describeValue = (value: unknown): string => {
   return `${typeof value} ${text.length > 40 ? `${text.slice(0, 37)}...` : text}`
 }
 
-/** io-ts errors as problems; a missing field reads "required", a wrong one "expected X, got Y". */
-export const fromValidationErrors = (errors: t.Errors): ReadonlyArray<Problem> =>
-  errors.map((e) => {
-    const expected = e.context[e.context.length - 1]?.type.name ?? 'a value'
-    return {
-      path: pathOf(e.context),
-      message: e.value === undefined ? `required ${expected} is missing` : `expected ${expected}, got ${describeValue(e.value)}`,
-    }
-  })
+/**
+ * The type expected at the error's place in the JSON: for a value that is not even an object, the
+ * whole item's (`a HaVip object`), not one member's of the intersection that makes it up.
+ */
+const expectedAt = (context: t.Context): string => {
+  let expected = 'a value'
+  let parent: t.Decoder<unknown, unknown> | undefined
+  for (const entry of context) {
+    if (parent === undefined || !isCombinator(parent)) expected = entry.type.name
+    parent = entry.type
+  }
+  return expected
+}
+
+/** io-ts errors as problems, each once; a missing field reads "required", a wrong one "expected X, got Y". */
+export const fromValidationErrors = (errors: t.Errors): ReadonlyArray<Problem> => {
+  const problems = new Map<string, Problem>()
+  for (const e of errors) {
+    const path = pathOf(e.context)
+    const expected = expectedAt(e.context)
+    const message = e.value === undefined ? `required ${expected} is missing` : `expected ${expected}, got ${describeValue(e.value)}`
+    problems.set(`${path}\n${message}`, { path, message })
+  }
+  return [...problems.values()]
+}

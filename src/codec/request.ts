@@ -14,7 +14,7 @@ export type ParamMap = ReadonlyMap<string, string>
 const queryPart = (text: string): string => {
   if (/^[a-z][a-z\d+.-]*:\/\//i.test(text)) {
     try {
-      return new URL(text).search.slice(1)
+      return new URL(text).search // with its "?", which URLSearchParams drops
     } catch {
       return text
     }
@@ -131,9 +131,11 @@ const wholeNumber = (params: ParamMap, name: string, fallback: number, max: numb
 
 const invalid = (name: string, why: string): E.Either<ApiError, never> => E.left(apiError('InvalidParameter', `${name}: ${why}`, { name }))
 
-/** `N` of an indexed parameter: written without leading zeros, from 1 to `max`; else undefined. */
-const indexOf = (text: string, max: number): number | undefined =>
-  /^[1-9]\d{0,3}$/.test(text) && Number(text) <= max ? Number(text) : undefined
+/** `N` of an indexed parameter: from 1 to `max`, written as the number it is (no leading zeros, sign or exponent); else undefined. */
+const indexOf = (text: string, max: number): number | undefined => {
+  const n = Number(text)
+  return Number.isInteger(n) && n >= 1 && n <= max && String(n) === text ? n : undefined
+}
 
 const maxIds = 100
 const maxTagFilters = 10
@@ -161,11 +163,11 @@ const tagFiltersOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<TagFil
     const m = /^TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
     const n = m?.[1] === undefined ? undefined : indexOf(m[1], maxTagFilters)
     const valueIndex = m?.[3] === undefined ? 1 : indexOf(m[3], maxTagFilters)
-    if (m === null || n === undefined || valueIndex === undefined) {
+    if (n === undefined || valueIndex === undefined) {
       return invalid(name, `is not TagFilters.N.Key or TagFilters.N.Values.M (N and M from 1 to ${String(maxTagFilters)}, without leading zeros)`)
     }
     if (value === '') continue
-    if (m[2] === 'Key') keys.set(n, value)
+    if (m?.[2] === 'Key') keys.set(n, value)
     else values.set(n, [...(values.get(n) ?? []), value])
   }
   for (const n of values.keys()) if (!keys.has(n)) return invalid(`TagFilters.${String(n)}.Key`, 'is missing; the filter has values but no key')

@@ -6,10 +6,12 @@ import * as t from 'io-ts'
  * expected.
  */
 
+const isPositiveInteger = (u: unknown): u is number => Number.isSafeInteger(u) && (u as number) > 0
+
 const positiveInteger = new t.Type<number, number, unknown>(
   'a positive integer',
-  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u > 0,
-  (u, c) => (typeof u === 'number' && Number.isSafeInteger(u) && u > 0 ? t.success(u) : t.failure(u, c)),
+  isPositiveInteger,
+  (u, c) => (isPositiveInteger(u) ? t.success(u) : t.failure(u, c)),
   t.identity,
 )
 

@@ -26,14 +26,16 @@ const distance = (a: string, b: string): number => {
   return previous[b.length] ?? 0
 }
 
-/** The key a misspelt one was probably meant to be: same letters in another case, or at most two edits away. */
+/**
+ * The key a misspelt one was probably meant to be, case aside: the nearest, if at most two edits
+ * away and one per three letters (so that short words are not all "near").
+ */
 const closest = (key: string): string | undefined => {
   const folded = key.toLowerCase()
-  const sameLetters = snapshotKeys.find((k) => k.toLowerCase() === folded)
-  if (sameLetters !== undefined) return sameLetters
-  const ranked = snapshotKeys.map((k) => [k, distance(folded, k.toLowerCase())] as const).sort((x, y) => x[1] - y[1])
-  const [best] = ranked
-  return best !== undefined && best[1] <= Math.min(2, Math.floor(key.length / 3)) ? best[0] : undefined
+  const [best, edits] = snapshotKeys
+    .map((k) => [k, distance(folded, k.toLowerCase())] as const)
+    .reduce((nearest, next) => (next[1] < nearest[1] ? next : nearest))
+  return edits <= Math.min(2, Math.floor(key.length / 3)) ? best : undefined
 }
 
 const advice = (key: string): string => {
