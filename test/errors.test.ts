@@ -57,6 +57,8 @@ describe('every error of the catalogue, by example', () => {
   it('returns IdempotentProcessing (412) for a token whose request is still in process', () => {
     const s = load({ ...baseJson(), ClientTokens: [{ Action: 'AssociateHaVip', ClientToken: 't', Status: 'InProgress', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } }] })
     expect(expectError('IdempotentProcessing', query({ HaVipId: 'havip-1', InstanceId: 'i-1', ClientToken: 't' }), s).status).toBe(412)
+    // Still in process whatever the retry names: the first request's parameters are not compared yet.
+    expectError('IdempotentProcessing', query({ HaVipId: 'havip-2', InstanceId: 'i-2', InstanceType: 'NetworkInterface', ClientToken: 't' }), s)
     // A request without a token is not one with the token "undefined".
     const named = load({ ...baseJson(), ClientTokens: [{ Action: 'AssociateHaVip', ClientToken: 'undefined', Status: 'InProgress', Parameters: { HaVipId: 'havip-1', InstanceId: 'i-1' } }] })
     expect(errorOf(query({ HaVipId: 'havip-1', InstanceId: 'i-1' }), named)).toBeUndefined()
