@@ -92,6 +92,8 @@ describe('DescribeHaVips', () => {
     for (const action of [['DescribeHaVips'], 'DescribeVpcs', undefined]) {
       expect(byHand({ ...valid, action }), String(action)).toEqual([['InvalidActionOrVersion', `Could not find operation ${String(action)} for version 2020-04-01`]])
     }
+    expect(explain(s, { ...valid, action: 'DescribeVpcs' } as never)[0]?.facts).toBe('the request names no action this project serves')
+    expect(explain(s, { ...valid, page: null } as never)[0]?.facts).toBe('the Describe request is not one decodeRequest makes')
   })
 
   it('refuses a NextToken that starts no page of the result', () => {

@@ -8,7 +8,11 @@ import { create } from 'xmlbuilder2'
 import type { PlanReport, Snapshot } from 'havip-rules'
 import { checkPlan } from 'havip-rules'
 import { association, plan } from './support/plans.js'
-import { load } from './support/snapshots.js'
+import { baseJson, load } from './support/snapshots.js'
+import { knownViolations } from '../src/engine/evaluate.js'
+import { operations } from '../src/engine/operations.js'
+import type { PartialBinding } from '../src/rules/context.js'
+import type { SnapshotState } from '../src/model/snapshot.js'
 import { tempFolder } from './support/temp.js'
 
 const fixtures = new URL('./fixtures/terraform/', import.meta.url).pathname
@@ -191,6 +195,20 @@ describe('checkPlan', () => {
   it('returns the report with every count', () => {
     const checked = checkPlan(account(), JSON.parse(readFileSync(join(fixtures, 'p4-replace-and-cc.plan.json'), 'utf8')))
     expect(E.isRight(checked) && (checked.right satisfies PlanReport).summary).toEqual({ pass: 4, fail: 2, unknown: 0 })
+  })
+})
+
+describe('the rules on a binding known only in part (what a plan leaves unknown)', () => {
+  it('lets only the rules whose inputs are known speak: an unknown InstanceType or target id decides nothing', () => {
+    const s = load(baseJson()) as unknown as SnapshotState
+    const ids = (r: Partial<PartialBinding>) =>
+      knownViolations(operations.AssociateHaVip, s, { haVipId: undefined, instanceId: undefined, instanceType: undefined, ...r }).map((v) => v.id)
+    // havip-2 holds instance i-1: without the type, neither A7 nor a lookup of the target can speak.
+    expect(ids({ haVipId: 'havip-2', instanceId: 'eni-3' })).toEqual([])
+    expect(ids({ haVipId: 'havip-1', instanceId: 'i-1' })).toEqual([])
+    expect(ids({ haVipId: 'havip-2', instanceType: 'NetworkInterface' })).toEqual(['Forbidden.MixedInstanceTypes'])
+    expect(ids({ instanceId: 'i-4', instanceType: 'EcsInstance' })).toEqual(['InvalidInstance.InvalidStatus'])
+    expect(ids({ haVipId: 'havip-4' })).toEqual(['InvalidHaVip.InvalidStatus'])
   })
 })
 

@@ -22,7 +22,7 @@ const field = (item: unknown, name: string): unknown => Object.getOwnPropertyDes
 
 const hasTags = (item: object, tags: ReadonlyArray<TagFilter>): boolean => {
   const own = field(item, 'Tags')
-  const valueMatches = (value: unknown, values: ReadonlyArray<string>) => values.length === 0 || (typeof value === 'string' && values.includes(value))
+  const valueMatches = (value: unknown, values: ReadonlyArray<string>) => values.length === 0 || (values as ReadonlyArray<unknown>).includes(value)
   return tags.every((t) => Array.isArray(own) && own.some((tag) => field(tag, 'Key') === t.key && valueMatches(field(tag, 'Value'), t.values)))
 }
 

@@ -94,7 +94,8 @@ export const formatXDate = (date: Date): string => `${date.toISOString().slice(0
 
 /** `20261126T031500Z` → epoch ms, only for a time that exists (no 61st second, no 30 February); else NaN. */
 export const parseXDate = (text: string): number => {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+  // Unanchored: the round trip below refuses anything before or after.
+  const m = /(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(text)
   if (m === null) return NaN
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number]
   const ms = Date.UTC(year, month - 1, day, hour, minute, second)
