@@ -49,6 +49,7 @@ describe('decodeRequest', () => {
   it('reads a Map of parameters as an object, and nothing from what is neither text nor an object', () => {
     expect(decoded(new Map(Object.entries(associate)))).toMatchObject({ action: 'AssociateHaVip', haVipId: 'havip-1' })
     expect(decoded(new Map<unknown, string>([...Object.entries(associate), [1, 'x']]))).toMatchObject({ instanceId: 'i-1' })
+    expect(decoded(new Map<unknown, string>([['Action', 'DescribeHaVips'], ['Version', '2020-04-01'], [1, 'x'], [Symbol('HaVipIds.1'), 'h']]))).toMatchObject({ ids: new Set() })
     for (const nothing of [undefined, null, 42, [['Action', 'AssociateHaVip']]]) {
       expect(decoded(nothing), String(nothing)).toBe('MissingParameter: the request has no Action')
     }
@@ -80,11 +81,12 @@ describe('decodeRequest', () => {
     const r = decoded(`${describeHaVips}&TagFilters.2.Key=team&TagFilters.1.Values.2=b&TagFilters.1.Key=env&TagFilters.1.Values.1=a&TagFilters.3.Key=x&TagFilters.3.Values.1=`)
     expect(typeof r === 'object' && 'tags' in r && r.tags).toEqual([{ key: 'env', values: ['b', 'a'] }, { key: 'team', values: [] }, { key: 'x', values: [] }])
     expect(decoded(`${describeHaVips}&NextToken=havip-3&MaxResults=5`)).toMatchObject({ page: { kind: 'token', token: 'havip-3', size: 5 } })
-    expect(decoded('Action=DescribeInstances&Version=2020-04-01')).toMatchObject({ page: { kind: 'token', size: 10 } })
+    expect(decoded('Action=DescribeInstances&Version=2020-04-01')).toMatchObject({ tags: [], filters: [], page: { kind: 'token', size: 10 } })
   })
 
   it('strips only a leading ? or /? from a query, and reads a URL whose scheme has digits', () => {
     expect(decoded(`${new URLSearchParams(associate).toString()}&ClientToken=a?b`)).toMatchObject({ clientToken: 'a?b' })
+    expect(decoded(`${new URLSearchParams(associate).toString()}&ClientToken=a/?b`)).toMatchObject({ clientToken: 'a/?b' })
     expect(decoded(`svc2://host/?${new URLSearchParams(associate).toString()}`)).toMatchObject({ instanceId: 'i-1' })
   })
 })

@@ -67,6 +67,9 @@ describe('loadSnapshot', () => {
     expect(advice('Quotass')).toBe('did you mean Quotas?')
     expect(advice('ClientToken')).toBe('did you mean ClientTokens?')
     expect(advice('Rgon')).toBe(none)
+    // Letters before or after a key count as edits too.
+    expect(advice('Vips')).toBe(none)
+    expect(advice('gion')).toBe(none)
     expect(advice('Regn')).toBe(none)
     expect(advice('xxHaVipsxx')).toBe(none)
     for (const key of ['TotalCount', 'NextToken']) {
@@ -149,6 +152,7 @@ describe('loadSnapshot', () => {
 
   it('loads what it is not given as empty: no lists, no target list, an ENI without device or ServiceManaged', () => {
     expect(snapshotToJson(load({}))).toEqual({})
+    expect(handle(load({}), 'Action=DescribeHaVips&Version=2020-04-01').body).toMatchObject({ Result: { HaVips: [], TotalCount: 0 } })
     const s = load({
       HaVips: [haVip('h-1')],
       Instances: [instance('i-1')],

@@ -16,10 +16,10 @@ const queryPart = (text: string): string => {
     try {
       return new URL(text).search // with its "?", which URLSearchParams drops
     } catch {
-      return text
+      // Not a URL after all: read as a query string.
     }
   }
-  return text.replace(/^\/?\?/, '')
+  return text.replace(/^\/\?/, '')
 }
 
 /**
@@ -41,7 +41,7 @@ export const readParams = (input: unknown): ParamMap => {
   for (const [name, value] of input instanceof Map ? input : Object.entries(input)) {
     if (typeof name !== 'string') continue
     if (typeof value === 'string') params.set(name, value)
-    else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean') params.set(name, String(value))
+    else if (Number.isFinite(value) || typeof value === 'boolean') params.set(name, String(value))
   }
   return params
 }
@@ -160,7 +160,8 @@ const tagFiltersOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<TagFil
   const values = new Map<number, Array<string>>()
   for (const [name, value] of params) {
     if (!name.startsWith('TagFilters.')) continue
-    const m = /^TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
+    // The name starts with TagFilters. already.
+    const m = /TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
     const n = m?.[1] === undefined ? undefined : indexOf(m[1], maxTagFilters)
     const valueIndex = m?.[3] === undefined ? 1 : indexOf(m[3], maxTagFilters)
     if (n === undefined || valueIndex === undefined) {
