@@ -5,6 +5,7 @@ import type { ErrorId, SnapshotJson } from 'havip-rules'
 import { decodeRequest, explain, handle } from 'havip-rules'
 import type { ConformanceReport, RequestParams, System } from 'havip-rules/testing'
 import { checkConformance, snapshotArbitrary } from 'havip-rules/testing'
+import { runs } from './support/runs.js'
 import { load } from './support/snapshots.js'
 
 /** havip-rules itself behind the System interface, with RequestIds of its own. */
@@ -67,7 +68,7 @@ const expectCaught = (report: ConformanceReport, what: string): void => {
 
 describe('checkConformance', () => {
   it('passes havip-rules itself', async () => {
-    const report = await checkConformance({ setup: reference, numRuns: 100 })
+    const report = await checkConformance({ setup: reference, numRuns: runs(100) })
     expect(report, report.ok ? '' : report.report).toMatchObject({ ok: true })
   })
 
@@ -82,34 +83,34 @@ describe('checkConformance', () => {
           close: () => { closed++; expect(closed).toBe(1) },
         }
       },
-      numRuns: 20,
+      numRuns: runs(20),
     })
     expect(report.ok).toBe(true)
   })
 
   it('catches a quota off by one (limit + 1)', async () => {
-    expectCaught(await checkConformance({ setup: offByOneQuota, numRuns: 200 }), 'the off-by-one quota')
+    expectCaught(await checkConformance({ setup: offByOneQuota, numRuns: runs(200) }), 'the off-by-one quota')
   })
 
   it('catches a limit of 11 instead of the vendor\'s 10', async () => {
     const report = await checkConformance({
       setup: offByOneQuota,
       snapshots: snapshotArbitrary({ minInstances: 12, maxInstances: 12, maxHaVips: 1, quotas: fc.constant({ InstancesPerHaVip: 10, HaVipsPerInstance: 5 }) }),
-      numRuns: 200,
+      numRuns: runs(200),
     })
     expectCaught(report, 'the limit of 11')
   })
 
   it('catches a skipped subnet check', async () => {
-    expectCaught(await checkConformance({ setup: noSubnetCheck, numRuns: 200 }), 'the skipped subnet check')
+    expectCaught(await checkConformance({ setup: noSubnetCheck, numRuns: runs(200) }), 'the skipped subnet check')
   })
 
   it('catches a token replay that re-applies the request', async () => {
-    expectCaught(await checkConformance({ setup: replayReapplies, numRuns: 200 }), 'the re-applied replay')
+    expectCaught(await checkConformance({ setup: replayReapplies, numRuns: runs(200) }), 'the re-applied replay')
   })
 
   it('catches a wrong precedence between two rules (instance status before HaVip status)', async () => {
-    const report = await checkConformance({ setup: swapped('InvalidHaVip.InvalidStatus', 'InvalidInstance.InvalidStatus'), numRuns: 200 })
+    const report = await checkConformance({ setup: swapped('InvalidHaVip.InvalidStatus', 'InvalidInstance.InvalidStatus'), numRuns: runs(200) })
     expectCaught(report, 'the swapped precedence')
   })
 
@@ -127,7 +128,7 @@ describe('checkConformance', () => {
         },
       }
     }
-    const report = await checkConformance({ setup: oneForbidden, numRuns: 200 })
+    const report = await checkConformance({ setup: oneForbidden, numRuns: runs(200) })
     expectCaught(report, 'the shared Forbidden message')
     if (!report.ok) expect(report.divergence).toMatch(/Error\.Message "You are not authorized to perform operations on the specified HaVip\. Cannot bind HaVip to multiple instance types\.", expected "You are not authorized/)
   })
@@ -146,14 +147,14 @@ describe('checkConformance', () => {
         },
       }
     }
-    const report = await checkConformance({ setup: freshIds, numRuns: 200 })
+    const report = await checkConformance({ setup: freshIds, numRuns: runs(200) })
     expectCaught(report, 'the fresh replay RequestId')
     if (!report.ok) expect(report.divergence).toMatch(/RequestId "sut-\d+", expected "sut-\d+", the id of the success this request replays/)
   })
 
   it('catches metadata that names the wrong region', async () => {
     const oneRegion = (json: SnapshotJson): System => reference({ ...json, Region: 'cn-beijing' })
-    const report = await checkConformance({ setup: oneRegion, numRuns: 200 })
+    const report = await checkConformance({ setup: oneRegion, numRuns: runs(200) })
     expectCaught(report, 'the fixed region')
     if (!report.ok) expect(report.divergence).toContain('ResponseMetadata.Region "cn-beijing", expected "ap-southeast-1"')
   })
@@ -164,7 +165,7 @@ describe('checkConformance', () => {
       const before = reference(json)
       return { send: (params) => (params.Action === 'DescribeHaVips' ? before.send(params) : system.send(params)) }
     }
-    const report = await checkConformance({ setup: stale, numRuns: 100 })
+    const report = await checkConformance({ setup: stale, numRuns: runs(100) })
     expectCaught(report, 'the stale DescribeHaVips')
     if (!report.ok) expect(report.divergence).toMatch(/then DescribeHaVips of \S+ says (Status|AssociatedInstanceType|AssociatedInstanceIds) /)
   })
@@ -174,18 +175,18 @@ describe('checkConformance', () => {
       const system = reference(json)
       return { send: (params) => (params.Action === 'DescribeHaVips' ? { status: 404, body: {} } : system.send(params)) }
     }
-    expect(await checkConformance({ setup: noDescribe, numRuns: 30 })).toMatchObject({ ok: false })
-    expect(await checkConformance({ setup: noDescribe, numRuns: 30, compareDescribe: false })).toMatchObject({ ok: true })
+    expect(await checkConformance({ setup: noDescribe, numRuns: runs(30) })).toMatchObject({ ok: false })
+    expect(await checkConformance({ setup: noDescribe, numRuns: runs(30), compareDescribe: false })).toMatchObject({ ok: true })
   })
 
   it('reports the first divergence with the shrunk sequence and the seed that replays it', async () => {
-    const report = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
+    const report = await checkConformance({ setup: noSubnetCheck, numRuns: runs(200), seed: 42 })
     if (report.ok) throw new Error('not caught')
     expect(report.divergence).toMatch(/^Action=AssociateHaVip&.*: status 200, expected 400; Error.Code undefined, expected "InvalidInstance.HaVipMismatch"/)
     expect(report.report).toContain('seed: 42')
     // The divergence comes first: it is what a test runner shows of a failed expectation's message.
     expect(report.report.startsWith(`${report.divergence}\n\n`)).toBe(true)
-    const again = await checkConformance({ setup: noSubnetCheck, numRuns: 200, seed: 42 })
+    const again = await checkConformance({ setup: noSubnetCheck, numRuns: runs(200), seed: 42 })
     expect(again).toEqual(report)
   })
 
@@ -222,14 +223,14 @@ describe('checkConformance', () => {
         },
       }
     }
-    const report = await checkConformance({ setup: dropCodeN, numRuns: 200 })
+    const report = await checkConformance({ setup: dropCodeN, numRuns: runs(200) })
     expectCaught(report, 'the missing CodeN')
     if (!report.ok) expect(report.divergence).toMatch(/Error\.CodeN undefined, expected 1000\d\d/)
     const always200 = (json: SnapshotJson): System => {
       const system = reference(json)
       return { send: async (params) => ({ ...(await system.send(params)), status: 200 }) }
     }
-    const status = await checkConformance({ setup: always200, numRuns: 200 })
+    const status = await checkConformance({ setup: always200, numRuns: runs(200) })
     if (status.ok) throw new Error('not caught')
     expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
   })
@@ -239,10 +240,10 @@ describe('checkConformance', () => {
       const system = reference(json)
       return { send: async (params) => (params.Action === 'DescribeHaVips' ? answer(await system.send(params)) : system.send(params)) }
     }
-    const refused = await checkConformance({ setup: describeAs(() => ({ status: 404, body: {} })), numRuns: 30 })
+    const refused = await checkConformance({ setup: describeAs(() => ({ status: 404, body: {} })), numRuns: runs(30) })
     if (refused.ok) throw new Error('not caught')
     expect(refused.divergence).toMatch(/then DescribeHaVips of \S+ answered status 404, expected 200$/)
-    const empty = await checkConformance({ setup: describeAs(({ status }) => ({ status, body: { Result: { HaVips: [] } } })), numRuns: 30 })
+    const empty = await checkConformance({ setup: describeAs(({ status }) => ({ status, body: { Result: { HaVips: [] } } })), numRuns: runs(30) })
     if (empty.ok) throw new Error('not caught')
     expect(empty.divergence).toMatch(/then DescribeHaVips of \S+ did not list it$/)
     type Listed = { Result: { HaVips: ReadonlyArray<Record<string, unknown>> } }
@@ -254,7 +255,7 @@ describe('checkConformance', () => {
         AssociatedInstanceIds: [...(h.AssociatedInstanceIds as ReadonlyArray<string>)].reverse(),
       })) } },
     }))
-    expect(await checkConformance({ setup: reordered, numRuns: 50 })).toMatchObject({ ok: true })
+    expect(await checkConformance({ setup: reordered, numRuns: runs(50) })).toMatchObject({ ok: true })
   })
 
   it('keeps to numRuns, seed and maxCommands, closes every system it set up, and says when the snapshots do not load', async () => {
