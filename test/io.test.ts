@@ -1,7 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { pullPages } from '../src/io/pull.js'
+import { ownership, resolveTarget } from '../src/io/target.js'
 import { readLocations } from '../src/io/tf-files.js'
+import { fsReason, UsageError } from '../src/io/usage-error.js'
 import { tempFolder } from './support/temp.js'
 
 /** Finding resource blocks in a Terraform configuration, for `havip plan --config`. */
@@ -45,5 +48,104 @@ describe('readLocations', () => {
     expect(() => readLocations(join(root, 'missing'), [])).toThrow(/missing: cannot read the configuration folder: /)
     write(join(root, 'main.tf'), '')
     expect(() => readLocations(root, [{ path: 'module.gone', source: './gone' }])).toThrow(/gone: cannot read the configuration folder/)
+  })
+})
+
+describe('fsReason', () => {
+  it('says in words why a filesystem call failed, and passes anything else through', () => {
+    const reason = (code: string) => fsReason(Object.assign(new Error(`${code}: raw`), { code }))
+    expect(['ENOENT', 'EISDIR', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT', 'EROFS', 'ENOTDIR', 'EIO'].map(reason)).toEqual([
+      'no such file or folder', 'it is a folder, not a file', 'permission denied', 'permission denied', 'no space left on the device',
+      'disk quota exceeded', 'the filesystem is read-only', 'a part of the path is not a folder', 'EIO: raw',
+    ])
+    expect(fsReason('plain text')).toBe('plain text')
+    expect(fsReason({ code: 'ENOSPC' })).toBe('no space left on the device')
+    expect(new UsageError('x').name).toBe('UsageError')
+  })
+})
+
+describe('resolveTarget and ownership', () => {
+  it('follows links to the file they name, refuses loops and what is not a regular file, and reads mode and owner', () => {
+    const dir = tempFolder('havip-target-')
+    const file = join(dir, 'snapshot.json')
+    writeFileSync(file, '{}')
+    chmodSync(file, 0o640)
+    symlinkSync('snapshot.json', join(dir, 'one'))
+    symlinkSync(join(dir, 'one'), join(dir, 'two'))
+    expect(resolveTarget(join(dir, 'two'))).toBe(file)
+    expect(resolveTarget(join(dir, 'missing.json'))).toBe(join(dir, 'missing.json'))
+    symlinkSync('loop-b', join(dir, 'loop-a'))
+    symlinkSync('loop-a', join(dir, 'loop-b'))
+    expect(() => resolveTarget(join(dir, 'loop-a'))).toThrow(`${join(dir, 'loop-a')}: too many symbolic links`)
+    expect(() => resolveTarget(dir)).toThrow(`${dir}: not a regular file; havip writes only regular files`)
+    symlinkSync(dir, join(dir, 'to-folder'))
+    expect(() => resolveTarget(join(dir, 'to-folder'))).toThrow(`${join(dir, 'to-folder')}: not a regular file (${dir}); havip writes only regular files`)
+    expect(() => resolveTarget(join(file, 'below'))).toThrow(`${join(file, 'below')}: a part of the path is not a folder`)
+    expect(ownership(file)).toEqual({ mode: 0o640, uid: statSync(file).uid, gid: statSync(file).gid })
+    expect(ownership(join(dir, 'missing.json'))).toBeUndefined()
+  })
+})
+
+describe('pullPages', () => {
+  const credentials = { accessKeyId: 'AKLTpull', secretKey: 'c2VjcmV0' }
+  const listKeys: Readonly<Record<string, string>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaceSets' }
+
+  it('pages each kind with NextToken to the end, signed, filtered by VPC, reporting each page', async () => {
+    const urls: Array<URL> = []
+    const signed: Array<string> = []
+    const stub = (url: string, init: { headers: Record<string, string> }) => {
+      const u = new URL(url)
+      urls.push(u)
+      signed.push(`${init.headers['X-Date'] ?? ''} ${init.headers.Authorization?.split(' ')[1] ?? ''}`)
+      const action = u.searchParams.get('Action') ?? ''
+      const token = u.searchParams.get('NextToken')
+      // HaVips on two pages; the other kinds on one.
+      const items = action === 'DescribeHaVips' ? (token === null ? [{ HaVipId: 'h-1' }] : [{ HaVipId: 'h-2' }, { HaVipId: 'h-3' }]) : [{ Id: 'x' }]
+      const next = action === 'DescribeHaVips' && token === null ? 'h-2' : ''
+      return Promise.resolve(new Response(JSON.stringify({ ResponseMetadata: { Action: action }, Result: { [listKeys[action] ?? '']: items, NextToken: next } })))
+    }
+    const progress: Array<string> = []
+    const pages = await pullPages({
+      region: 'cn-shanghai', endpoint: 'http://127.0.0.1:9/', credentials, vpcId: 'vpc-7',
+      fetch: stub as unknown as typeof fetch, now: () => new Date(Date.UTC(2026, 10, 26, 12)),
+      onPage: (kind, n, resources) => progress.push(`${kind} ${String(n)} ${String(resources)}`),
+    })
+    expect(pages.map((p) => p.source)).toEqual(['DescribeHaVips page 1', 'DescribeHaVips page 2', 'DescribeInstances page 1', 'DescribeNetworkInterfaces page 1'])
+    expect(progress).toEqual(['HaVips 1 1', 'HaVips 2 3', 'Instances 1 1', 'NetworkInterfaces 1 1'])
+    expect(urls.map((u) => `${u.origin}${u.pathname}?${u.search.slice(1)}`)).toEqual([
+      'http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100&NextToken=h-2&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeInstances&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeNetworkInterfaces&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+    ])
+    // Signed at the clock's time, for the region and the service of each action.
+    expect(signed).toEqual([
+      '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
+      '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
+      '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/ecs/request,',
+      '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
+    ])
+  })
+
+  it('stops at an empty page, refuses a NextToken given twice, and says why a call failed after its retries', async () => {
+    const answer = (json: unknown, status = 200) => () => Promise.resolve(new Response(JSON.stringify(json), { status }))
+    const options = { region: 'r', credentials, backoffMs: 1 }
+    const empty = await pullPages({ ...options, fetch: answer({ Result: { HaVips: [], Instances: [], NetworkInterfaceSets: [], NextToken: 'more' } }) })
+    expect(empty).toHaveLength(3)
+    await expect(pullPages({ ...options, fetch: answer({ Result: { HaVips: [{}], NextToken: 'same' } }) }))
+      .rejects.toThrow('DescribeHaVips gave the same NextToken twice ("same"): stopped rather than loop')
+    let calls = 0
+    const throttled = () => { calls++; return answer({ ResponseMetadata: { Error: { Code: 'RequestLimitExceeded' } } })() }
+    await expect(pullPages({ ...options, retries: 2, fetch: throttled })).rejects.toThrow('DescribeHaVips was refused: HTTP 200 RequestLimitExceeded')
+    expect(calls).toBe(3)
+    calls = 0
+    const notJson = () => { calls++; return Promise.resolve(new Response('<html>', { status: 502 })) }
+    await expect(pullPages({ ...options, retries: 0, fetch: notJson })).rejects.toThrow(/^DescribeHaVips was refused: HTTP 502$/)
+    expect(calls).toBe(1)
+    const unreachable = () => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') }))
+    await expect(pullPages({ ...options, endpoint: 'http://127.0.0.1:9', retries: 1, fetch: unreachable }))
+      .rejects.toThrow('cannot reach http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9')
+    await expect(pullPages({ ...options, retries: 0, fetch: () => Promise.reject(new Error('plain')) }))
+      .rejects.toThrow('cannot reach https://open.volcengineapi.com: plain')
   })
 })
