@@ -71,7 +71,7 @@ describe('decodeRequest', () => {
   })
 
   it('reads indexed names only as written: N as a plain number in range, nothing after the name', () => {
-    for (const name of ['HaVipIds.1.5', 'HaVipIds.+1', 'HaVipIds.1e1', 'HaVipIds. 1', 'HaVipIds.101', 'TagFilters.1.Key.x', 'TagFilters.11.Key', 'TagFilters.1.Values.11']) {
+    for (const name of ['HaVipIds.1.5', 'HaVipIds.+1', 'HaVipIds.1e1', 'HaVipIds. 1', 'HaVipIds.101', 'TagFilters.1.Key.x', 'TagFilters.11.Key', 'TagFilters.1.Values.11', 'TagFilters.x.TagFilters.1.Key']) {
       expect(decoded(`${describeHaVips}&${name}=v`), name).toMatch(/^InvalidParameter: /)
     }
     expect(decoded(`${describeHaVips}&HaVipIds.100=v&TagFilters.10.Key=k&TagFilters.10.Values.10=a`)).toMatchObject({ ids: new Set(['v']), tags: [{ key: 'k', values: ['a'] }] })

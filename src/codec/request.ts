@@ -160,8 +160,7 @@ const tagFiltersOf = (params: ParamMap): E.Either<ApiError, ReadonlyArray<TagFil
   const values = new Map<number, Array<string>>()
   for (const [name, value] of params) {
     if (!name.startsWith('TagFilters.')) continue
-    // The name starts with TagFilters. already.
-    const m = /TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
+    const m = /^TagFilters\.([^.]+)\.(Key|Values\.([^.]+))$/.exec(name)
     const n = m?.[1] === undefined ? undefined : indexOf(m[1], maxTagFilters)
     const valueIndex = m?.[3] === undefined ? 1 : indexOf(m[3], maxTagFilters)
     if (n === undefined || valueIndex === undefined) {
