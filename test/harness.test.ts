@@ -21,6 +21,14 @@ const reference = (json: unknown): System => {
   }
 }
 
+type Body = { readonly ResponseMetadata: Readonly<Record<string, unknown>> & { readonly Error?: Readonly<Record<string, unknown>> } }
+
+/** havip-rules with each reply rewritten: a system that differs from it in just that. */
+const rewriting = (change: (reply: { status: number; body: Body }, params: RequestParams) => { status: number; body: unknown }) => (json: SnapshotJson): System => {
+  const system = reference(json)
+  return { send: async (params) => { const reply = await system.send(params); return change({ status: reply.status, body: reply.body as Body }, params) } }
+}
+
 // Deliberately wrong implementations, each a bug a real emulator could have.
 
 /** Counts to the limit with `<=`: one target more than the quota. */
@@ -115,19 +123,12 @@ describe('checkConformance', () => {
   })
 
   it('catches the right code with the wrong message (one Forbidden text for all five)', async () => {
-    const oneForbidden = (json: SnapshotJson): System => {
-      const system = reference(json)
-      return {
-        send: async (params) => {
-          const reply = await system.send(params)
-          const body = reply.body as { ResponseMetadata: { Error?: { Code: string; Message: string } } }
-          const error = body.ResponseMetadata.Error
-          if (error?.Code !== 'Forbidden') return reply
-          const message = 'You are not authorized to perform operations on the specified HaVip. Cannot bind HaVip to multiple instance types.'
-          return { status: reply.status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: { ...error, Message: message } } } }
-        },
-      }
-    }
+    const oneForbidden = rewriting(({ status, body }) => {
+      const error = body.ResponseMetadata.Error
+      if (error?.Code !== 'Forbidden') return { status, body }
+      const message = 'You are not authorized to perform operations on the specified HaVip. Cannot bind HaVip to multiple instance types.'
+      return { status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: { ...error, Message: message } } } }
+    })
     const report = await checkConformance({ setup: oneForbidden, numRuns: runs(200) })
     expectCaught(report, 'the shared Forbidden message')
     if (!report.ok) expect(report.divergence).toMatch(/Error\.Message "You are not authorized to perform operations on the specified HaVip\. Cannot bind HaVip to multiple instance types\.", expected "You are not authorized/)
@@ -195,51 +196,30 @@ describe('checkConformance', () => {
     ['Version', 'ResponseMetadata.Version "Other", expected "2020-04-01"'],
     ['Service', 'ResponseMetadata.Service "Other", expected "vpc"'],
   ] as const)('catches metadata with the wrong %s', async (field, divergence) => {
-    const wrong = (json: SnapshotJson): System => {
-      const system = reference(json)
-      return {
-        send: async (params) => {
-          const reply = await system.send(params)
-          const body = reply.body as { ResponseMetadata: Record<string, unknown> }
-          return { status: reply.status, body: { ...body, ResponseMetadata: { ...body.ResponseMetadata, [field]: 'Other' } } }
-        },
-      }
-    }
+    const wrong = rewriting(({ status, body }) => ({ status, body: { ...body, ResponseMetadata: { ...body.ResponseMetadata, [field]: 'Other' } } }))
     const report = await checkConformance({ setup: wrong, numRuns: 5 })
     expectCaught(report, `the wrong ${field}`)
     if (!report.ok) expect(report.divergence).toContain(divergence)
   })
 
   it('catches an error without its CodeN, and a status that differs alone', async () => {
-    const dropCodeN = (json: SnapshotJson): System => {
-      const system = reference(json)
-      return {
-        send: async (params) => {
-          const reply = await system.send(params)
-          const body = reply.body as { ResponseMetadata: { Error?: Record<string, unknown> } }
-          if (body.ResponseMetadata.Error?.CodeN === undefined) return reply
-          const { CodeN: _, ...error } = body.ResponseMetadata.Error
-          return { status: reply.status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: error } } }
-        },
-      }
-    }
+    const dropCodeN = rewriting(({ status, body }) => {
+      if (body.ResponseMetadata.Error?.CodeN === undefined) return { status, body }
+      const { CodeN: _, ...error } = body.ResponseMetadata.Error
+      return { status, body: { ResponseMetadata: { ...body.ResponseMetadata, Error: error } } }
+    })
     const report = await checkConformance({ setup: dropCodeN, numRuns: runs(200) })
     expectCaught(report, 'the missing CodeN')
     if (!report.ok) expect(report.divergence).toMatch(/Error\.CodeN undefined, expected 1000\d\d/)
-    const always200 = (json: SnapshotJson): System => {
-      const system = reference(json)
-      return { send: async (params) => ({ ...(await system.send(params)), status: 200 }) }
-    }
+    const always200 = rewriting(({ body }) => ({ status: 200, body }))
     const status = await checkConformance({ setup: always200, numRuns: runs(200) })
     if (status.ok) throw new Error('not caught')
     expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
   })
 
   it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order and a missing empty type are the same', async () => {
-    const describeAs = (answer: (reply: { status: number; body: unknown }) => { status: number; body: unknown }) => (json: SnapshotJson): System => {
-      const system = reference(json)
-      return { send: async (params) => (params.Action === 'DescribeHaVips' ? answer(await system.send(params)) : system.send(params)) }
-    }
+    const describeAs = (answer: (reply: { status: number; body: unknown }) => { status: number; body: unknown }) =>
+      rewriting((reply, params) => (params.Action === 'DescribeHaVips' ? answer(reply) : reply))
     const refused = await checkConformance({ setup: describeAs(() => ({ status: 404, body: {} })), numRuns: runs(30) })
     if (refused.ok) throw new Error('not caught')
     expect(refused.divergence).toMatch(/then DescribeHaVips of \S+ answered status 404, expected 200$/)

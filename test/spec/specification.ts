@@ -118,8 +118,8 @@ const ledger = (a: Account, r: Binding): { replay: Token } | { refusal: Reason }
   return { replay: entry }
 }
 
-/** Every rule an association breaks, A2–A12 in order (a rule about a missing HaVip or target says nothing). */
-const associateReasons = (a: Account, r: Binding): Array<Reason> => {
+/** What a binding names, and the not-found reasons (A2, A3; D2, D3) of what is missing. */
+const lookUp = (a: Account, r: Binding) => {
   const reasons: Array<Reason> = []
   const h = findHaVip(a, r.haVipId)
   if (h === undefined) reasons.push(reason('InvalidHaVip.NotFound'))
@@ -128,6 +128,12 @@ const associateReasons = (a: Account, r: Binding): Array<Reason> => {
   const eni = ecs ? undefined : findEni(a, r.instanceId)
   const targetFound = ecs ? instance !== undefined : eni !== undefined
   if (!targetFound) reasons.push(reason(ecs ? 'InvalidInstance.NotFound' : 'InvalidEniId.NotFound'))
+  return { reasons, h, instance, eni, targetFound }
+}
+
+/** Every rule an association breaks, A2–A12 in order (a rule about a missing HaVip or target says nothing). */
+const associateReasons = (a: Account, r: Binding): Array<Reason> => {
+  const { reasons, h, instance, eni, targetFound } = lookUp(a, r)
   if (h !== undefined && h.Status !== 'Available' && h.Status !== 'InUse') reasons.push(reason('InvalidHaVip.InvalidStatus'))
   if (h !== undefined && h.SupportsAssociation === false) reasons.push(reason('InvalidHaVip.NotSupport'))
   if (instance !== undefined && instance.Status !== 'RUNNING' && instance.Status !== 'STOPPED') reasons.push(reason('InvalidInstance.InvalidStatus'))
@@ -172,17 +178,11 @@ const associateReasons = (a: Account, r: Binding): Array<Reason> => {
 
 /** Every rule a disassociation breaks, D2–D6 in order. */
 const disassociateReasons = (a: Account, r: Binding): Array<Reason> => {
-  const reasons: Array<Reason> = []
-  const h = findHaVip(a, r.haVipId)
-  if (h === undefined) reasons.push(reason('InvalidHaVip.NotFound'))
-  const ecs = r.instanceType === 'EcsInstance'
-  const instance = ecs ? findInstance(a, r.instanceId) : undefined
-  const eni = ecs ? undefined : findEni(a, r.instanceId)
-  if (ecs ? instance === undefined : eni === undefined) reasons.push(reason(ecs ? 'InvalidInstance.NotFound' : 'InvalidEniId.NotFound'))
+  const { reasons, h, instance, eni, targetFound } = lookUp(a, r)
   if (h !== undefined && h.Status !== 'Available' && h.Status !== 'InUse') reasons.push(reason('InvalidHaVip.InvalidStatus'))
   if (instance !== undefined && instance.Status !== 'RUNNING' && instance.Status !== 'STOPPED') reasons.push(reason('InvalidInstance.InvalidStatus'))
   if (eni !== undefined && eni.Status !== 'InUse' && eni.Status !== 'Available') reasons.push(reason('InvalidEni.InvalidStatus'))
-  if (h !== undefined && (ecs ? instance : eni) !== undefined && !(h.AssociatedInstanceType === r.instanceType && boundIds(h).includes(r.instanceId))) {
+  if (h !== undefined && targetFound && !(h.AssociatedInstanceType === r.instanceType && boundIds(h).includes(r.instanceId))) {
     reasons.push(reason('ResourceNotAssociated'))
   }
   return reasons
