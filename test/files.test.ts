@@ -131,12 +131,16 @@ describe('writeFileAtomic', () => {
   it('removes the temporary files a killed writer left, and nothing else', () => {
     const dir = folder()
     const target = join(dir, 'snapshot.json')
-    for (const name of ['snapshot.json', '.snapshot.json.0123456789ab.tmp', '.snapshot.json.abcdefabcdef.tmp', '.other.json.0123456789ab.tmp', 'notes.tmp']) {
+    for (const name of ['snapshot.json', '.snapshot.json.0123456789ab.tmp', '.snapshot.json.abcdefabcdef.tmp', '.other.json.0123456789ab.tmp', 'notes.tmp', '.snapshot.json.0123456789ab.tmp~']) {
       writeFileSync(join(dir, name), 'x')
     }
+    // A folder with a temporary file's name is nobody's temporary file: left alone, and no reason to fail.
+    mkdirSync(join(dir, '.snapshot.json.fedcba987654.tmp'))
     expect(isTemporaryOf(target, '.snapshot.json.0123456789ab.tmp')).toBe(true)
     removeStaleTemporaries(target)
-    expect(readdirSync(dir).sort()).toEqual(['.other.json.0123456789ab.tmp', 'notes.tmp', 'snapshot.json'])
+    expect(readdirSync(dir).sort()).toEqual(['.other.json.0123456789ab.tmp', '.snapshot.json.0123456789ab.tmp~', '.snapshot.json.fedcba987654.tmp', 'notes.tmp', 'snapshot.json'])
+    // Nothing to remove where there is no folder.
+    removeStaleTemporaries(join(dir, 'no-such-folder', 'snapshot.json'))
   })
 })
 
@@ -235,7 +239,7 @@ describe('a snapshot that cannot be serialised', () => {
     const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
     const r = spawnSync(process.execPath, [cli, 'call', '--snapshot', path, '--write', 'Action=AssociateHaVip&Version=2020-04-01&HaVipId=h&InstanceId=i'], { encoding: 'utf8' })
     expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/cannot write the snapshot: .*; the file is unchanged/)
+    expect(r.stderr).toMatch(/cannot write the file: .*; it is unchanged/)
     expect(r.stderr).not.toMatch(/\n\s+at /)
     expect(readFileSync(path, 'utf8')).toBe(text)
     expect(readdirSync(dir)).toEqual(['snapshot.json'])

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as fs from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { ownership, resolveTarget } from './target.js'
-import { fsReason, UsageError } from './usage-error.js'
+import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 /** The filesystem calls an atomic write makes; tests put failing ones in. */
 export interface FileOps {
@@ -40,15 +40,16 @@ export const writeAll = (ops: FileOps, fd: number, data: Uint8Array): void => {
   let done = 0
   while (done < data.length) {
     const written = ops.writeSync(fd, data, done, data.length - done)
-    // A write that makes no progress would loop forever; the disk is full.
-    if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
+    if (written <= 0) throw diskFull()
     done += written
   }
 }
 
+// A write that makes no progress would be retried forever: the disk is full.
+const diskFull = (): Error => Object.assign(new Error('a write made no progress'), { code: 'ENOSPC' })
+
 // Some filesystems cannot flush a folder (EINVAL); any other failure is a real one.
-const unflushableFolder = (e: unknown): boolean =>
-  typeof e === 'object' && e !== null && 'code' in e && (e.code === 'EINVAL' || e.code === 'EISDIR')
+const unflushableFolder = (e: unknown): boolean => errorCode(e) === 'EINVAL' || errorCode(e) === 'EISDIR'
 
 /** Makes a rename durable: until its folder is flushed, a power cut may undo it. */
 export const syncFolder = (folder: string, ops: FileOps): void => {
@@ -88,7 +89,12 @@ export const removeStaleTemporaries = (target: string): void => {
     return
   }
   for (const name of names) {
-    if (isTemporaryOf(target, name)) fs.rmSync(join(dirname(target), name), { force: true })
+    if (!isTemporaryOf(target, name)) continue
+    try {
+      fs.unlinkSync(join(dirname(target), name))
+    } catch {
+      // Gone already, or not a file: nothing of ours.
+    }
   }
 }
 
@@ -109,7 +115,7 @@ export class AtomicFile {
     const owner = ownership(this.target)
     this.fd = this.attempt('create', () => ops.openSync(this.temporary, 'wx', owner?.mode ?? 0o666))
     if (owner !== undefined) {
-      this.attempt('keep the mode of', (fd) => { ops.fchmodSync(fd, owner.mode) })
+      this.attempt('keep the mode of', () => { ops.fchmodSync(this.fdOrThrow(), owner.mode) })
       // Only root may give a file away; anyone else keeps the owner they can.
       if (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.()) {
         try {
@@ -124,7 +130,21 @@ export class AtomicFile {
   /** Appends bytes (every one of them). */
   write(data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    this.attempt('write', (fd) => { writeAll(this.ops, fd, bytes) })
+    this.attempt('write', () => { writeAll(this.ops, this.fdOrThrow(), bytes) })
+  }
+
+  /**
+   * Appends these pieces, one after the other. Making a piece may fail too (a value nested too
+   * deeply for JSON, say): the file is then given up like any failed write.
+   */
+  writePieces(pieces: Iterable<string | Uint8Array>): void {
+    try {
+      for (const piece of pieces) this.write(piece)
+    } catch (e) {
+      // A failed write has given the file up already.
+      if (e instanceof UsageError) throw e
+      this.fail('write', e)
+    }
   }
 
   /** `write`, off the event loop. */
@@ -136,7 +156,7 @@ export class AtomicFile {
         const written = await new Promise<number>((resolve, reject) => {
           this.ops.write(fd, data, done, data.length - done, (e, n) => { if (e === null) resolve(n); else reject(e) })
         })
-        if (written <= 0) throw Object.assign(new Error('no space left on the device'), { code: 'ENOSPC' })
+        if (written <= 0) throw diskFull()
         done += written
       }
     } catch (e) {
@@ -146,7 +166,7 @@ export class AtomicFile {
 
   /** Flushes what was written to the disk; the target is still untouched. */
   flush(): void {
-    this.attempt('flush', (fd) => { this.ops.fsyncSync(fd) })
+    this.attempt('flush', () => { this.ops.fsyncSync(this.fdOrThrow()) })
   }
 
   /** `flush`, off the event loop: a large file's flush can take seconds. */
@@ -159,9 +179,7 @@ export class AtomicFile {
 
   /** Renames the flushed file over the target and flushes the folder: the new file is in place, durably. */
   replace(): void {
-    this.attempt('close', (fd) => { this.ops.closeSync(fd) })
-    this.fd = undefined
-    this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+    this.close()
     try {
       syncFolder(dirname(this.target), this.ops)
     } catch (e) {
@@ -171,9 +189,7 @@ export class AtomicFile {
 
   /** `replace`, with the folder's flush off the event loop. */
   async replaceInBackground(): Promise<void> {
-    this.attempt('close', (fd) => { this.ops.closeSync(fd) })
-    this.fd = undefined
-    this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+    this.close()
     try {
       await syncFolderInBackground(dirname(this.target), this.ops)
     } catch (e) {
@@ -204,14 +220,21 @@ export class AtomicFile {
     }
   }
 
+  /** Closes the flushed file and renames it over the target. */
+  private close(): void {
+    this.attempt('close', () => { this.ops.closeSync(this.fdOrThrow()) })
+    this.fd = undefined
+    this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+  }
+
   private fdOrThrow(): number {
     if (this.fd === undefined) throw new UsageError(`${this.target}: the file is already closed`)
     return this.fd
   }
 
-  private attempt<T>(step: string, action: (fd: number) => T): T {
+  private attempt<T>(step: string, action: () => T): T {
     try {
-      return action(this.fd ?? -1)
+      return action()
     } catch (e) {
       return this.fail(step, e)
     }
@@ -227,14 +250,7 @@ export class AtomicFile {
 /** Replaces a file atomically with these pieces of text, written one after the other. */
 export const writeFileAtomic = (path: string, pieces: Iterable<string | Uint8Array>, ops: FileOps = nodeFileOps): string => {
   const file = new AtomicFile(path, ops)
-  try {
-    for (const piece of pieces) file.write(piece)
-  } catch (e) {
-    file.abort()
-    if (e instanceof UsageError) throw e
-    // Making the text failed (a value nested too deeply for JSON, say): nothing was replaced.
-    throw new UsageError(`${file.target}: cannot write the file: ${e instanceof Error ? e.message : String(e)}; it is unchanged`)
-  }
+  file.writePieces(pieces)
   file.commit()
   return file.target
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { closeSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs'
 import { hostname } from 'node:os'
-import { fsReason, UsageError } from './usage-error.js'
+import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 /** Who holds a snapshot's lock: written into the lock file, shown to whoever is refused. */
 interface Holder {
@@ -18,13 +18,23 @@ export interface Lock {
   readonly release: () => void
 }
 
-const alive = (pid: number): boolean => {
+/** What a lock needs from its surroundings: tests put their own host, clock and processes in. */
+export interface LockEnv {
+  readonly hostname: () => string
+  readonly now: () => number
+  /** `process.kill`: signal 0 only asks whether the process exists. */
+  readonly kill: (pid: number, signal: 0) => void
+}
+
+const nodeLockEnv: LockEnv = { hostname, now: Date.now, kill: (pid, signal) => { process.kill(pid, signal) } }
+
+const alive = (pid: number, env: LockEnv): boolean => {
   try {
-    process.kill(pid, 0)
+    env.kill(pid, 0)
     return true
   } catch (e) {
     // EPERM: it exists, and belongs to someone else.
-    return typeof e === 'object' && e !== null && 'code' in e && e.code === 'EPERM'
+    return errorCode(e) === 'EPERM'
   }
 }
 
@@ -43,23 +53,23 @@ const readHolder = (path: string): Holder | undefined => {
 const unreadableGraceMs = 10_000
 
 /** Whether a lock file belongs to nobody any more: its holder died (on this host), or it never got written. */
-const isStale = (path: string): boolean => {
+const isStale = (path: string, env: LockEnv): boolean => {
   const holder = readHolder(path)
   if (holder === undefined) {
     try {
-      return Date.now() - statSync(path).mtimeMs > unreadableGraceMs
+      return env.now() - statSync(path).mtimeMs > unreadableGraceMs
     } catch {
       return true
     }
   }
-  return holder.host === hostname() && !alive(holder.pid)
+  return holder.host === env.hostname() && !alive(holder.pid, env)
 }
 
-const describeHolder = (path: string): string => {
+const describeHolder = (path: string, env: LockEnv): string => {
   const holder = readHolder(path)
   return holder === undefined
     ? `the lock file ${path} is being written`
-    : `${holder.command} (pid ${String(holder.pid)}${holder.host === hostname() ? '' : ` on ${holder.host}`}, since ${holder.since}) holds ${path}`
+    : `${holder.command} (pid ${String(holder.pid)}${holder.host === env.hostname() ? '' : ` on ${holder.host}`}, since ${holder.since}) holds ${path}`
 }
 
 /**
@@ -67,24 +77,24 @@ const describeHolder = (path: string): string => {
  * holder's pid. A holder that died (killed, crashed) does not keep it: its lock is taken over.
  * Anyone else holding it is a usage error naming them.
  */
-export const lockSnapshot = (target: string, command: string): Lock => {
+export const lockSnapshot = (target: string, command: string, env: LockEnv = nodeLockEnv): Lock => {
   const path = `${target}.lock`
-  const holder: Holder = { pid: process.pid, host: hostname(), command, since: new Date().toISOString() }
+  const holder: Holder = { pid: process.pid, host: env.hostname(), command, since: new Date(env.now()).toISOString() }
   const text = `${JSON.stringify(holder)}\n`
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number
     try {
       fd = openSync(path, 'wx', 0o644)
     } catch (e) {
-      if (!(typeof e === 'object' && e !== null && 'code' in e && e.code === 'EEXIST')) {
+      if (errorCode(e) !== 'EEXIST') {
         throw new UsageError(`${target}: cannot take its lock ${path}: ${fsReason(e)}`)
       }
-      if (!isStale(path)) throw new UsageError(`${target} is in use: ${describeHolder(path)}; stop it first`)
+      if (!isStale(path, env)) throw new UsageError(`${target} is in use: ${describeHolder(path, env)}; stop it first`)
       // Move the dead holder's lock aside rather than delete it: of two takers, one rename wins.
       const aside = `${path}.stale-${randomBytes(4).toString('hex')}`
       try {
         renameSync(path, aside)
-        rmSync(aside, { force: true })
+        rmSync(aside)
       } catch {
         // Someone else took it over first; try again.
       }
@@ -99,7 +109,12 @@ export const lockSnapshot = (target: string, command: string): Lock => {
       path,
       release: () => {
         const current = readHolder(path)
-        if (current?.pid === holder.pid && current.host === holder.host && current.since === holder.since) rmSync(path, { force: true })
+        if (current?.pid !== holder.pid || current.host !== holder.host || current.since !== holder.since) return
+        try {
+          rmSync(path)
+        } catch {
+          // Removed already.
+        }
       },
     }
   }

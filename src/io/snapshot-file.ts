@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto'
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -13,7 +14,7 @@ import { AtomicFile, nodeFileOps, removeStaleTemporaries, syncFolder, writeAll }
 import { lockSnapshot } from './lock.js'
 import { snapshotText } from './snapshot-text.js'
 import { resolveTarget } from './target.js'
-import { fsReason, UsageError } from './usage-error.js'
+import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 /** Where a snapshot file's journal lives: beside the file the path points at. */
 export const journalPath = (target: string): string => `${target}.journal`
@@ -45,7 +46,7 @@ const readOptional = (path: string): Buffer | undefined => {
   try {
     return readFileSync(path)
   } catch (e) {
-    if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') return undefined
+    if (errorCode(e) === 'ENOENT') return undefined
     throw new UsageError(`${path}: cannot read the journal: ${fsReason(e)}`)
   }
 }
@@ -104,13 +105,13 @@ const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
  * Reads and loads a snapshot file and replays the journal beside it, if there is one (a server
  * that was killed leaves its last acknowledged changes there). Every failure names the file and
  * says what is wrong. A server may be replacing both files at that moment: a journal that does not
- * match its snapshot is read again, a few times, before it is refused.
+ * match its snapshot is read again, a few times, `wait`ing a little longer each time, before it is refused.
  */
-export const readSnapshotFile = (path: string): SnapshotOnDisk => {
+export const readSnapshotFile = (path: string, wait: (ms: number) => void = sleep): SnapshotOnDisk => {
   for (let attempt = 0; attempt < 5; attempt++) {
     const read = attemptRead(path)
     if (read !== 'changed under us') return read
-    sleep(50 * (attempt + 1))
+    wait(50 * (attempt + 1))
   }
   throw new UsageError(`${journalPath(resolveTarget(path))}: it continues another version of ${path} (the snapshot was replaced while its journal held changes); ` +
     'move the journal away to use the snapshot as it is')
@@ -119,19 +120,16 @@ export const readSnapshotFile = (path: string): SnapshotOnDisk => {
 /** Writes a snapshot's text to an atomic file, and gives the SHA-256 of what it wrote. */
 export const writeSnapshotText = (file: AtomicFile, state: SnapshotState): string => {
   const hash = createHash('sha256')
-  try {
-    for (const piece of snapshotText(state)) {
-      const bytes = Buffer.from(piece, 'utf8')
-      hash.update(bytes)
-      file.write(bytes)
-    }
-  } catch (e) {
-    file.abort()
-    if (e instanceof UsageError) throw e
-    // Making the text failed (a value nested too deeply for JSON.stringify, say).
-    throw new UsageError(`${file.target}: cannot write the snapshot: ${e instanceof Error ? e.message : String(e)}; the file is unchanged`)
-  }
+  file.writePieces(hashed(snapshotText(state), hash))
   return hash.digest('hex')
+}
+
+function* hashed(pieces: Iterable<string>, hash: Hash): Iterable<Buffer> {
+  for (const piece of pieces) {
+    const bytes = Buffer.from(piece, 'utf8')
+    hash.update(bytes)
+    yield bytes
+  }
 }
 
 /** Appends one line to a journal at `at` (cutting off a torn line there), flushed. */

@@ -1,6 +1,6 @@
 import { lstatSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { fsReason, UsageError } from './usage-error.js'
+import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 const maxLinks = 40
 
@@ -16,7 +16,7 @@ export const resolveTarget = (path: string): string => {
     try {
       kind = lstatSync(current)
     } catch (e) {
-      if (typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT') return current
+      if (errorCode(e) === 'ENOENT') return current
       throw new UsageError(`${path}: ${fsReason(e)}`)
     }
     if (kind.isSymbolicLink()) {

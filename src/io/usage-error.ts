@@ -6,10 +6,15 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** The code of a failed system call (`ENOENT`, `EEXIST`, …); undefined for anything else thrown. */
+export const errorCode = (e: unknown): string | undefined => {
+  const code = (e as { readonly code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
 /** Why a filesystem call failed, in words (`no such file` rather than `ENOENT: …`). */
 export const fsReason = (e: unknown): string => {
-  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined
-  switch (code) {
+  switch (errorCode(e)) {
     case 'ENOENT': return 'no such file or folder'
     case 'EISDIR': return 'it is a folder, not a file'
     case 'EACCES': case 'EPERM': return 'permission denied'
