@@ -186,8 +186,27 @@ describe('snapshotText', () => {
     if (!isSnapshot(s)) throw new Error('not a snapshot')
     const pieces = [...snapshotText(s)]
     expect(pieces.length).toBeGreaterThan(5)
+    // About 64 KiB each: never one write per resource, never one string of the whole.
+    expect(Math.min(...pieces.slice(0, -1).map((p) => p.length))).toBeGreaterThanOrEqual(65_536)
     expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(70_000)
     expect(pieces.join('')).toBe(`${JSON.stringify(snapshotToJson(s), null, 2)}\n`)
+  })
+
+  it('leaves out the keys of a snapshot given as an object that hold undefined, as JSON.stringify does', () => {
+    for (const json of [{ Region: 'r', Quotas: undefined }, { Region: undefined }, { HaVips: undefined, ClientTokens: undefined }]) {
+      const s = load(json)
+      if (!isSnapshot(s)) throw new Error('not a snapshot')
+      expect([...snapshotText(s)].join('')).toBe(`${JSON.stringify(json, null, 2)}\n`)
+    }
+    // A token recorded on such a snapshot is kept all the same.
+    const s = handle(load({
+      HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
+      Instances: [{ InstanceId: 'i-0', Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: 'eni-p0', SubnetId: 'subnet-a', Type: 'primary' }] }],
+      ClientTokens: undefined,
+    }), 'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-0&ClientToken=t-1', { requestId: 'r-1' }).snapshot
+    if (!isSnapshot(s)) throw new Error('not a snapshot')
+    expect(snapshotToJson(s).ClientTokens?.map((t) => t.ClientToken)).toEqual(['t-1'])
+    expect([...snapshotText(s)].join('')).toBe(`${JSON.stringify(snapshotToJson(s), null, 2)}\n`)
   })
 
   it('writes an empty snapshot as {}', () => {

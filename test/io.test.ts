@@ -1,10 +1,12 @@
 import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import * as E from 'fp-ts/lib/Either.js'
 import { pullPages } from '../src/io/pull.js'
 import { ownership, resolveTarget } from '../src/io/target.js'
 import { readLocations } from '../src/io/tf-files.js'
 import { fsReason, UsageError } from '../src/io/usage-error.js'
+import { verifySignature } from '../src/wire/signature.js'
 import { tempFolder } from './support/temp.js'
 
 /** Finding resource blocks in a Terraform configuration, for `havip plan --config`. */
@@ -17,7 +19,7 @@ const write = (path: string, text: string): void => {
 describe('readLocations', () => {
   it('finds each resource block in the root and in local modules, by configuration address, with its file and line', () => {
     const root = tempFolder('havip-tf-')
-    write(join(root, 'main.tf'), 'terraform {}\n\nresource "volcengine_ha_vip" "db" {\n  subnet_id = "subnet-a"\n}\n  resource  "volcengine_ha_vip_associate" "web" {\n}\n')
+    write(join(root, 'main.tf'), 'terraform {}\n\nresource "volcengine_ha_vip" "db" {\n  subnet_id = "subnet-a"\n}\n  resource  "volcengine_ha_vip_associate"  "web" {\n}\n')
     write(join(root, 'b.tf'), '# resource "volcengine_ha_vip" "commented" {}\nresource "volcengine_network_interface" "nic" {}\n')
     write(join(root, 'notes.txt'), 'resource "volcengine_ha_vip" "not_terraform" {}\n')
     write(join(root, 'modules', 'app', 'main.tf'), '\nresource "volcengine_ha_vip_associate" "this" {}\n')
@@ -84,6 +86,14 @@ describe('resolveTarget and ownership', () => {
     expect(ownership(file)).toEqual({ mode: 0o640, uid: statSync(file).uid, gid: statSync(file).gid })
     expect(ownership(join(dir, 'missing.json'))).toBeUndefined()
   })
+
+  it('follows as many links as the system does (40), and no more', () => {
+    const dir = tempFolder('havip-target-')
+    writeFileSync(join(dir, 'link-0'), '{}')
+    for (let n = 1; n <= 41; n++) symlinkSync(`link-${String(n - 1)}`, join(dir, `link-${String(n)}`))
+    expect(resolveTarget(join(dir, 'link-40'))).toBe(join(dir, 'link-0'))
+    expect(() => resolveTarget(join(dir, 'link-41'))).toThrow(`${join(dir, 'link-41')}: too many symbolic links`)
+  })
 })
 
 describe('pullPages', () => {
@@ -93,10 +103,15 @@ describe('pullPages', () => {
   it('pages each kind with NextToken to the end, signed, filtered by VPC, reporting each page', async () => {
     const urls: Array<URL> = []
     const signed: Array<string> = []
+    const verified: Array<boolean> = []
     const stub = (url: string, init: { headers: Record<string, string> }) => {
       const u = new URL(url)
       urls.push(u)
       signed.push(`${init.headers['X-Date'] ?? ''} ${init.headers.Authorization?.split(' ')[1] ?? ''}`)
+      // What havip serve would check, on the path the request went to.
+      const request = { method: 'GET', path: u.pathname, query: [...u.searchParams], headers: { 'x-date': init.headers['X-Date'] ?? '', authorization: init.headers.Authorization ?? '' }, body: Buffer.alloc(0) }
+      const service = u.searchParams.get('Action') === 'DescribeInstances' ? 'ecs' : 'vpc'
+      verified.push(E.isRight(verifySignature(request, new Map([[credentials.accessKeyId, credentials.secretKey]]), { region: 'cn-shanghai', service }, Date.UTC(2026, 10, 26, 12))))
       const action = u.searchParams.get('Action') ?? ''
       const token = u.searchParams.get('NextToken')
       // HaVips on two pages; the other kinds on one.
@@ -106,7 +121,7 @@ describe('pullPages', () => {
     }
     const progress: Array<string> = []
     const pages = await pullPages({
-      region: 'cn-shanghai', endpoint: 'http://127.0.0.1:9/', credentials, vpcId: 'vpc-7',
+      region: 'cn-shanghai', endpoint: 'http://127.0.0.1:9//', credentials, vpcId: 'vpc-7',
       fetch: stub as unknown as typeof fetch, now: () => new Date(Date.UTC(2026, 10, 26, 12)),
       onPage: (kind, n, resources) => progress.push(`${kind} ${String(n)} ${String(resources)}`),
     })
@@ -125,11 +140,46 @@ describe('pullPages', () => {
       '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/ecs/request,',
       '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
     ])
+    expect(verified).toEqual([true, true, true, true])
+  })
+
+  it('asks for every VPC unless told one, and stops where the answer gives no NextToken', async () => {
+    const urls: Array<string> = []
+    const stub = (url: string) => {
+      urls.push(url)
+      return Promise.resolve(new Response(JSON.stringify({ Result: { HaVips: [{}], Instances: [{}], NetworkInterfaceSets: [{}], NextToken: null } })))
+    }
+    const pages = await pullPages({ region: 'r', endpoint: 'http://127.0.0.1:9', credentials, fetch: stub as unknown as typeof fetch })
+    expect(pages).toHaveLength(3)
+    expect(urls[0]).toBe('http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100')
+  })
+
+  it('tries again on throttling, 429 and 5xx, after waits that double, and on nothing else', async () => {
+    const attempts = async (status: number, body: string, retries = 1): Promise<{ readonly calls: number; readonly waits: ReadonlyArray<number>; readonly error: string }> => {
+      let calls = 0
+      const waits: Array<number> = []
+      const error = await pullPages({
+        region: 'r', credentials, retries,
+        fetch: () => { calls++; return Promise.resolve(new Response(body, { status })) },
+        sleep: (ms) => { waits.push(ms); return Promise.resolve() },
+      }).then(() => '', (e: unknown) => (e as Error).message)
+      return { calls, waits, error }
+    }
+    const refusal = (code: string) => JSON.stringify({ ResponseMetadata: { Error: { Code: code, Message: 'm' } } })
+    for (const code of ['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests', 'ServiceUnavailable', 'InternalError', 'UndefinedError']) {
+      expect(await attempts(400, refusal(code))).toEqual({ calls: 2, waits: [500], error: `DescribeHaVips was refused: HTTP 400 ${code}: m` })
+    }
+    expect(await attempts(429, '', 4)).toEqual({ calls: 5, waits: [500, 1000, 2000, 4000], error: 'DescribeHaVips was refused: HTTP 429' })
+    expect(await attempts(400, refusal('InvalidParameter'))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 400 InvalidParameter: m' })
+    // A 200 that is not a JSON object, or that carries an error, is a refusal too.
+    for (const body of ['<html>', 'null', '7']) expect(await attempts(200, body)).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
+    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: 'busy' } }))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
+    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: null }, Result: {} }))).toEqual({ calls: 3, waits: [], error: '' })
   })
 
   it('stops at an empty page, refuses a NextToken given twice, and says why a call failed after its retries', async () => {
     const answer = (json: unknown, status = 200) => () => Promise.resolve(new Response(JSON.stringify(json), { status }))
-    const options = { region: 'r', credentials, backoffMs: 1 }
+    const options = { region: 'r', credentials, sleep: () => Promise.resolve() }
     const empty = await pullPages({ ...options, fetch: answer({ Result: { HaVips: [], Instances: [], NetworkInterfaceSets: [], NextToken: 'more' } }) })
     expect(empty).toHaveLength(3)
     await expect(pullPages({ ...options, fetch: answer({ Result: { HaVips: [{}], NextToken: 'same' } }) }))

@@ -246,18 +246,21 @@ describe('pullPages', () => {
       if (next !== undefined) return Promise.resolve(next)
       return Promise.resolve(answer(200, body(action, action === 'DescribeHaVips' ? 'HaVips' : action === 'DescribeInstances' ? 'Instances' : 'NetworkInterfaceSets')))
     }
-    const pages = await pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: fetchStub as unknown as typeof fetch, backoffMs: 1 })
+    const pages = await pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: fetchStub as unknown as typeof fetch, sleep: () => Promise.resolve() })
     expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces'])
     expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces'])
     let refusals = 0
     const refusing = () => { refusals++; return Promise.resolve(answer(403, { ResponseMetadata: { Error: { Code: 'AccessDenied', Message: 'no' } } })) }
-    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: refusing, backoffMs: 1 }))
+    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: refusing, sleep: () => Promise.resolve() }))
       .rejects.toThrow('DescribeHaVips was refused: HTTP 403 AccessDenied: no')
     expect(refusals).toBe(1)
     let failures = 0
     const failing = () => { failures++; return Promise.resolve(answer(500, {})) }
-    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: failing, backoffMs: 1, retries: 3 })).rejects.toThrow('HTTP 500')
+    const waits: Array<number> = []
+    const sleep = (ms: number) => { waits.push(ms); return Promise.resolve() }
+    await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: failing, sleep, retries: 3 })).rejects.toThrow('HTTP 500')
     expect(failures).toBe(4)
+    expect(waits).toEqual([500, 1000, 2000])
   })
 })
 

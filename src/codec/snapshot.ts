@@ -201,8 +201,9 @@ export const snapshotEntries = (s: SnapshotState): ReadonlyArray<SnapshotEntry> 
     for (const id of s.haVipOrder) yield lookup(s.haVips, id)
   }
   const ledger = (): Iterable<unknown> => layeredValues(s.ledger)
-  const entries = Object.entries(s.source).map(([key, value]): SnapshotEntry =>
+  // A key that holds undefined (a snapshot given as an object) is not in its JSON.
+  const entries = Object.entries(s.source).filter(([, value]) => value !== undefined).map(([key, value]): SnapshotEntry =>
     key === 'HaVips' ? { key, items: haVips } : key === 'ClientTokens' ? { key, items: ledger } : { key, value })
-  const ledgerAdded = !Object.hasOwn(s.source, 'ClientTokens') && s.ledger.overlay.size > 0
+  const ledgerAdded = s.source.ClientTokens === undefined && s.ledger.overlay.size > 0
   return ledgerAdded ? [...entries, { key: 'ClientTokens', items: ledger }] : entries
 }

@@ -17,15 +17,16 @@ export interface PullOptions {
   readonly vpcId?: string
   /** After each page: which kind, how many pages and resources so far. */
   readonly onPage?: (kind: ResourceKind, pages: number, resources: number) => void
-  /** How often a throttled, failed (5xx) or unreachable call is tried again (default 4), with doubling waits from `backoffMs` (default 500). */
+  /** How often a throttled, failed (5xx) or unreachable call is tried again (default 4), after waits of 0.5, 1, 2, 4 s. */
   readonly retries?: number
-  readonly backoffMs?: number
   readonly fetch?: typeof fetch
   readonly now?: () => Date
+  readonly sleep?: (ms: number) => Promise<void>
 }
 
 const pageSize = 100
 const timeoutMs = 30_000
+const firstBackoffMs = 500
 // The vendor's codes for "too many requests" and "try again".
 const retryableCodes = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequests', 'ServiceUnavailable', 'InternalError', 'UndefinedError'])
 
@@ -34,25 +35,27 @@ interface Answer {
   readonly body: unknown
 }
 
-const errorOf = (body: unknown): { readonly Code?: unknown; readonly Message?: unknown } | undefined => {
-  const meta = typeof body === 'object' && body !== null ? (body as { ResponseMetadata?: { Error?: unknown } }).ResponseMetadata : undefined
-  const error = meta?.Error
-  return typeof error === 'object' && error !== null ? error : undefined
+interface VendorError {
+  readonly Code?: unknown
+  readonly Message?: unknown
 }
+
+/** The error in an answer's ResponseMetadata: any there is a refusal. */
+const errorOf = (body: unknown): VendorError | undefined =>
+  (body as { readonly ResponseMetadata?: { readonly Error?: VendorError | null } } | null | undefined)?.ResponseMetadata?.Error ?? undefined
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** One signed GET, tried again on throttling, 5xx and network failures; a refusal is a usage error naming the vendor's code. */
-const call = async (options: PullOptions, params: ReadonlyArray<readonly [string, string]>): Promise<unknown> => {
+const call = async (options: PullOptions, action: string, params: ReadonlyArray<readonly [string, string]>): Promise<unknown> => {
   const endpoint = (options.endpoint ?? defaultEndpoint).replace(/\/+$/, '')
-  const action = params.find(([name]) => name === 'Action')?.[1] ?? ''
   const scope = { region: options.region, service: serviceOf(action) }
   const retries = options.retries ?? 4
-  const backoffMs = options.backoffMs ?? 500
   const doFetch = options.fetch ?? fetch
+  const sleep = options.sleep ?? wait
   let last = ''
   for (let attempt = 0; attempt <= retries; attempt++) {
-    if (attempt > 0) await wait(backoffMs * 2 ** (attempt - 1))
+    if (attempt > 0) await sleep(firstBackoffMs * 2 ** (attempt - 1))
     const headers = signGet('/', params, options.credentials, scope, (options.now ?? (() => new Date()))())
     let answer: Answer
     try {
@@ -63,7 +66,7 @@ const call = async (options: PullOptions, params: ReadonlyArray<readonly [string
       try {
         body = JSON.parse(text)
       } catch {
-        body = undefined
+        // Not JSON: an answer without a body.
       }
       answer = { status: res.status, body }
     } catch (e) {
@@ -72,10 +75,10 @@ const call = async (options: PullOptions, params: ReadonlyArray<readonly [string
       continue
     }
     const error = errorOf(answer.body)
-    if (answer.status === 200 && error === undefined && answer.body !== undefined) return answer.body
+    if (answer.status === 200 && error === undefined && typeof answer.body === 'object' && answer.body !== null) return answer.body
     const code = typeof error?.Code === 'string' ? error.Code : undefined
     last = `${action} was refused: HTTP ${String(answer.status)}${code === undefined ? '' : ` ${code}`}${typeof error?.Message === 'string' ? `: ${error.Message}` : ''}`
-    if (!(answer.status === 429 || answer.status >= 500 || (code !== undefined && retryableCodes.has(code)))) break
+    if (!(answer.status === 429 || answer.status >= 500 || retryableCodes.has(code ?? ''))) break
   }
   throw new UsageError(last)
 }
@@ -95,7 +98,7 @@ export const pullPages = async (options: PullOptions): Promise<ReadonlyArray<Des
       const params: Array<readonly [string, string]> = [['Action', action], ['Version', apiVersion], ['MaxResults', String(pageSize)]]
       if (token !== '') params.push(['NextToken', token])
       if (options.vpcId !== undefined) params.push(['VpcId', options.vpcId])
-      const json = await call(options, params)
+      const json = await call(options, action, params)
       pages.push({ kind, source: `${action} page ${String(n)}`, json })
       const result = (json as { Result?: Record<string, unknown> }).Result ?? {}
       const list = result[listKey]

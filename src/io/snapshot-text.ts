@@ -6,7 +6,7 @@ const chunkSize = 1 << 16
 
 // `JSON.stringify(value, null, 2)` of a value nested `depth` levels down.
 const indented = (value: unknown, depth: number): string =>
-  ((JSON.stringify(value, null, 2) as string | undefined) ?? 'null').replaceAll('\n', `\n${'  '.repeat(depth)}`)
+  JSON.stringify(value, null, 2).replaceAll('\n', `\n${'  '.repeat(depth)}`)
 
 // The lists, a resource at a time; any other value at once.
 const itemsOf = (entry: SnapshotEntry): Iterable<unknown> | undefined =>

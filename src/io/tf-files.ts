@@ -19,7 +19,8 @@ const blocksIn = (folder: string, root: string, modulePath: string, into: Map<st
     lines.forEach((line, i) => {
       const m = resourceBlock.exec(line)
       if (m === null) return
-      const key = [modulePath, `${m[1] ?? ''}.${m[2] ?? ''}`].filter(Boolean).join('.')
+      const address = m.slice(1).join('.')
+      const key = modulePath === '' ? address : `${modulePath}.${address}`
       if (!into.has(key)) into.set(key, { file: relative(root, file).split(sep).join('/'), line: i + 1 })
     })
   }
@@ -32,11 +33,12 @@ const blocksIn = (folder: string, root: string, modulePath: string, into: Map<st
  */
 export const readLocations = (root: string, localModules: ReadonlyArray<{ readonly path: string; readonly source: string }>): ReadonlyMap<string, SourceLocation> => {
   const locations = new Map<string, SourceLocation>()
-  const folders = new Map<string, string>([['', resolve(root)]])
+  const folders = new Map<string, string>()
   blocksIn(resolve(root), resolve(root), '', locations)
   // Callers come before the modules they call (the plan lists them depth-first).
   for (const { path, source } of localModules) {
-    const parent = folders.get(path.replace(/(^|\.)module\.[^.]+$/, '')) ?? resolve(root)
+    // A top-level module's caller is the root, which is in no module.
+    const parent = folders.get(path.replace(/\.module\.[^.]+$/, '')) ?? resolve(root)
     const folder = resolve(parent, source)
     folders.set(path, folder)
     blocksIn(folder, resolve(root), path, locations)

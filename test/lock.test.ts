@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { LockEnv } from '../src/io/lock.js'
+import { lockSnapshot } from '../src/io/lock.js'
+import { UsageError } from '../src/io/usage-error.js'
+import { openFiles, systemError } from './support/recording-ops.js'
+import { tempFolder } from './support/temp.js'
+
+const since = '2026-11-27T00:00:00.000Z'
+const noon = Date.parse(since)
+
+/** This host is `here`, the time `since`, and every process asked about is alive. */
+const env = (over: Partial<LockEnv> = {}): LockEnv => ({ hostname: () => 'here', now: () => noon, kill: () => undefined, ...over })
+const dead: Partial<LockEnv> = { kill: () => { throw systemError('ESRCH') } }
+
+const target = (): string => join(tempFolder('havip-lock-'), 'snapshot.json')
+const holderText = (holder: object): string => `${JSON.stringify(holder)}\n`
+
+describe('lockSnapshot', () => {
+  it('writes who holds the lock, and refuses the next writer naming them', () => {
+    const file = target()
+    const before = openFiles()
+    const lock = lockSnapshot(file, 'havip serve', env())
+    expect(lock.path).toBe(`${file}.lock`)
+    expect(openFiles()).toBe(before)
+    expect(readFileSync(lock.path, 'utf8')).toBe(holderText({ pid: process.pid, host: 'here', command: 'havip serve', since }))
+    expect(() => lockSnapshot(file, 'havip call', env())).toThrow(new UsageError(`${file} is in use: havip serve (pid ${String(process.pid)}, since ${since}) holds ${file}.lock; stop it first`))
+    lock.release()
+    expect(existsSync(lock.path)).toBe(false)
+  })
+
+  it('never takes over the lock of a holder on another host, and names that host', () => {
+    const file = target()
+    writeFileSync(`${file}.lock`, holderText({ pid: 999_999, host: 'there', command: 'havip serve', since }))
+    expect(() => lockSnapshot(file, 'havip call', env(dead))).toThrow(new UsageError(`${file} is in use: havip serve (pid 999999 on there, since ${since}) holds ${file}.lock; stop it first`))
+  })
+
+  it('takes over the lock of a holder that died on this host, leaving nothing aside', () => {
+    const file = target()
+    writeFileSync(`${file}.lock`, holderText({ pid: 999_999, host: 'here', command: 'havip serve', since: 'yesterday' }))
+    const asked: Array<number> = []
+    const lock = lockSnapshot(file, 'havip call', env({ kill: (pid) => { asked.push(pid); throw systemError('ESRCH') } }))
+    expect(asked).toEqual([999_999])
+    expect(readFileSync(lock.path, 'utf8')).toBe(holderText({ pid: process.pid, host: 'here', command: 'havip call', since }))
+    expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
+  })
+
+  it('counts a holder it may not signal as alive', () => {
+    const file = target()
+    writeFileSync(`${file}.lock`, holderText({ pid: 1, host: 'here', command: 'havip serve', since }))
+    expect(() => lockSnapshot(file, 'havip call', env({ kill: () => { throw systemError('EPERM') } }))).toThrow(/is in use: havip serve \(pid 1, since/)
+  })
+
+  it('gives a lock file that says nobody ten seconds to be written, then takes it over', () => {
+    for (const text of ['', '{', 'null', '{"pid":"1","host":"here"}', '{"pid":1}', '{"host":"here"}']) {
+      const file = target()
+      writeFileSync(`${file}.lock`, text)
+      const made = statSync(`${file}.lock`).mtimeMs
+      expect(() => lockSnapshot(file, 'havip call', env({ now: () => made + 10_000 }))).toThrow(new UsageError(`${file} is in use: the lock file ${file}.lock is being written; stop it first`))
+      const lock = lockSnapshot(file, 'havip call', env({ now: () => made + 10_001 }))
+      expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
+    }
+  })
+
+  it('tries again when the lock file goes away while it is being looked at', () => {
+    const file = target()
+    writeFileSync(`${file}.lock`, '')
+    let calls = 0
+    // The second look at the clock is the one before the lock file's age is read.
+    const lock = lockSnapshot(file, 'havip call', env({ now: () => { if (++calls === 2) rmSync(`${file}.lock`); return noon } }))
+    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid })
+  })
+
+  it('says why it cannot make the lock file', () => {
+    const file = join(tempFolder('havip-lock-'), 'no-such-folder', 'snapshot.json')
+    expect(() => lockSnapshot(file, 'havip call', env())).toThrow(new UsageError(`${file}: cannot take its lock ${file}.lock: no such file or folder`))
+  })
+
+  it('releases only its own lock, and a lock already gone quietly', () => {
+    for (const other of [{ pid: process.pid + 1, host: 'here', since }, { pid: process.pid, host: 'there', since }, { pid: process.pid, host: 'here', since: 'later' }]) {
+      const file = target()
+      const lock = lockSnapshot(file, 'havip serve', env())
+      writeFileSync(lock.path, holderText({ ...other, command: 'another' }))
+      lock.release()
+      expect(existsSync(lock.path)).toBe(true)
+    }
+    const lock = lockSnapshot(target(), 'havip serve', env())
+    rmSync(lock.path)
+    lock.release()
+    mkdirSync(lock.path)
+    lock.release()
+    expect(statSync(lock.path).isDirectory()).toBe(true)
+  })
+})
