@@ -179,21 +179,21 @@ export class AtomicFile {
 
   /** Renames the flushed file over the target and flushes the folder: the new file is in place, durably. */
   replace(): void {
-    this.close()
+    this.closeAndRename()
     try {
       syncFolder(dirname(this.target), this.ops)
     } catch (e) {
-      throw new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
+      throw this.folderNotFlushed(e)
     }
   }
 
   /** `replace`, with the folder's flush off the event loop. */
   async replaceInBackground(): Promise<void> {
-    this.close()
+    this.closeAndRename()
     try {
       await syncFolderInBackground(dirname(this.target), this.ops)
     } catch (e) {
-      throw new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
+      throw this.folderNotFlushed(e)
     }
   }
 
@@ -221,10 +221,14 @@ export class AtomicFile {
   }
 
   /** Closes the flushed file and renames it over the target. */
-  private close(): void {
+  private closeAndRename(): void {
     this.attempt('close', () => { this.ops.closeSync(this.fdOrThrow()) })
     this.fd = undefined
     this.attempt('replace', () => { this.ops.renameSync(this.temporary, this.target) })
+  }
+
+  private folderNotFlushed(e: unknown): UsageError {
+    return new UsageError(`${this.target}: replaced, but its folder cannot be flushed: ${fsReason(e)}; a power cut may undo the change`)
   }
 
   private fdOrThrow(): number {
