@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { defineConfig } from 'vitest/config'
 import base from './vitest.config.js'
+import LoadFailuresAsTests from './test/support/load-failures-reporter.js'
 
 // What a mutation run (MUTATION_SET, see test/support/mutation-sets.json) tests each mutant against.
 // Left out everywhere: the tests that drive the built package in child processes (a mutant of
@@ -12,5 +13,5 @@ if (set === undefined) throw new Error(`no mutation set ${String(process.env.MUT
 // Spread, not mergeConfig: that would append this list to the base's `include`.
 export default defineConfig({
   ...base,
-  test: { ...base.test, include: set.tests.map((name) => `test/${name}.test.ts`), reporters: ['default'] },
+  test: { ...base.test, include: set.tests.map((name) => `test/${name}.test.ts`), reporters: ['default', new LoadFailuresAsTests()] },
 })

@@ -71,7 +71,17 @@ const swapped = (first: ErrorId, second: ErrorId) => (json: SnapshotJson): Syste
 const expectCaught = (report: ConformanceReport, what: string): void => {
   // On failure, the seed tells how to replay the run that missed the bug.
   expect(report.ok, `${what} was not caught (seed ${String(report.seed)})`).toBe(false)
-  if (!report.ok) expect(report.report).toContain(report.divergence.split(':')[0] ?? '')
+  if (report.ok) return
+  expect(report.report).toContain(report.divergence.split(':')[0] ?? '')
+  // A divergence is described, never a crash of the harness itself.
+  expect(report.divergence).not.toMatch(/TypeError|Cannot read/)
+}
+
+/** The first divergence of a system that differs from havip-rules as this reply rewriting says. */
+const divergenceOf = async (change: Parameters<typeof rewriting>[0], numRuns = runs(30)): Promise<string> => {
+  const report = await checkConformance({ setup: rewriting(change), numRuns })
+  expectCaught(report, 'the difference')
+  return report.ok ? '' : report.divergence
 }
 
 describe('checkConformance', () => {
@@ -184,6 +194,8 @@ describe('checkConformance', () => {
     const report = await checkConformance({ setup: noSubnetCheck, numRuns: runs(200), seed: 42 })
     if (report.ok) throw new Error('not caught')
     expect(report.divergence).toMatch(/^Action=AssociateHaVip&.*: status 200, expected 400; Error.Code undefined, expected "InvalidInstance.HaVipMismatch"/)
+    // DescribeHaVips is asked only once the answer itself agrees.
+    expect(report.divergence).not.toContain('then DescribeHaVips')
     expect(report.report).toContain('seed: 42')
     // The divergence comes first: it is what a test runner shows of a failed expectation's message.
     expect(report.report.startsWith(`${report.divergence}\n\n`)).toBe(true)
@@ -217,7 +229,7 @@ describe('checkConformance', () => {
     expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
   })
 
-  it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order and a missing empty type are the same', async () => {
+  it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order, a missing empty type or list are the same', async () => {
     const describeAs = (answer: (reply: { status: number; body: unknown }) => { status: number; body: unknown }) =>
       rewriting((reply, params) => (params.Action === 'DescribeHaVips' ? answer(reply) : reply))
     const refused = await checkConformance({ setup: describeAs(() => ({ status: 404, body: {} })), numRuns: runs(30) })
@@ -232,10 +244,70 @@ describe('checkConformance', () => {
       body: { ...(body as Listed), Result: { HaVips: (body as Listed).Result.HaVips.map(({ AssociatedInstanceType: type, ...h }) => ({
         ...h,
         ...(type === '' ? {} : { AssociatedInstanceType: type }),
-        AssociatedInstanceIds: [...(h.AssociatedInstanceIds as ReadonlyArray<string>)].reverse(),
+        // An empty list left out is an empty list.
+        ...((h.AssociatedInstanceIds as ReadonlyArray<string>).length === 0 ? {} : { AssociatedInstanceIds: [...(h.AssociatedInstanceIds as ReadonlyArray<string>)].reverse() }),
       })) } },
     }))
     expect(await checkConformance({ setup: reordered, numRuns: runs(50) })).toMatchObject({ ok: true })
+  })
+
+  it('describes an answer that is not an envelope as what is missing from it, and never crashes on one', async () => {
+    for (const body of [null, {}, 'text', 7, { ResponseMetadata: null }]) {
+      const divergence = await divergenceOf(({ status }) => ({ status, body }), 5)
+      expect(divergence).toMatch(/ResponseMetadata\.Action undefined, expected "(Associate|Disassociate)HaVip"/)
+    }
+  })
+
+  it('says a replay that names no RequestId should have named the one of the success it replays', async () => {
+    const noIdOnReplay = (json: SnapshotJson): System => {
+      let s = load(json)
+      let n = 0
+      return {
+        send: (params) => {
+          const own = `sut-${String(n++)}`
+          const handled = handle(s, params, { requestId: own })
+          s = handled.snapshot
+          // A replay of a success of this run (those of the snapshot's ledger keep their ids).
+          const id = handled.body.ResponseMetadata.RequestId
+          const replay = id.startsWith('sut-') && id !== own
+          return { status: handled.status, body: replay ? {} : handled.body }
+        },
+      }
+    }
+    const report = await checkConformance({ setup: noIdOnReplay, numRuns: runs(200) })
+    expectCaught(report, 'the replay without metadata')
+    if (!report.ok) expect(report.divergence).toMatch(/RequestId undefined, expected "sut-\d+", the id of the success this request replays$/)
+  })
+
+  it('finds the HaVip asked about in a DescribeHaVips that lists others too, and says so when none is listed', async () => {
+    const everyHaVip = (json: SnapshotJson): System => {
+      const system = reference(json)
+      return {
+        send: async (params) => {
+          if (params.Action !== 'DescribeHaVips') return system.send(params)
+          // The filter ignored: every HaVip, the one asked about last.
+          const all = await system.send({ Action: 'DescribeHaVips', Version: '2020-04-01' })
+          const body = all.body as { Result: { HaVips: ReadonlyArray<{ HaVipId: string }> } }
+          const haVips = [...body.Result.HaVips].sort((a, b) => Number(a.HaVipId === params['HaVipIds.1']) - Number(b.HaVipId === params['HaVipIds.1']))
+          return { status: all.status, body: { ...body, Result: { ...body.Result, HaVips: haVips } } }
+        },
+      }
+    }
+    expect(await checkConformance({ setup: everyHaVip, numRuns: runs(50) })).toMatchObject({ ok: true })
+    for (const body of [null, {}, { Result: null }, { Result: {} }, { Result: { HaVips: null } }]) {
+      const divergence = await divergenceOf(({ status, body: real }, params) => ({ status, body: params.Action === 'DescribeHaVips' ? body : real }), 10)
+      expect(divergence).toMatch(/then DescribeHaVips of \S+ did not list it$/)
+    }
+  })
+
+  it('says which targets a DescribeHaVips left out', async () => {
+    type Listed = { Result: { HaVips: ReadonlyArray<Record<string, unknown>> } }
+    const divergence = await divergenceOf(({ status, body }, params) => {
+      if (params.Action !== 'DescribeHaVips') return { status, body }
+      const listed = body as unknown as Listed
+      return { status, body: { ...listed, Result: { HaVips: listed.Result.HaVips.map((h) => ({ ...h, AssociatedInstanceIds: (h.AssociatedInstanceIds as ReadonlyArray<string>).slice(1) })) } } }
+    }, runs(100))
+    expect(divergence).toMatch(/then DescribeHaVips of \S+ says AssociatedInstanceIds \[.*\], expected \[".+\]$/)
   })
 
   it('keeps to numRuns, seed and maxCommands, closes every system it set up, and says when the snapshots do not load', async () => {

@@ -60,7 +60,7 @@ interface Model {
   snapshot: Snapshot
   step: number
   /** havip-rules' RequestId of each answered request → the one the system answered with. */
-  readonly requestIds: Map<string, string>
+  readonly requestIds: Map<string, unknown>
 }
 
 interface Real {
@@ -70,17 +70,17 @@ interface Real {
 
 type WireBody = Readonly<{ ResponseMetadata?: Readonly<Record<string, unknown>> & { Error?: Readonly<Record<string, unknown>> } }>
 
-const errorOf = (body: unknown) => (body as WireBody | null)?.ResponseMetadata?.Error
+const metaOf = (body: unknown) => (body as WireBody | null | undefined)?.ResponseMetadata
 
-const expectations = (expected: ResponseBody, expectedStatus: number, actual: Reply, theirId: string | undefined): ReadonlyArray<string> => {
+const expectations = (expected: ResponseBody, expectedStatus: number, actual: Reply, theirId: unknown): ReadonlyArray<string> => {
   const problems: Array<string> = []
   if (actual.status !== expectedStatus) problems.push(`status ${String(actual.status)}, expected ${String(expectedStatus)}`)
   const want = 'Error' in expected.ResponseMetadata ? expected.ResponseMetadata.Error : undefined
-  const got = errorOf(actual.body)
+  const meta = metaOf(actual.body)
+  const got = meta?.Error
   for (const field of ['Code', 'Message', 'CodeN'] as const) {
     if (want?.[field] !== got?.[field]) problems.push(`Error.${field} ${JSON.stringify(got?.[field])}, expected ${JSON.stringify(want?.[field])}`)
   }
-  const meta = (actual.body as WireBody | null)?.ResponseMetadata
   for (const field of ['Action', 'Version', 'Service', 'Region'] as const) {
     if (meta?.[field] !== expected.ResponseMetadata[field]) problems.push(`ResponseMetadata.${field} ${JSON.stringify(meta?.[field])}, expected ${JSON.stringify(expected.ResponseMetadata[field])}`)
   }
@@ -93,11 +93,11 @@ const expectations = (expected: ResponseBody, expectedStatus: number, actual: Re
 const describeFields = ['Status', 'AssociatedInstanceType', 'AssociatedInstanceIds'] as const
 
 /** What DescribeHaVips says of one HaVip, in the terms compared: the type `""` when absent, the ids in any order. */
-const bindingsOf = (haVip: Readonly<Record<string, unknown>> | undefined): Readonly<Record<(typeof describeFields)[number], unknown>> => {
-  const ids = haVip?.AssociatedInstanceIds
+const bindingsOf = (haVip: Readonly<Record<string, unknown>>): Readonly<Record<(typeof describeFields)[number], unknown>> => {
+  const ids = haVip.AssociatedInstanceIds
   return {
-    Status: haVip?.Status,
-    AssociatedInstanceType: haVip?.AssociatedInstanceType ?? '',
+    Status: haVip.Status,
+    AssociatedInstanceType: haVip.AssociatedInstanceType ?? '',
     AssociatedInstanceIds: Array.isArray(ids) ? [...(ids as ReadonlyArray<unknown>)].map(String).sort() : ids ?? [],
   }
 }
@@ -134,17 +134,15 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
     const ours = `havip-rules-${String(model.step++)}`
     const expected = handle(model.snapshot, this.params, { requestId: ours })
     const actual = await real.system.send(this.params)
-    const answeredId = expected.body.ResponseMetadata.RequestId
     // A replay must answer with the RequestId the system gave the success it replays.
-    const theirId = answeredId !== ours && answeredId !== '' ? model.requestIds.get(answeredId) : undefined
+    const theirId = model.requestIds.get(expected.body.ResponseMetadata.RequestId)
     const problems = [...expectations(expected.body, expected.status, actual, theirId)]
     const haVipId = this.params.HaVipId
     if (problems.length === 0 && real.compareDescribe && haVipId !== undefined) {
       problems.push(...await describeProblems(expected.snapshot, haVipId, real.system))
     }
     if (problems.length > 0) throw new Error(`${this.toString()}: ${problems.join('; ')}`)
-    const given = (actual.body as WireBody | null)?.ResponseMetadata?.RequestId
-    if (typeof given === 'string') model.requestIds.set(ours, given)
+    model.requestIds.set(ours, metaOf(actual.body)?.RequestId)
     model.snapshot = expected.snapshot
   }
 
