@@ -30,7 +30,7 @@ const featuresOf = (json: SnapshotJson): ReadonlyArray<string> => {
     f.push(`instance ${i.InstanceId}`, `instance ${i.Status}`, `instance vpc ${String(i.VpcId)}`)
     if (primary?.NetworkInterfaceId === `eni-primary-${i.InstanceId}`) f.push('primary named after its instance')
     const first = i.NetworkInterfaces[0]
-    if (first?.Type === 'secondary' && first.NetworkInterfaceId === `eni-second-${i.InstanceId}` && first.SubnetId !== primary?.SubnetId) f.push('secondary first, in the other subnet')
+    if (first?.Type === 'secondary' && first.NetworkInterfaceId === `eni-second-${i.InstanceId}`) f.push(`secondary first, in ${first.SubnetId}, primary in ${String(primary?.SubnetId)}`)
     if (i.NetworkInterfaces.length === 1) f.push('primary only')
     f.push(`instance subnet ${String(primary?.SubnetId)}`)
   }
@@ -85,7 +85,8 @@ it('generates every kind of snapshot it promises: ids, statuses, regions, tags, 
     'region cn-beijing', 'region ap-southeast-1',
     ...each('instance', instanceIds),
     ...each('instance', ['RUNNING', 'STOPPED', 'STARTING', 'STOPPING', 'ERROR']), 'instance vpc vpc-1', ...each('instance subnet', subnets),
-    'primary named after its instance', 'secondary first, in the other subnet', 'primary only',
+    'primary named after its instance', 'primary only',
+    'secondary first, in subnet-b, primary in subnet-a', 'secondary first, in subnet-a, primary in subnet-b',
     ...each('eni', ['eni-1', 'eni-2', 'eni-3', 'eni-4', 'eni-5', 'toString', 'hasOwnProperty']),
     ...each('eni', ['InUse', 'Available', 'Attaching', 'Detaching', 'Creating', 'Deleting']), 'eni type secondary', 'eni vpc vpc-1', ...each('eni subnet', subnets),
     'eni available, detached', 'eni available, naming a device', 'managed eni available', 'managed eni in transition',
@@ -114,12 +115,14 @@ const requestFeatures = (snapshot: SnapshotJson, r: RequestParams): ReadonlyArra
   const h = (snapshot.HaVips ?? []).find((x) => x.HaVipId === r.HaVipId)
   const instances = new Set((snapshot.Instances ?? []).map((i) => i.InstanceId))
   const enis = new Set((snapshot.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId))
-  f.push(`action ${String(r.Action)}`, `version ${String(r.Version)}`, `type ${String(r.InstanceType)}`)
-  f.push(r.ClientToken === undefined ? 'no token' : /^tok-[123]$/.test(r.ClientToken) ? 'a shared token' : /^tok-\d+$/.test(r.ClientToken) ? 'a fresh token' : `token ${r.ClientToken.length > 64 ? 'of 65 characters' : r.ClientToken}`)
+  // A parameter left out is absent, not there holding undefined (which the type does not show).
+  const { InstanceType: type, ClientToken: token } = r as Readonly<Record<string, string | undefined>>
+  f.push(`action ${String(r.Action)}`, `version ${String(r.Version)}`, `type ${'InstanceType' in r ? String(type) : 'absent'}`)
+  f.push(!('ClientToken' in r) ? 'no token' : token === undefined ? 'token undefined' : /^tok-[123]$/.test(token) ? 'a shared token' : /^tok-\d+$/.test(token) ? 'a fresh token' : `token ${token.length > 64 ? 'of 65 characters' : token}`)
   f.push(r.HaVipId === undefined ? 'no HaVipId' : r.HaVipId === 'havip-unknown' ? 'unknown havip' : h === undefined ? `havip ${r.HaVipId}` : 'a havip of the snapshot')
   const target = r.InstanceId === undefined ? 'none' : r.InstanceId === 'i-unknown' ? 'unknown' : instances.has(r.InstanceId) ? 'an instance' : enis.has(r.InstanceId) ? 'an eni' : r.InstanceId
   // A malformed type is put on any request: its target says nothing.
-  if (r.InstanceType !== 'ecsinstance') f.push(`target ${target} for type ${String(r.InstanceType)}`)
+  if (r.InstanceType !== 'ecsinstance') f.push(`target ${target} for type ${r.InstanceType ?? 'absent'}`)
   if (r.Action === 'DisassociateHaVip' && h?.AssociatedInstanceIds?.includes(r.InstanceId ?? '') === true) f.push('disassociate a bound target')
   return f
 }
@@ -137,19 +140,33 @@ it('generates requests of every shape it promises, and no other: both actions, t
       if (h.AssociatedInstanceIds?.includes(r.InstanceId ?? '') === true) naming++
     }
   }
-  const types = ['EcsInstance', 'NetworkInterface', 'undefined']
+  const types = ['EcsInstance', 'NetworkInterface', 'absent']
   expect([...seen].sort()).toEqual([
     'action AssociateHaVip', 'action DisassociateHaVip', 'action DeleteHaVip', 'action undefined',
     'version 2020-04-01', 'version 2019-01-01', 'version undefined', ...types.map((t) => `type ${t}`), 'type ecsinstance',
     'no token', 'a shared token', 'a fresh token', 'token of 65 characters', 'token jeton-é',
     'a havip of the snapshot', 'unknown havip', 'no HaVipId',
     // Without a type, an instance: the type the API assumes.
-    'target an instance for type EcsInstance', 'target an instance for type undefined', 'target an eni for type NetworkInterface',
+    'target an instance for type EcsInstance', 'target an instance for type absent', 'target an eni for type NetworkInterface',
     ...types.map((t) => `target unknown for type ${t}`), ...types.map((t) => `target none for type ${t}`),
     'disassociate a bound target',
   ].sort())
   // Aimed at a HaVip's own targets more often than picking any target would be (about 47 %).
   expect(naming / withTargets).toBeGreaterThan(0.52)
+})
+
+it('makes request sequences of 1 to maxRequests requests', () => {
+  const lengths = new Set(fc.sample(scenarioArbitrary(3), { numRuns: 200, seed: 20261126 }).map(({ requests }) => requests.length))
+  expect([...lengths].sort()).toEqual([1, 2, 3])
+})
+
+it('makes snapshots without instances when allowed: every ENI then detached, every ledger entry naming i-1', () => {
+  for (const json of fc.sample(snapshotArbitrary({ minInstances: 0, maxInstances: 0 }), { numRuns: 200, seed: 20261126 })) {
+    expect(E.isRight(loadSnapshot(json))).toBe(true)
+    expect(json.Instances).toEqual([])
+    for (const n of json.NetworkInterfaces ?? []) expect(n.DeviceId).toBe('')
+    for (const e of json.ClientTokens ?? []) expect(e.Parameters.InstanceId).toBe('i-1')
+  }
 })
 
 it('names unknown ids for a snapshot that has nothing to name', () => {

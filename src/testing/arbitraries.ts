@@ -94,7 +94,7 @@ const buildEni = (instances: ReadonlyArray<InstanceJson>) => (r: RawEni): Networ
     NetworkInterfaceId: r.id,
     SubnetId: r.subnet,
     VpcId: 'vpc-1',
-    Status: r.kind === 'moving' || (r.kind === 'managed' && r.device % 3 === 0) ? r.movingStatus : r.kind === 'available' || r.kind === 'stale' || device === '' ? 'Available' : 'InUse',
+    Status: r.kind === 'moving' || (r.kind === 'managed' && r.device % 3 === 0) ? r.movingStatus : r.kind === 'stale' || device === '' ? 'Available' : 'InUse',
     Type: 'secondary',
     DeviceId: device,
     ServiceManaged: r.kind === 'managed',
@@ -116,13 +116,14 @@ const buildHaVips = (
   return raws.map((r, i) => {
     const candidates: ReadonlyArray<{ id: string; subnet: string; device?: string }> = r.type === 'EcsInstance'
       ? instances.map((x) => ({ id: x.InstanceId, subnet: subnetOf(x) }))
-      : enis.filter((e) => !e.ServiceManaged && e.Status === 'InUse' && e.DeviceId !== '')
+      // Only an attached ENI is InUse, and never a service-managed one.
+      : enis.filter((e) => e.Status === 'InUse')
         .map((e) => ({ id: e.NetworkInterfaceId, subnet: e.SubnetId, device: e.DeviceId }))
     const chosen: Array<{ id: string; device?: string }> = []
     const wanted = r.fill === 'almost' ? quotas.InstancesPerHaVip - 1 : quotas.InstancesPerHaVip
     for (const c of r.fill === 'picks' ? r.picks.map((n) => pick(candidates, n)) : candidates) {
-      const key = `${r.type}:${c?.id ?? ''}`
       if (c === undefined || chosen.length >= wanted) break
+      const key = `${r.type}:${c.id}`
       if (c.subnet !== r.subnet || chosen.some((x) => x.id === c.id || (c.device !== undefined && x.device === c.device))) continue
       if ((counts.get(key) ?? 0) >= quotas.HaVipsPerInstance) continue
       counts.set(key, (counts.get(key) ?? 0) + 1)
@@ -229,27 +230,25 @@ const malformations: ReadonlyArray<(p: RequestParams) => RequestParams> = [
  */
 export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<RequestParams> =>
   fc.tuple(rawRequest, fc.oneof(
-    { weight: 50, arbitrary: fc.constant(undefined) },
+    { weight: 50, arbitrary: fc.constant((p: RequestParams) => p) },
     // About one request in seven is malformed, each malformation as likely as the others.
-    { weight: malformations.length, arbitrary: fc.nat(malformations.length - 1) },
+    { weight: malformations.length, arbitrary: fc.constantFrom(...malformations) },
   ))
-    .map(([r, malformed]) => {
+    .map(([r, malform]) => {
       const haVip = r.haVip === 'unknown' ? undefined : pick(s.HaVips ?? [], r.haVipPick)
       const type = r.instanceType ?? 'EcsInstance'
       const all = type === 'EcsInstance' ? (s.Instances ?? []).map((i) => i.InstanceId) : (s.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId)
       const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds ?? [] : []
       const instanceId = r.target === 'unknown' ? 'i-unknown'
         : (r.target === 'bound' ? pick(bound, r.targetPick) : undefined) ?? pick(all, r.targetPick) ?? 'i-unknown'
-      const params: RequestParams = {
+      return malform({
         Action: r.action,
         Version: '2020-04-01',
         HaVipId: haVip?.HaVipId ?? 'havip-unknown',
         InstanceId: instanceId,
         ...(r.instanceType === undefined ? {} : { InstanceType: r.instanceType }),
         ...(r.token === undefined ? {} : { ClientToken: r.token }),
-      }
-      const malform = malformed === undefined ? undefined : malformations[malformed]
-      return malform === undefined ? params : malform(params)
+      })
     })
 
 /** A snapshot and a sequence of requests for it. */
