@@ -310,6 +310,16 @@ describe('checkConformance', () => {
     expect(divergence).toMatch(/then DescribeHaVips of \S+ says AssociatedInstanceIds \[.*\], expected \[".+\]$/)
   })
 
+  it('runs as fast-check is configured when given no numRuns or seed', async () => {
+    const before = fc.readConfigureGlobal()
+    fc.configureGlobal({ ...before, numRuns: 7, seed: 99 })
+    try {
+      expect(await checkConformance({ setup: reference })).toEqual({ ok: true, numRuns: 7, seed: 99 })
+    } finally {
+      fc.configureGlobal(before)
+    }
+  })
+
   it('keeps to numRuns, seed and maxCommands, closes every system it set up, and says when the snapshots do not load', async () => {
     let setUp = 0
     let closed = 0

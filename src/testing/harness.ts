@@ -29,9 +29,9 @@ export interface ConformanceOptions {
   readonly setup: (snapshot: SnapshotJson) => System | Promise<System>
   /** The snapshots runs start from; `snapshotArbitrary()` by default. */
   readonly snapshots?: fc.Arbitrary<SnapshotJson>
-  /** How many runs (a snapshot and a request sequence each); fast-check's default, 100, unless set. */
+  /** How many runs (a snapshot and a request sequence each); unless set, fast-check's global setting (100 unless `fc.configureGlobal` says otherwise). */
   readonly numRuns?: number
-  /** Replays the runs of an earlier report (give the same `numRuns`). */
+  /** Replays the runs of an earlier report (give the same `numRuns`); unless set, fast-check's global seed, if any. */
   readonly seed?: number
   /** The longest request sequence of a run; fast-check's default for `commands` unless set. */
   readonly maxCommands?: number
