@@ -174,7 +174,7 @@ describe('AtomicFile', () => {
   })
 
   const background: ReadonlyArray<readonly [Failure, string]> = [
-    [{ at: 'write in background temporary 0 7', error: systemError('ENOSPC') }, 'cannot write the file: no space left on the device; it is unchanged'],
+    [{ at: 'write in background temporary 0 7', error: systemError('EIO', 'EIO: i/o error, write') }, 'cannot write the file: EIO: i/o error, write; it is unchanged'],
     [{ at: 'write in background temporary 0 7', written: 0 }, 'cannot write the file: no space left on the device; it is unchanged'],
     [{ at: 'fsync in background temporary', error: systemError('EIO', 'EIO: i/o error') }, 'cannot flush the file: EIO: i/o error; it is unchanged'],
     [{ at: 'open folder 0', error: systemError('EMFILE', 'EMFILE: too many open files') }, 'replaced, but its folder cannot be flushed: EMFILE: too many open files; a power cut may undo the change'],

@@ -129,7 +129,7 @@ export class AtomicFile {
 
   /** Appends bytes (every one of them). */
   write(data: string | Uint8Array): void {
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data
     this.attempt('write', () => { writeAll(this.ops, this.fdOrThrow(), bytes) })
   }
 

@@ -126,7 +126,7 @@ export const writeSnapshotText = (file: AtomicFile, state: SnapshotState): strin
 
 function* hashed(pieces: Iterable<string>, hash: Hash): Iterable<Buffer> {
   for (const piece of pieces) {
-    const bytes = Buffer.from(piece, 'utf8')
+    const bytes = Buffer.from(piece)
     hash.update(bytes)
     yield bytes
   }
