@@ -49,6 +49,11 @@ const featuresOf = (json: SnapshotJson): ReadonlyArray<string> => {
     if (h.IpAddress === `192.168.0.${String(10 + i)}`) f.push('havip address 192.168.0.x')
     f.push(`havip name ${String(h.HaVipName)}`, `havip address ${String(h.IpAddress)}`, `havip subnet ${h.SubnetId}`)
     if (ids.length === 0 && h.AssociatedInstanceType === '') f.push('empty havip, no type')
+    // Bound to some of the targets it could take, not as many as it could: an instance of its
+    // subnet bound to no HaVip at all is left out.
+    const free = (json.Instances ?? []).some((x) => x.NetworkInterfaces.find((n) => n.Type === 'primary')?.SubnetId === h.SubnetId &&
+      !(json.HaVips ?? []).some((other) => other.AssociatedInstanceType === 'EcsInstance' && other.AssociatedInstanceIds?.includes(x.InstanceId) === true))
+    if (h.AssociatedInstanceType === 'EcsInstance' && ids.length > 0 && ids.length < (quotas.InstancesPerHaVip ?? 0) - 1 && free) f.push('havip bound to some of the instances it could take')
     if (ids.length > 1) f.push(`havip bound to several of type ${String(h.AssociatedInstanceType)}`)
     if (h.AssociatedInstanceType === 'NetworkInterface') for (const id of ids) f.push(`havip bound to an eni ${String(eniStatus.get(id))}`)
     if (h.MasterInstanceId === undefined) f.push('havip without master')
@@ -97,7 +102,7 @@ it('generates every kind of snapshot it promises: ids, statuses, regions, tags, 
     ...each('havip', ['Available', 'InUse', 'Creating', 'Deleting']), 'havip project default', 'havip project web', 'havip vpc vpc-1', ...each('havip subnet', subnets),
     'havip named ha-0 or ha-1', 'havip address 192.168.0.x', ...each('havip name', ['ha-0', 'ha-1']), ...each('havip address', ['192.168.0.10', '192.168.0.11', '192.168.0.12', '192.168.0.13']),
     'havip bound to EcsInstance', 'havip bound to NetworkInterface', 'havip bound to several of type EcsInstance', 'havip bound to several of type NetworkInterface',
-    'havip bound to an eni InUse', 'emptied havip keeping its type', 'empty havip, no type', 'havip full', 'havip one below full',
+    'havip bound to an eni InUse', 'havip bound to some of the instances it could take', 'emptied havip keeping its type', 'empty havip, no type', 'havip full', 'havip one below full',
     'havip not supporting association', 'havip SupportsAssociation absent', 'havip SupportsAssociation false', 'havip Tags absent', 'havip Tags 1', 'havip Tags 2',
     'master among the targets', 'master ""', 'havip without master',
     ...each('tag', ['env=prod', 'env=test', 'env=', 'team=prod', 'team=test', 'team=']),

@@ -198,7 +198,7 @@ export const snapshotArbitrary = (
 
 const rawRequest = fc.record({
   action: weighted([2, 'AssociateHaVip'], [1, 'DisassociateHaVip']),
-  haVip: weighted<'known' | 'unknown'>([15, 'known'], [1, 'unknown']),
+  unknownHaVip: weighted([15, false], [1, true]),
   haVipPick: fc.nat(),
   instanceType: weighted<'EcsInstance' | 'NetworkInterface' | undefined>([2, 'EcsInstance'], [2, 'NetworkInterface'], [1, undefined]),
   target: weighted<'bound' | 'any' | 'unknown'>([3, 'bound'], [10, 'any'], [1, 'unknown']),
@@ -235,7 +235,7 @@ export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<RequestParams> =
     { weight: malformations.length, arbitrary: fc.constantFrom(...malformations) },
   ))
     .map(([r, malform]) => {
-      const haVip = r.haVip === 'unknown' ? undefined : pick(s.HaVips ?? [], r.haVipPick)
+      const haVip = r.unknownHaVip ? undefined : pick(s.HaVips ?? [], r.haVipPick)
       const type = r.instanceType ?? 'EcsInstance'
       const all = type === 'EcsInstance' ? (s.Instances ?? []).map((i) => i.InstanceId) : (s.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId)
       const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds ?? [] : []
