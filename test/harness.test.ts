@@ -1,25 +1,29 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ErrorId, SnapshotJson } from 'havip-rules'
+import type { ErrorId, Handled, SnapshotJson } from 'havip-rules'
 import { decodeRequest, explain, handle } from 'havip-rules'
-import type { ConformanceReport, RequestParams, System } from 'havip-rules/testing'
+import type { ConformanceReport, Reply, RequestParams, System } from 'havip-rules/testing'
 import { checkConformance, snapshotArbitrary } from 'havip-rules/testing'
 import { runs } from './support/runs.js'
 import { load } from './support/snapshots.js'
 
-/** havip-rules itself behind the System interface, with RequestIds of its own. */
-const reference = (json: unknown): System => {
+/** havip-rules behind the System interface, with RequestIds sut-0, sut-1, …, each answer made from its own and the id it was given. */
+const ownIds = (answer: (handled: Handled, own: string) => Reply) => (json: unknown): System => {
   let s = load(json)
   let n = 0
   return {
     send: (params) => {
-      const handled = handle(s, params, { requestId: `sut-${String(n++)}` })
+      const own = `sut-${String(n++)}`
+      const handled = handle(s, params, { requestId: own })
       s = handled.snapshot
-      return { status: handled.status, body: handled.body }
+      return answer(handled, own)
     },
   }
 }
+
+/** havip-rules itself behind the System interface, with RequestIds of its own. */
+const reference = ownIds(({ status, body }) => ({ status, body }))
 
 type Body = { readonly ResponseMetadata: Readonly<Record<string, unknown>> & { readonly Error?: Readonly<Record<string, unknown>> } }
 
@@ -145,19 +149,7 @@ describe('checkConformance', () => {
   })
 
   it('catches a replay answered with a fresh RequestId instead of the one of the success it replays', async () => {
-    const freshIds = (json: SnapshotJson): System => {
-      let s = load(json)
-      let n = 0
-      return {
-        send: (params) => {
-          const own = `sut-${String(n++)}`
-          const handled = handle(s, params, { requestId: own })
-          s = handled.snapshot
-          const meta = handled.body.ResponseMetadata
-          return { status: handled.status, body: { ...handled.body, ResponseMetadata: { ...meta, RequestId: own } } }
-        },
-      }
-    }
+    const freshIds = ownIds(({ status, body }, own) => ({ status, body: { ...body, ResponseMetadata: { ...body.ResponseMetadata, RequestId: own } } }))
     const report = await checkConformance({ setup: freshIds, numRuns: runs(200) })
     expectCaught(report, 'the fresh replay RequestId')
     if (!report.ok) expect(report.divergence).toMatch(/RequestId "sut-\d+", expected "sut-\d+", the id of the success this request replays/)
@@ -266,21 +258,11 @@ describe('checkConformance', () => {
   })
 
   it('says a replay that names no RequestId should have named the one of the success it replays', async () => {
-    const noIdOnReplay = (json: SnapshotJson): System => {
-      let s = load(json)
-      let n = 0
-      return {
-        send: (params) => {
-          const own = `sut-${String(n++)}`
-          const handled = handle(s, params, { requestId: own })
-          s = handled.snapshot
-          // A replay of a success of this run (those of the snapshot's ledger keep their ids).
-          const id = handled.body.ResponseMetadata.RequestId
-          const replay = id.startsWith('sut-') && id !== own
-          return { status: handled.status, body: replay ? {} : handled.body }
-        },
-      }
-    }
+    const noIdOnReplay = ownIds(({ status, body }, own) => {
+      // A replay of a success of this run (those of the snapshot's ledger keep their ids).
+      const id = body.ResponseMetadata.RequestId
+      return { status, body: id.startsWith('sut-') && id !== own ? {} : body }
+    })
     const report = await checkConformance({ setup: noIdOnReplay, numRuns: runs(200) })
     expectCaught(report, 'the replay without metadata')
     if (!report.ok) expect(report.divergence).toMatch(/RequestId undefined, expected "sut-\d+", the id of the success this request replays$/)
