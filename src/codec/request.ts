@@ -195,7 +195,8 @@ const decodeDescribe = <A extends DescribeAction>(action: A, params: ParamMap): 
   const spec = describeSpecs[action]
   const ids = idsOf(params, spec.idsParam)
   if (E.isLeft(ids)) return ids
-  const tags = spec.tags ? tagFiltersOf(params) : E.right([])
+  // Every Describe call takes TagFilters.
+  const tags = tagFiltersOf(params)
   if (E.isLeft(tags)) return tags
   const page = pageOf(params, spec.pageNumbers)
   if (E.isLeft(page)) return page

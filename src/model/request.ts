@@ -51,7 +51,6 @@ export interface DescribeSpec {
   readonly idsParam: string
   /** Filter parameter → the resource field it matches. */
   readonly filters: Readonly<Record<string, string>>
-  readonly tags: boolean
   /** Whether `PageNumber`/`PageSize` are taken (ECS pages by token only). */
   readonly pageNumbers: boolean
 }
@@ -60,19 +59,16 @@ export const describeSpecs: Readonly<Record<DescribeAction, DescribeSpec>> = {
   DescribeHaVips: {
     idsParam: 'HaVipIds',
     filters: { HaVipName: 'HaVipName', IpAddress: 'IpAddress', VpcId: 'VpcId', SubnetId: 'SubnetId', Status: 'Status', ProjectName: 'ProjectName' },
-    tags: true,
     pageNumbers: true,
   },
   DescribeNetworkInterfaces: {
     idsParam: 'NetworkInterfaceIds',
     filters: { VpcId: 'VpcId', SubnetId: 'SubnetId', Type: 'Type', InstanceId: 'DeviceId', Status: 'Status', ProjectName: 'ProjectName' },
-    tags: true,
     pageNumbers: true,
   },
   DescribeInstances: {
     idsParam: 'InstanceIds',
     filters: { VpcId: 'VpcId', ZoneId: 'ZoneId', Status: 'Status', ProjectName: 'ProjectName' },
-    tags: true,
     pageNumbers: false,
   },
 }
