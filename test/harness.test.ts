@@ -233,11 +233,11 @@ describe('checkConformance', () => {
     type Listed = { Result: { HaVips: ReadonlyArray<Record<string, unknown>> } }
     const reordered = describeAs(({ status, body }) => ({
       status,
-      body: { ...(body as Listed), Result: { HaVips: (body as Listed).Result.HaVips.map(({ AssociatedInstanceType: type, ...h }) => ({
+      body: { ...(body as Listed), Result: { HaVips: (body as Listed).Result.HaVips.map(({ AssociatedInstanceType: type, AssociatedInstanceIds: ids, ...h }) => ({
         ...h,
         ...(type === '' ? {} : { AssociatedInstanceType: type }),
         // An empty list left out is an empty list.
-        ...((h.AssociatedInstanceIds as ReadonlyArray<string>).length === 0 ? {} : { AssociatedInstanceIds: [...(h.AssociatedInstanceIds as ReadonlyArray<string>)].reverse() }),
+        ...((ids as ReadonlyArray<string>).length === 0 ? {} : { AssociatedInstanceIds: [...(ids as ReadonlyArray<string>)].reverse() }),
       })) } },
     }))
     expect(await checkConformance({ setup: reordered, numRuns: 50 })).toMatchObject({ ok: true })
