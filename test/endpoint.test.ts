@@ -122,8 +122,8 @@ describe('requests that cannot be parsed get a 4xx envelope', () => {
 })
 
 describe('havip serve\'s arguments', () => {
-  const serveArgs = (args: ReadonlyArray<string>) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'serve', '--snapshot', snapshotFile(baseJson()), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const serveArgs = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'serve', '--snapshot', snapshotFile(baseJson()), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
     child.stdout.on('data', () => { child.kill('SIGTERM') })
@@ -136,6 +136,16 @@ describe('havip serve\'s arguments', () => {
       expect(r.code).toBe(2)
       expect(r.stderr).toMatch(/^havip: /)
     })
+
+  it.each([
+    [['--access-key', 'AK', '--secret-key', ''], {}, '--secret-key is empty'],
+    [['--access-key', '', '--secret-key', 'SK'], {}, '--access-key is empty'],
+    [[], { VOLC_ACCESSKEY: 'AK', VOLC_SECRETKEY: '' }, 'VOLC_SECRETKEY is empty'],
+  ])('refuses an empty key rather than accept whatever is signed with it: %j %j', async (args, env, message) => {
+    const r = await serveArgs(['--port', '0', ...args], env)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+  })
 
   it('warns on stderr when it listens beyond this machine', async () => {
     const r = await serveArgs(['--host', '0.0.0.0', '--port', '0'])

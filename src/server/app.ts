@@ -221,10 +221,12 @@ export const serve = (options: ServeOptions): HavipServer => {
     options.log?.request({ time: new Date(), method: '-', action: '', status, code: error.code, requestId, ms: 0 })
   })
 
+  let closing: Promise<void> | undefined
   return {
     server,
     snapshot: () => store.snapshot(),
-    close: async (graceMs = defaultGraceMs) => {
+    // Once: a second call (an explicit close, then a test suite's afterEach) gets the first one's promise.
+    close: (graceMs = defaultGraceMs) => (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
       // Connections become idle as their last answer leaves: close them as they do.
       server.closeIdleConnections()
@@ -240,6 +242,6 @@ export const serve = (options: ServeOptions): HavipServer => {
       }
       await store.close()
       options.log?.flush()
-    },
+    })()),
   }
 }

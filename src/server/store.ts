@@ -111,6 +111,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let latest: Promise<void> | undefined
   let compaction: Promise<void> | undefined
   let closed = false
+  let closing: Promise<void> | undefined
 
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
@@ -198,7 +199,8 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       latest = added.durable
       return { handled, durable: added.durable }
     },
-    close: async () => {
+    // Once: a second call gets the first one's promise, so no descriptor is closed twice and nothing is saved without the lock.
+    close: () => (closing ??= (async () => {
       closed = true
       await writer.drain()
       await compaction
@@ -209,7 +211,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       } finally {
         lock.release()
       }
-    },
+    })()),
   }
 }
 
