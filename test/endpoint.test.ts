@@ -68,6 +68,19 @@ describe('the signature\'s scope', () => {
     expect((await call(sdk(port), { Action: 'DescribeInstances' })).body.ResponseMetadata.Error?.Code).toBe('SignatureDoesNotMatch')
   })
 
+  it('says which region it serves when a request is signed for another, in the answer and (once) in the log', async () => {
+    const notes: Array<string> = []
+    const log = { request: () => undefined, note: (text: string) => { notes.push(text) }, flush: () => undefined }
+    const { port } = await start(baseJson(), { log })
+    for (let i = 0; i < 2; i++) {
+      const reply = await signedFetch(port, { region: 'us-east-1', service: 'vpc' })
+      const error = ((await reply.json()) as Envelope).ResponseMetadata.Error
+      expect([reply.status, error?.Code]).toEqual([401, 'SignatureDoesNotMatch'])
+      expect(error?.Message).toContain('The request is signed for region us-east-1; this server serves region cn-beijing.')
+    }
+    expect(notes).toEqual(['havip serve: SignatureDoesNotMatch: the request is signed for region us-east-1; this server serves region cn-beijing (the snapshot\'s Region)'])
+  })
+
   it('refuses hand-made scopes: another region, another service, five parts', async () => {
     const { port } = await start(baseJson())
     expect(await codeOf(await signedFetch(port, { region: 'us-east-1', service: 'vpc' }))).toBe('SignatureDoesNotMatch')

@@ -112,6 +112,14 @@ export const serve = (options: ServeOptions): HavipServer => {
     )
   }
 
+  // Why signatures were refused, each reason once (a client signing for another region says so in every request).
+  const refusedSignatures = new Set<string>()
+  const noteRefusedSignature = (error: ApiError): void => {
+    if (refusedSignatures.has(error.facts) || refusedSignatures.size >= 100) return
+    refusedSignatures.add(error.facts)
+    options.log?.note(`havip serve: ${error.code}: ${error.facts}`)
+  }
+
   /** Path, parameters, signature; then the request goes to the store, in the order requests get this far. */
   const withBody = (req: IncomingMessage, requestId: string, url: RequestTarget, body: Buffer | undefined): Reply | Promise<Reply> => {
     const method = req.method ?? ''
@@ -125,7 +133,10 @@ export const serve = (options: ServeOptions): HavipServer => {
       const query = [...new URLSearchParams(url.search)]
       const scope = { region: regionOf(store.snapshot()), service: serviceOf(params.right.get('Action')) }
       const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, scope, now())
-      if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
+      if (E.isLeft(verified)) {
+        noteRefusedSignature(verified.left)
+        return refuse(requestId, params.right, verified.left)
+      }
     }
     return apply(requestId, params.right)
   }
