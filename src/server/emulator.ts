@@ -58,7 +58,7 @@ const loaded = (snapshot: SnapshotJson | Snapshot | undefined): Snapshot => {
   try {
     copy = JSON.parse(JSON.stringify(isSnapshot(snapshot) ? snapshotToJson(snapshot) : snapshot ?? {})) as unknown
   } catch (e) {
-    throw new Error(`the snapshot cannot be copied as JSON: ${e instanceof Error ? e.message : String(e)}`)
+    throw new Error(`the snapshot cannot be copied as JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
   }
   const result = loadSnapshot(copy)
   if (E.isLeft(result)) throw new Error(`the snapshot does not load:\n${result.left.message}`)
