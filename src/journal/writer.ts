@@ -41,6 +41,8 @@ export const nodeJournalIo: JournalIo = {
 }
 
 export interface WriterHooks {
+  /** Called before each flush with the journal's descriptor; throwing stops this flush and every later change. */
+  readonly beforeFlush?: (fd: number) => void
   /** Every change up to `seq` is on the disk (called before their promises resolve). */
   readonly onDurable: (seq: number) => void
   /** A flush failed: every change not yet durable is lost (called before their promises reject). */
@@ -194,6 +196,13 @@ export class JournalWriter {
     if (this.flushing || this.paused || batch === undefined) return
     this.flushing = true
     this.waiting = undefined
+    try {
+      this.hooks.beforeFlush?.(this.fd)
+    } catch (e) {
+      this.broken = errorOf(e)
+      this.fail(this.broken, batch)
+      return
+    }
     const lines = linesOf(batch.items)
     const data = Buffer.concat(lines.map((l) => l.bytes))
     try {

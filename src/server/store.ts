@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { fdatasyncSync, ftruncateSync, openSync, statSync } from 'node:fs'
+import { fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, statSync } from 'node:fs'
 import type { ParamMap } from '../codec/request.js'
 import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
 import type { Lock } from '../io/lock.js'
@@ -8,6 +8,7 @@ import type { SnapshotOnDisk } from '../io/snapshot-file.js'
 import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
+import { UsageError } from '../io/usage-error.js'
 import { headerRecord, journalLine } from '../journal/format.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
@@ -60,7 +61,13 @@ export interface DurableOptions {
   readonly log?: (line: string) => void
   /** The journal's filesystem calls (tests inject failures). */
   readonly journalIo?: JournalIo
+  /** The clock that spaces out retries of a failed compaction (tests put their own in). */
+  readonly now?: () => number
 }
+
+// A compaction that failed (a full disk) is tried again after this, doubling each time up to the most.
+const firstRetryMs = 1000
+const mostRetryMs = 5 * 60 * 1000
 
 const flushEvery = 8 * 1024 * 1024
 
@@ -81,6 +88,33 @@ const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): { fd
 }
 
 /**
+ * Why the open journal is no longer the file at its path (deleted, or replaced by another file),
+ * if it is not: a change flushed there could never be found again.
+ */
+const journalGone = (path: string, fd: number): string | undefined => {
+  const open = fstatSync(fd)
+  if (open.nlink === 0) return 'was deleted'
+  let named
+  try {
+    named = statSync(path)
+  } catch {
+    return 'was deleted'
+  }
+  return named.dev === open.dev && named.ino === open.ino ? undefined : 'was replaced by another file'
+}
+
+/** A journal that is a symbolic link would become a file of its own at the first compaction, its target left stale: refused. */
+const refuseLinkedJournal = (path: string): void => {
+  let link = false
+  try {
+    link = lstatSync(path).isSymbolicLink()
+  } catch {
+    // None yet.
+  }
+  if (link) throw new UsageError(`${path} is a symbolic link: the journal is replaced by renaming, which would leave its target stale; make it a regular file beside the snapshot`)
+}
+
+/**
  * State in the snapshot file and its write-ahead journal (`FILE.journal`): every change is appended
  * to the journal and flushed before it is acknowledged (changes applied in the same turn of the
  * event loop share one flush); start-up is load + replay. Once the journal is large, the snapshot
@@ -93,12 +127,15 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let loaded: SnapshotOnDisk
   try {
     removeStaleTemporaries(resolveTarget(path))
+    refuseLinkedJournal(journalPath(resolveTarget(path)))
     loaded = readSnapshotFile(path)
   } catch (e) {
     lock.release()
     throw e
   }
   const target = loaded.target
+  const journalFile = journalPath(target)
+  const now = options.now ?? Date.now
   const threshold = options.compactAfterBytes ?? Math.max(16 * 1024 * 1024, Math.floor(loaded.size / 4))
   const opened = loaded.journal === undefined ? newJournal(loaded) : continuedJournal(loaded.journal)
 
@@ -110,6 +147,9 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   // What a request that changes nothing waits for: the durability of every change before it (none: nothing).
   let latest: Promise<void> | undefined
   let compaction: Promise<void> | undefined
+  // After a failed compaction, none is started before `retryAt`; the wait doubles each failure.
+  let retryAt = 0
+  let retryMs = 0
   let closed = false
   let closing: Promise<void> | undefined
 
@@ -125,9 +165,16 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       pending = pending.slice(flushed)
       // Nothing left on its way: later requests need not wait.
       if (pending.length === 0) latest = undefined
-      if (!closed && compaction === undefined && writer.length > threshold) {
+      if (!closed && compaction === undefined && writer.length > threshold && now() >= retryAt) {
         compaction = compact().finally(() => { compaction = undefined })
       }
+    },
+    beforeFlush: (fd) => {
+      const why = journalGone(journalFile, fd)
+      if (why === undefined) return
+      const e = new Error(`${journalFile} ${why}: changes are refused from now on, since they could not be found again; restart the server`)
+      options.log?.(`havip serve: ${e.message}`)
+      throw e
     },
     onFailure: () => {
       // Nothing that was not flushed was acknowledged: back to the last durable state.
@@ -177,9 +224,14 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
     } catch (e) {
       file?.abort()
       writer.takeTracked()
-      // Nothing is lost: the journal still holds every change.
-      options.log?.(`havip serve: compaction failed, the journal keeps every change: ${e instanceof Error ? e.message : String(e)}`)
+      retryMs = Math.min(mostRetryMs, Math.max(firstRetryMs, retryMs * 2))
+      retryAt = now() + retryMs
+      // Nothing is lost: the journal still holds every change. Said once a try, not once a flush.
+      options.log?.(`havip serve: compaction failed, the journal keeps every change; trying again in ${String(retryMs / 1000)} s: ${e instanceof Error ? e.message : String(e)}`)
+      return
     }
+    retryMs = 0
+    retryAt = 0
   }
 
   return {
