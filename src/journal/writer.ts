@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import type { JournalChange, SnapshotMark } from './format.js'
-import { journalLine } from './format.js'
+import { journalLine, lengthLine } from './format.js'
 
 /** What is waiting to be flushed: changes (grouped into one line) and checkpoints, in order. */
 type Item =
@@ -102,6 +102,8 @@ export class JournalWriter {
     private seq: number,
     private readonly hooks: WriterHooks,
     private readonly io: JournalIo = nodeJournalIo,
+    /** Where the journal's length line is (version 2), rewritten with every flush; none in a version 1 journal. */
+    private lengthAt?: number,
   ) {}
 
   /**
@@ -154,10 +156,11 @@ export class JournalWriter {
   }
 
   /** Continues in another file (a new journal that replaced this one). */
-  reopen(fd: number, size: number): void {
+  reopen(fd: number, size: number, lengthAt?: number): void {
     fs.closeSync(this.fd)
     this.fd = fd
     this.size = size
+    this.lengthAt = lengthAt
   }
 
   /** Waits for every item added so far to be flushed (or to fail). */
@@ -207,6 +210,8 @@ export class JournalWriter {
     const data = Buffer.concat(lines.map((l) => l.bytes))
     try {
       this.writeAt(data, this.size)
+      // In the same flush: a journal later found shorter than where this flush began was cut after it was written.
+      if (this.lengthAt !== undefined) this.writeAt(lengthLine(this.size, this.size + data.length), this.lengthAt)
       await new Promise<void>((resolve, reject) => { this.io.fdatasync(this.fd, (e) => { if (e) reject(e); else resolve() }) })
     } catch (e) {
       this.fail(errorOf(e), batch)

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, statSync } from 'node:fs'
+import { fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, statSync, writeSync } from 'node:fs'
 import type { ParamMap } from '../codec/request.js'
 import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
 import type { Lock } from '../io/lock.js'
@@ -9,7 +9,7 @@ import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
-import { headerRecord, journalLine } from '../journal/format.js'
+import { journalStart, lengthLine } from '../journal/format.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
@@ -71,20 +71,32 @@ const mostRetryMs = 5 * 60 * 1000
 
 const flushEvery = 8 * 1024 * 1024
 
-const newJournal = (loaded: SnapshotOnDisk): { fd: number; size: number } => {
+interface OpenJournal {
+  readonly fd: number
+  readonly size: number
+  readonly lengthAt?: number
+}
+
+const newJournal = (loaded: SnapshotOnDisk): OpenJournal => {
   const path = journalPath(loaded.target)
-  writeFileAtomic(path, [journalLine(headerRecord({ sha256: loaded.sha256, seq: 0 }))])
-  return { fd: openSync(path, 'r+'), size: statSync(path).size }
+  const start = journalStart({ sha256: loaded.sha256, seq: 0 })
+  writeFileAtomic(path, [start.bytes])
+  return { fd: openSync(path, 'r+'), size: statSync(path).size, lengthAt: start.lengthAt }
 }
 
 /** The journal a stopped or killed server left, its torn last line (never acknowledged) cut off, ready to be appended to. */
-const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): { fd: number; size: number } => {
+const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): OpenJournal => {
   const fd = openSync(journal.path, 'r+')
   if (journal.torn) {
     ftruncateSync(fd, journal.validLength)
+    if (journal.lengthAt !== undefined) writeAllAt(fd, lengthLine(journal.validLength, journal.validLength), journal.lengthAt)
     fdatasyncSync(fd)
   }
-  return { fd, size: journal.validLength }
+  return { fd, size: journal.validLength, ...(journal.lengthAt === undefined ? {} : { lengthAt: journal.lengthAt }) }
+}
+
+const writeAllAt = (fd: number, data: Buffer, position: number): void => {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, position + done)
 }
 
 /**
@@ -182,7 +194,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       pending = []
       latest = undefined
     },
-  }, options.journalIo)
+  }, options.journalIo, opened.lengthAt)
 
   /** Writes `durable` to a new snapshot file in slices, then swaps it and a fresh journal in. */
   const compact = async (): Promise<void> => {
@@ -215,11 +227,11 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       await writer.exclusive(async () => {
         await done.replaceInBackground()
         const journal = new AtomicFile(journalPath(target))
-        journal.write(journalLine(headerRecord({ sha256, seq })))
-        for (const line of writer.takeTracked()) journal.write(line)
+        const start = journalStart({ sha256, seq }, writer.takeTracked())
+        journal.write(start.bytes)
         await journal.flushInBackground()
         await journal.replaceInBackground()
-        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size)
+        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size, start.lengthAt)
       })
     } catch (e) {
       file?.abort()
