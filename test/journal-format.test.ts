@@ -1,22 +1,14 @@
 import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { SnapshotJson } from 'havip-rules'
 import { snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { parseJournal } from '../src/journal/format.js'
 import { durableStore } from '../src/server/store.js'
+import { oneHaVipAccount } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
-const account = (n: number): SnapshotJson => ({
-  Region: 'cn-beijing',
-  HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
-  Instances: Array.from({ length: n }, (_, i) => ({
-    InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }],
-  })),
-  NetworkInterfaces: [],
-  Quotas: { InstancesPerHaVip: n, HaVipsPerInstance: 5 },
-})
+const account = oneHaVipAccount
 
 /** A snapshot and the journal a server left with three changes acknowledged one by one (three flushes), copied where they can be damaged. */
 const leftBehind = async (): Promise<{ path: string; journal: Buffer; lineStarts: ReadonlyArray<number> }> => {

@@ -2,22 +2,13 @@ import { spawnSync } from 'node:child_process'
 import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { SnapshotJson } from 'havip-rules'
 import { snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { durableStore } from '../src/server/store.js'
+import { oneHaVipAccount } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
-/** An account of `n` running instances in one subnet, and one HaVip that can hold them all. */
-const account = (n: number): SnapshotJson => ({
-  Region: 'cn-beijing',
-  HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
-  Instances: Array.from({ length: n }, (_, i) => ({
-    InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }],
-  })),
-  NetworkInterfaces: [],
-  Quotas: { InstancesPerHaVip: n, HaVipsPerInstance: 5 },
-})
+const account = oneHaVipAccount
 
 const snapshotIn = (folder: string, json: unknown): string => {
   const path = join(folder, 'snapshot.json')
