@@ -1,4 +1,5 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LockEnv } from '../src/io/lock.js'
@@ -118,5 +119,21 @@ describe('lockSnapshot', () => {
     mkdirSync(lock.path)
     lock.release()
     expect(statSync(lock.path).isDirectory()).toBe(true)
+  })
+})
+
+describe('havip call --write through a hard link to a served file', () => {
+  it('is refused (exit 2), the file and its journal left as they are', () => {
+    const file = target()
+    writeFileSync(file, JSON.stringify({ Region: 'cn-beijing' }))
+    const served = lockSnapshot(file, 'havip serve')
+    const other = join(file, '..', 'other.json')
+    linkSync(file, other)
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+    const r = spawnSync(process.execPath, [cli, 'call', '--snapshot', other, '--write', 'Action=DescribeHaVips&Version=2020-04-01'], { encoding: 'utf8' })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(`${other} is in use under another name: it has 2 hard links`)
+    expect(statSync(file).nlink).toBe(2)
+    served.release()
   })
 })
