@@ -98,8 +98,23 @@ describe('DescribeHaVips', () => {
 
   it('refuses a NextToken that starts no page of the result', () => {
     expect(refusal('DescribeHaVips', { NextToken: 'havip-nope' })?.[1]).toBe('InvalidParameter')
-    // A token of another filter's result.
-    expect(refusal('DescribeHaVips', { NextToken: 'havip-1', SubnetId: 'subnet-b' })?.[1]).toBe('InvalidParameter')
+  })
+
+  it('resumes a token from its place in the list: a resource outside this result still names where to go on', () => {
+    // havip-1 is in subnet-a: the page starts at the next subnet-b HaVip after it.
+    const page = haVips({ NextToken: 'havip-1', SubnetId: 'subnet-b', MaxResults: '2' })
+    expect([ids(page), page.NextToken]).toEqual([['havip-3', 'havip-6'], 'havip-9'])
+  })
+
+  it('keeps the token it just gave working when the HaVip it names is bound before the next page', () => {
+    const filter = { Status: 'Available', MaxResults: '10' }
+    const first = haVips(filter)
+    expect(first.NextToken).toBe('havip-10')
+    const bound = handle(s, { Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-10', InstanceId: 'i-2' }, { requestId: 'b' })
+    expect(isErrorBody(bound.body)).toBe(false)
+    const next = handle(bound.snapshot, { Action: 'DescribeHaVips', Version: '2020-04-01', ...filter, NextToken: first.NextToken }, { requestId: 'r' })
+    if (isErrorBody(next.body)) throw new Error(next.body.ResponseMetadata.Error.Code)
+    expect(ids(next.body.Result as DescribeHaVipsResult)).toEqual(Array.from({ length: 10 }, (_, i) => `havip-${String(i + 11)}`))
   })
 
   it('matches HaVipIds.N as a set (N from 1 to 100); an id that matches nothing only shortens the list', () => {

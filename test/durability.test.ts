@@ -17,7 +17,7 @@ import type { Submitted } from '../src/server/store.js'
 import { durableStore } from '../src/server/store.js'
 import { brokenInvariants } from './support/invariants.js'
 import { call, savedJson } from './support/server.js'
-import { load } from './support/snapshots.js'
+import { load, oneHaVipAccount } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
@@ -28,16 +28,7 @@ const answered = async (s: Submitted): Promise<Handled> => {
   return s.handled
 }
 
-/** An account of `n` running instances in one subnet, and one HaVip that can hold them all. */
-const account = (n: number): SnapshotJson => ({
-  Region: 'cn-beijing',
-  HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
-  Instances: Array.from({ length: n }, (_, i) => ({
-    InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }],
-  })),
-  NetworkInterfaces: [],
-  Quotas: { InstancesPerHaVip: n, HaVipsPerInstance: 5 },
-})
+const account = oneHaVipAccount
 
 const snapshotIn = (folder: string, json: unknown): string => {
   const path = join(folder, 'snapshot.json')

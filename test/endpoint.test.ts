@@ -68,6 +68,19 @@ describe('the signature\'s scope', () => {
     expect((await call(sdk(port), { Action: 'DescribeInstances' })).body.ResponseMetadata.Error?.Code).toBe('SignatureDoesNotMatch')
   })
 
+  it('says which region it serves when a request is signed for another, in the answer and (once) in the log', async () => {
+    const notes: Array<string> = []
+    const log = { request: () => undefined, note: (text: string) => { notes.push(text) }, flush: () => undefined }
+    const { port } = await start(baseJson(), { log })
+    for (let i = 0; i < 2; i++) {
+      const reply = await signedFetch(port, { region: 'us-east-1', service: 'vpc' })
+      const error = ((await reply.json()) as Envelope).ResponseMetadata.Error
+      expect([reply.status, error?.Code]).toEqual([401, 'SignatureDoesNotMatch'])
+      expect(error?.Message).toContain('The request is signed for region us-east-1; this server serves region cn-beijing.')
+    }
+    expect(notes).toEqual(['havip serve: SignatureDoesNotMatch: the request is signed for region us-east-1; this server serves region cn-beijing (the snapshot\'s Region)'])
+  })
+
   it('refuses hand-made scopes: another region, another service, five parts', async () => {
     const { port } = await start(baseJson())
     expect(await codeOf(await signedFetch(port, { region: 'us-east-1', service: 'vpc' }))).toBe('SignatureDoesNotMatch')
@@ -122,8 +135,8 @@ describe('requests that cannot be parsed get a 4xx envelope', () => {
 })
 
 describe('havip serve\'s arguments', () => {
-  const serveArgs = (args: ReadonlyArray<string>) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [cli, 'serve', '--snapshot', snapshotFile(baseJson()), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const serveArgs = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) => new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [cli, 'serve', '--snapshot', snapshotFile(baseJson()), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     let stderr = ''
     child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
     child.stdout.on('data', () => { child.kill('SIGTERM') })
@@ -136,6 +149,16 @@ describe('havip serve\'s arguments', () => {
       expect(r.code).toBe(2)
       expect(r.stderr).toMatch(/^havip: /)
     })
+
+  it.each([
+    [['--access-key', 'AK', '--secret-key', ''], {}, '--secret-key is empty'],
+    [['--access-key', '', '--secret-key', 'SK'], {}, '--access-key is empty'],
+    [[], { VOLC_ACCESSKEY: 'AK', VOLC_SECRETKEY: '' }, 'VOLC_SECRETKEY is empty'],
+  ])('refuses an empty key rather than accept whatever is signed with it: %j %j', async (args, env, message) => {
+    const r = await serveArgs(['--port', '0', ...args], env)
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain(message)
+  })
 
   it('warns on stderr when it listens beyond this machine', async () => {
     const r = await serveArgs(['--host', '0.0.0.0', '--port', '0'])

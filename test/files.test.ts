@@ -305,7 +305,13 @@ describe('JournalWriter', () => {
 
   it('cuts a failed flush off the file, fails its changes and those queued behind it, and gives their numbers out again', async () => {
     let fail = true
-    const io: JournalIo = { ...nodeJournalIo, fdatasync: (fd, done) => { if (fail) done(Object.assign(new Error('EIO'), { code: 'EIO' })); else nodeJournalIo.fdatasync(fd, done) } }
+    // A lone change is flushed in place (fdatasyncSync), several at once off the loop (fdatasync); the cut after a failure flushes in place too.
+    let flushes = 0
+    const io: JournalIo = {
+      ...nodeJournalIo,
+      fdatasync: (fd, done) => { if (fail) done(Object.assign(new Error('EIO'), { code: 'EIO' })); else nodeJournalIo.fdatasync(fd, done) },
+      fdatasyncSync: (fd) => { if (fail && flushes++ === 0) throw Object.assign(new Error('EIO'), { code: 'EIO' }); nodeJournalIo.fdatasyncSync(fd) },
+    }
     const failures: Array<string> = []
     const fd = journalFile()
     const writer = new JournalWriter(fd, 0, 0, { ...hooks, onFailure: (e) => failures.push(e.message) }, io)

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LockEnv } from '../src/io/lock.js'
@@ -24,7 +25,10 @@ describe('lockSnapshot', () => {
     const lock = lockSnapshot(file, 'havip serve', env())
     expect(lock.path).toBe(`${file}.lock`)
     expect(openFiles()).toBe(before)
-    expect(readFileSync(lock.path, 'utf8')).toBe(holderText({ pid: process.pid, host: 'here', command: 'havip serve', since }))
+    const written = JSON.parse(readFileSync(lock.path, 'utf8')) as Record<string, unknown>
+    expect(Object.keys(written)).toEqual(['pid', 'host', 'command', 'since', 'start', 'nonce'])
+    expect(written).toMatchObject({ pid: process.pid, host: 'here', command: 'havip serve', since })
+    expect([String(written.start), String(written.nonce)]).toEqual([expect.stringMatching(/^\d+$/) as unknown, expect.stringMatching(/^[0-9a-f]{16}$/) as unknown])
     expect(() => lockSnapshot(file, 'havip call', env())).toThrow(new UsageError(`${file} is in use: havip serve (pid ${String(process.pid)}, since ${since}) holds ${file}.lock; stop it first`))
     lock.release()
     expect(existsSync(lock.path)).toBe(false)
@@ -42,8 +46,32 @@ describe('lockSnapshot', () => {
     const asked: Array<number> = []
     const lock = lockSnapshot(file, 'havip call', env({ kill: (pid) => { asked.push(pid); throw systemError('ESRCH') } }))
     expect(asked).toEqual([999_999])
-    expect(readFileSync(lock.path, 'utf8')).toBe(holderText({ pid: process.pid, host: 'here', command: 'havip call', since }))
+    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, host: 'here', command: 'havip call', since })
     expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
+  })
+
+  it('takes over a lock naming its own pid when another process wrote it (a container restarted as PID 1), or a pid now another process\'s', () => {
+    for (const holder of [{ pid: process.pid, start: '1' }, { pid: process.pid }, { pid: 1, start: 'never' }]) {
+      const file = target()
+      writeFileSync(`${file}.lock`, holderText({ ...holder, host: 'here', command: 'havip serve', since: 'yesterday' }))
+      const lock = lockSnapshot(file, 'havip serve', env())
+      expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, since })
+      expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
+      lock.release()
+    }
+  })
+
+  it('refuses a file with another name (a hard link): a writer through that name would take another lock', () => {
+    const file = target()
+    writeFileSync(file, '{}')
+    const other = join(file, '..', 'other.json')
+    const served = lockSnapshot(file, 'havip serve', env())
+    linkSync(file, other)
+    expect(() => lockSnapshot(other, 'havip call', env())).toThrow(`${other} is in use under another name: it has 2 hard links`)
+    expect(existsSync(`${other}.lock`)).toBe(false)
+    served.release()
+    // Nor is a server started on a file with two names.
+    expect(() => lockSnapshot(file, 'havip serve', env())).toThrow(`${file} is in use under another name: it has 2 hard links`)
   })
 
   it('counts a holder it may not signal as alive', () => {
@@ -91,5 +119,21 @@ describe('lockSnapshot', () => {
     mkdirSync(lock.path)
     lock.release()
     expect(statSync(lock.path).isDirectory()).toBe(true)
+  })
+})
+
+describe('havip call --write through a hard link to a served file', () => {
+  it('is refused (exit 2), the file and its journal left as they are', () => {
+    const file = target()
+    writeFileSync(file, JSON.stringify({ Region: 'cn-beijing' }))
+    const served = lockSnapshot(file, 'havip serve')
+    const other = join(file, '..', 'other.json')
+    linkSync(file, other)
+    const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+    const r = spawnSync(process.execPath, [cli, 'call', '--snapshot', other, '--write', 'Action=DescribeHaVips&Version=2020-04-01'], { encoding: 'utf8' })
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(`${other} is in use under another name: it has 2 hard links`)
+    expect(statSync(file).nlink).toBe(2)
+    served.release()
   })
 })

@@ -62,6 +62,9 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const accessKey = values['access-key'] ?? process.env.VOLC_ACCESSKEY
   const secretKey = values['secret-key'] ?? process.env.VOLC_SECRETKEY
   if ((accessKey === undefined) !== (secretKey === undefined)) throw new UsageError('give both --access-key and --secret-key, or neither (see havip serve --help)')
+  // An empty key would make every request signed with it pass: signing off while it looks on.
+  if (accessKey === '') throw new UsageError(`${values['access-key'] === undefined ? 'VOLC_ACCESSKEY' : '--access-key'} is empty; give the access key, or neither key to accept unsigned requests`)
+  if (secretKey === '') throw new UsageError(`${values['secret-key'] === undefined ? 'VOLC_SECRETKEY' : '--secret-key'} is empty; give the secret key, or neither key to accept unsigned requests`)
   const port = decimal(values.port ?? '8080', 'port', 65535)
   const host = values.host ?? '127.0.0.1'
   // An empty host would listen on every interface: an unset shell variable must not expose the server.

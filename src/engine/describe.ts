@@ -28,24 +28,28 @@ const hasTags = (item: object, tags: ReadonlyArray<TagFilter>): boolean => {
 
 /**
  * The resources a Describe call matches, in snapshot order, and the page of them it asked for. A
- * `NextToken` is the id of the first resource of its page (treat it as opaque); one that names no
- * matched resource is `InvalidParameter`.
+ * `NextToken` is the id of the resource its page starts at (treat it as opaque): a position in the
+ * whole list, so that a resource that stopped matching (bound meanwhile) does not break the next
+ * page; the page starts at the first match from there on. One that names no resource is
+ * `InvalidParameter`.
  */
 const describe = <T extends object>(all: Iterable<T>, idField: string, r: DescribeRequest): E.Either<ApiError, Found<T>> => {
+  const { page } = r
+  const token = page.kind === 'token' ? page.token : undefined
   const matched: Array<T> = []
+  // How many matched before the token's resource: where its page starts.
+  let tokenAt: number | undefined
   for (const item of all) {
+    if (token !== undefined && tokenAt === undefined && field(item, idField) === token) tokenAt = matched.length
     if (r.ids.size > 0 && !r.ids.has(String(field(item, idField)))) continue
     if (!r.filters.every(([name, value]) => field(item, name) === value)) continue
     if (hasTags(item, r.tags)) matched.push(item)
   }
-  const { page } = r
   let start: number
   if (page.kind === 'number') start = (page.number - 1) * page.size
-  else if (page.token === undefined) start = 0
-  else {
-    start = matched.findIndex((item) => field(item, idField) === page.token)
-    if (start === -1) return E.left(apiError('InvalidParameter', `NextToken ${JSON.stringify(page.token)} starts no page of this result`, { name: 'NextToken' }))
-  }
+  else if (token === undefined) start = 0
+  else if (tokenAt === undefined) return E.left(apiError('InvalidParameter', `NextToken ${JSON.stringify(token)} starts no page of this result`, { name: 'NextToken' }))
+  else start = tokenAt
   const next = matched[start + page.size]
   return E.right({
     items: matched.slice(start, start + page.size),

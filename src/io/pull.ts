@@ -78,6 +78,8 @@ const call = async (options: PullOptions, action: string, params: ReadonlyArray<
     if (answer.status === 200 && error === undefined && typeof answer.body === 'object' && answer.body !== null) return answer.body
     const code = typeof error?.Code === 'string' ? error.Code : undefined
     last = `${action} was refused: HTTP ${String(answer.status)}${code === undefined ? '' : ` ${code}`}${typeof error?.Message === 'string' ? `: ${error.Message}` : ''}`
+    // The vendor's words blame the secret key; a request signed for another region than the endpoint's is refused alike.
+    if (code === 'SignatureDoesNotMatch') last += ` (signed for region ${options.region}: check that it is the endpoint's region, then the secret key)`
     if (!(answer.status === 429 || answer.status >= 500 || retryableCodes.has(code ?? ''))) break
   }
   throw new UsageError(last)

@@ -29,6 +29,8 @@ export interface JournalState {
   /** The length of its whole lines: a torn last line starts here. */
   readonly validLength: number
   readonly torn: boolean
+  /** Where its length line is (a version 2 journal). */
+  readonly lengthAt?: number
 }
 
 /** A snapshot file as read: the state (its journal replayed) and what the writers need to know of it. */
@@ -97,7 +99,10 @@ const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
   return {
     ...base,
     snapshot: replayed.snapshot,
-    journal: { path: journalFile, seq: replayed.seq, changes: replayed.changes, validLength: parsed.journal.validLength, torn: parsed.journal.torn },
+    journal: {
+      path: journalFile, seq: replayed.seq, changes: replayed.changes, validLength: parsed.journal.validLength, torn: parsed.journal.torn,
+      ...(parsed.journal.lengthAt === undefined ? {} : { lengthAt: parsed.journal.lengthAt }),
+    },
   }
 }
 

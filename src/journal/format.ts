@@ -22,8 +22,19 @@ export interface SnapshotMark {
 
 export interface JournalHeader {
   readonly journal: 'havip-rules'
-  readonly version: 1
+  /** 2: the line after the header holds the journal's length (version 1, without it, is still read). */
+  readonly version: 1 | 2
   readonly snapshot: SnapshotMark
+}
+
+/**
+ * The second line of a version 2 journal, rewritten in place with every flush: the journal's length
+ * before the last flush and after it, in fixed-width hex so that the line never changes length. A
+ * crash mid-flush can leave the journal shorter than `after`, never shorter than `before`: shorter
+ * than that, it was cut after it was written, and acknowledged changes are missing.
+ */
+export interface JournalLength {
+  readonly length: { readonly before: string; readonly after: string }
 }
 
 /** Changes flushed together: they are numbered `seq`, `seq + 1`, … */
@@ -41,12 +52,31 @@ export type JournalRecord = JournalBatch | JournalCheckpoint
 const hex = (n: number): string => n.toString(16).padStart(8, '0')
 
 /** One line of the journal, ready to append. */
-export const journalLine = (record: JournalHeader | JournalRecord): Buffer => {
+export const journalLine = (record: JournalHeader | JournalLength | JournalRecord): Buffer => {
   const json = Buffer.from(JSON.stringify(record), 'utf8')
   return Buffer.concat([Buffer.from(`${hex(crc32(json))} `, 'latin1'), json, Buffer.from('\n', 'latin1')])
 }
 
+/** A version 1 header: a journal without its length (what earlier versions wrote). */
 export const headerRecord = (snapshot: SnapshotMark): JournalHeader => ({ journal: 'havip-rules', version: 1, snapshot })
+
+const width = 16
+const fixedHex = (n: number): string => n.toString(16).padStart(width, '0')
+
+/** The length line: always the same number of bytes. */
+export const lengthLine = (before: number, after: number): Buffer => journalLine({ length: { before: fixedHex(before), after: fixedHex(after) } })
+
+const lengthLineBytes = lengthLine(0, 0).length
+
+/**
+ * The start of a new journal: the header, and the length line saying it is only that, followed by
+ * `lines` (records carried over from a journal it replaces). The length line's offset, for the writer.
+ */
+export const journalStart = (snapshot: SnapshotMark, lines: ReadonlyArray<Buffer> = []): { readonly bytes: Buffer; readonly lengthAt: number } => {
+  const header = journalLine({ journal: 'havip-rules', version: 2, snapshot })
+  const total = header.length + lengthLineBytes + lines.reduce((n, l) => n + l.length, 0)
+  return { bytes: Buffer.concat([header, lengthLine(total, total), ...lines]), lengthAt: header.length }
+}
 
 const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
 
@@ -57,7 +87,15 @@ const isChange = (u: unknown): u is JournalChange =>
   isRecord(u) && typeof u.requestId === 'string' && isRecord(u.params) && Object.values(u.params).every((v) => typeof v === 'string')
 
 const asHeader = (u: unknown): JournalHeader | undefined =>
-  isRecord(u) && u.journal === 'havip-rules' && u.version === 1 && isMark(u.snapshot) ? (u as unknown as JournalHeader) : undefined
+  isRecord(u) && u.journal === 'havip-rules' && (u.version === 1 || u.version === 2) && isMark(u.snapshot) ? (u as unknown as JournalHeader) : undefined
+
+const isFixedHex = (u: unknown): u is string => typeof u === 'string' && u.length === width && /^[0-9a-f]+$/.test(u)
+
+const asLength = (u: unknown): { readonly before: number; readonly after: number } | undefined => {
+  const length = isRecord(u) ? u.length : undefined
+  if (!isRecord(length) || !isFixedHex(length.before) || !isFixedHex(length.after)) return undefined
+  return { before: parseInt(length.before, 16), after: parseInt(length.after, 16) }
+}
 
 const asRecord = (u: unknown): JournalRecord | undefined => {
   if (isRecord(u) && isMark(u.checkpoint)) return u as unknown as JournalCheckpoint
@@ -75,6 +113,8 @@ export interface ParsedJournal {
   /** The length of the whole lines: a torn last line (a crash mid-append) starts here. */
   readonly validLength: number
   readonly torn: boolean
+  /** Version 2: where the length line is, to be rewritten by whoever appends. */
+  readonly lengthAt?: number
 }
 
 /** Damage that is not a torn last line: the journal cannot be trusted, and nothing is replayed. */
@@ -97,28 +137,47 @@ const decodeLine = (line: Buffer): unknown => {
 }
 
 /**
- * Reads a journal's bytes. Only the last line may be bad — it is the one group of changes that can
- * have been cut by a crash, and it was never acknowledged — and is then reported torn. A bad line
- * anywhere else, or a bad header, is damage, with its offset.
+ * Reads a journal's bytes. Only the last line may be bad, and only as a crash leaves it — cut short
+ * (no newline), or holding zeros where its data never reached the disk — since it is the one group
+ * of changes a crash can cut, and it was never acknowledged: it is then reported torn. A whole last
+ * line with a wrong checksum (a bit flipped), a bad line anywhere else, a bad header, or (version 2)
+ * a journal shorter than its last flush began (cut after it was written) is damage, with its offset.
  */
 export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journal: ParsedJournal } | { readonly ok: false; readonly damage: JournalDamage } => {
   const records: Array<{ offset: number; record: JournalRecord }> = []
   let header: JournalHeader | undefined
+  let length: { readonly at: number; readonly before: number; readonly after: number } | undefined
   let offset = 0
+  const done = (validLength: number, torn: boolean): { readonly ok: true; readonly journal: ParsedJournal } | { readonly ok: false; readonly damage: JournalDamage } => {
+    if (header === undefined) return { ok: false, damage: { offset: 0, why: 'the journal is empty: it has no header' } }
+    if (header.version === 2 && length === undefined) return { ok: false, damage: { offset: validLength, why: 'the journal ends before its length line: it was cut short after it was written' } }
+    if (length !== undefined && validLength < length.before) {
+      return { ok: false, damage: { offset: validLength, why: `the journal ends at byte ${String(validLength)}, but its last flush began at byte ${String(length.before)}: it was cut short after it was written` } }
+    }
+    return { ok: true, journal: { header, records, validLength, torn, ...(length === undefined ? {} : { lengthAt: length.at }) } }
+  }
   while (offset < bytes.length) {
     const end = bytes.indexOf(0x0a, offset)
     const line = bytes.subarray(offset, end === -1 ? bytes.length : end)
     const decoded = end === -1 ? undefined : decodeLine(line)
+    if (header?.version === 2 && length === undefined) {
+      const read = asLength(decoded)
+      if (read === undefined) return { ok: false, damage: { offset, why: 'the second line is not the journal\'s length' } }
+      length = { at: offset, ...read }
+      offset = end + 1
+      continue
+    }
     const parsed = header === undefined ? asHeader(decoded) : asRecord(decoded)
     if (parsed === undefined) {
       const last = end === -1 || end === bytes.length - 1
-      if (last && header !== undefined) return { ok: true, journal: { header, records, validLength: offset, torn: true } }
-      return { ok: false, damage: { offset, why: header === undefined ? 'the first line is not a havip-rules journal header' : 'a line is damaged (its checksum or its form is wrong)' } }
+      // A crash cuts the last line short or leaves zeros in it; a whole line of other bytes that is wrong was damaged after it was written.
+      const crashed = end === -1 || line.includes(0)
+      if (last && crashed && header !== undefined) return done(offset, true)
+      return { ok: false, damage: { offset, why: header === undefined ? 'the first line is not a havip-rules journal header' : last ? 'the last line is damaged (its checksum or its form is wrong), yet whole: not a write a crash cut short' : 'a line is damaged (its checksum or its form is wrong)' } }
     }
     if (header === undefined) header = parsed as JournalHeader
     else records.push({ offset, record: parsed as JournalRecord })
     offset = end + 1
   }
-  if (header === undefined) return { ok: false, damage: { offset: 0, why: 'the journal is empty: it has no header' } }
-  return { ok: true, journal: { header, records, validLength: offset, torn: false } }
+  return done(offset, false)
 }

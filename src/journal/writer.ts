@@ -1,6 +1,6 @@
 import * as fs from 'node:fs'
 import type { JournalChange, SnapshotMark } from './format.js'
-import { journalLine } from './format.js'
+import { journalLine, lengthLine } from './format.js'
 
 /** What is waiting to be flushed: changes (grouped into one line) and checkpoints, in order. */
 type Item =
@@ -41,6 +41,8 @@ export const nodeJournalIo: JournalIo = {
 }
 
 export interface WriterHooks {
+  /** Called before each flush with the journal's descriptor; throwing stops this flush and every later change. */
+  readonly beforeFlush?: (fd: number) => void
   /** Every change up to `seq` is on the disk (called before their promises resolve). */
   readonly onDurable: (seq: number) => void
   /** A flush failed: every change not yet durable is lost (called before their promises reject). */
@@ -79,7 +81,7 @@ const errorOf = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
 /**
  * Appends to a journal with group commit: everything added while a flush is on its way goes out in
  * the next one, as one write and one `fdatasync`, so many clients share a flush, and a lone client
- * waits for nothing but its own. A promise resolves
+ * waits for nothing but its own (flushed in place, synchronously). A promise resolves
  * once its item is on the disk. A failed flush (a full disk) cuts the file back to what was
  * durable; if even that fails, the journal refuses every later change.
  */
@@ -100,6 +102,8 @@ export class JournalWriter {
     private seq: number,
     private readonly hooks: WriterHooks,
     private readonly io: JournalIo = nodeJournalIo,
+    /** Where the journal's length line is (version 2), rewritten with every flush; none in a version 1 journal. */
+    private lengthAt?: number,
   ) {}
 
   /**
@@ -152,10 +156,11 @@ export class JournalWriter {
   }
 
   /** Continues in another file (a new journal that replaced this one). */
-  reopen(fd: number, size: number): void {
+  reopen(fd: number, size: number, lengthAt?: number): void {
     fs.closeSync(this.fd)
     this.fd = fd
     this.size = size
+    this.lengthAt = lengthAt
   }
 
   /** Waits for every item added so far to be flushed (or to fail). */
@@ -177,12 +182,13 @@ export class JournalWriter {
     return batch.done
   }
 
-  // Once the code that added to the queue is done (a microtask): a lone change is flushed at once,
-  // and whatever is added while a flush is on its way goes in the next one.
+  // Once the requests that arrived in this turn of the event loop have been applied (setImmediate runs
+  // after every I/O callback of the turn): they share one flush, and whatever is added while a flush
+  // is on its way goes in the next one.
   private schedule(): void {
     if (this.scheduled || this.flushing || this.paused || this.waiting === undefined) return
     this.scheduled = true
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false
       void this.flush()
     })
@@ -194,11 +200,24 @@ export class JournalWriter {
     if (this.flushing || this.paused || batch === undefined) return
     this.flushing = true
     this.waiting = undefined
+    try {
+      this.hooks.beforeFlush?.(this.fd)
+    } catch (e) {
+      this.broken = errorOf(e)
+      this.fail(this.broken, batch)
+      return
+    }
     const lines = linesOf(batch.items)
     const data = Buffer.concat(lines.map((l) => l.bytes))
     try {
       this.writeAt(data, this.size)
-      await new Promise<void>((resolve, reject) => { this.io.fdatasync(this.fd, (e) => { if (e) reject(e); else resolve() }) })
+      // In the same flush: a journal later found shorter than where this flush began was cut after it was written.
+      if (this.lengthAt !== undefined) this.writeAt(lengthLine(this.size, this.size + data.length), this.lengthAt)
+      // One item alone (a lone client): flushed here, without the round trip through the thread
+      // pool, which costs more than the flush itself on a fast disk. Several: flushed off the event
+      // loop, which meanwhile reads and applies the requests that will share the next flush.
+      if (batch.items.length === 1) this.io.fdatasyncSync(this.fd)
+      else await new Promise<void>((resolve, reject) => { this.io.fdatasync(this.fd, (e) => { if (e) reject(e); else resolve() }) })
     } catch (e) {
       this.fail(errorOf(e), batch)
       return

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { createServer, STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ParamMap } from '../codec/request.js'
@@ -28,6 +30,10 @@ export interface ServeOptions {
   readonly now?: () => number
   readonly newRequestId?: () => string
   readonly bodyLimit?: number
+  /** How long a connection has to send its headers (default 10 s); a connection silent that long is closed. */
+  readonly headersTimeoutMs?: number
+  /** The most connections that have sent nothing yet; past it the oldest is closed (default: half the open-file limit, 64 to 4096). */
+  readonly maxSilentConnections?: number
 }
 
 export interface HavipServer {
@@ -46,6 +52,56 @@ const headersTimeoutMs = 10_000
 const requestTimeoutMs = 30_000
 const maxHeaderBytes = 16 * 1024
 const defaultGraceMs = 10_000
+
+/** Half the soft limit on open files (Linux: /proc/self/limits), so that silent connections never take the descriptors a request needs. */
+const defaultSilentLimit = (): number => {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))
+    if (m?.[1] !== undefined) return Math.min(4096, Math.max(64, Math.floor(Number(m[1]) / 2)))
+  } catch {
+    // No such file here: the default below.
+  }
+  return 512
+}
+
+/**
+ * Connections that have sent nothing yet, oldest first. node:http's own header deadline starts
+ * with the first byte, so one that never sends a byte would stay open for good: each is closed when
+ * its deadline passes, the oldest as soon as there are too many, and all at once on shutdown (they
+ * have no request in flight).
+ */
+const silentConnections = (deadlineMs: number, limit: number) => {
+  const silent = new Map<Socket, NodeJS.Timeout>()
+  const forget = (socket: Socket): void => {
+    const timer = silent.get(socket)
+    if (timer === undefined) return
+    clearTimeout(timer)
+    silent.delete(socket)
+  }
+  return {
+    /** A new connection: on the clock. */
+    arrived: (socket: Socket): void => {
+      // Bytes arrived but headers are not complete: node:http's deadline has it (and answers 408).
+      silent.set(socket, setTimeout(() => { forget(socket); if (socket.bytesRead === 0) socket.destroy() }, deadlineMs).unref())
+      socket.once('close', () => { forget(socket) })
+      for (const [oldest] of silent) {
+        if (silent.size <= limit) break
+        forget(oldest)
+        oldest.destroy()
+      }
+    },
+    /** Its first request arrived: node:http's timeouts take over. */
+    spoke: forget,
+    /** Closes those that still have said nothing. */
+    closeAll: (): void => {
+      for (const socket of [...silent.keys()]) {
+        if (socket.bytesRead > 0) continue
+        forget(socket)
+        socket.destroy()
+      }
+    },
+  }
+}
 
 /** What an HTTP parser's error code says went wrong, in words for the envelope. */
 const unparseable = (code: string | undefined): string => {
@@ -112,6 +168,14 @@ export const serve = (options: ServeOptions): HavipServer => {
     )
   }
 
+  // Why signatures were refused, each reason once (a client signing for another region says so in every request).
+  const refusedSignatures = new Set<string>()
+  const noteRefusedSignature = (error: ApiError): void => {
+    if (refusedSignatures.has(error.facts) || refusedSignatures.size >= 100) return
+    refusedSignatures.add(error.facts)
+    options.log?.note(`havip serve: ${error.code}: ${error.facts}`)
+  }
+
   /** Path, parameters, signature; then the request goes to the store, in the order requests get this far. */
   const withBody = (req: IncomingMessage, requestId: string, url: RequestTarget, body: Buffer | undefined): Reply | Promise<Reply> => {
     const method = req.method ?? ''
@@ -125,7 +189,10 @@ export const serve = (options: ServeOptions): HavipServer => {
       const query = [...new URLSearchParams(url.search)]
       const scope = { region: regionOf(store.snapshot()), service: serviceOf(params.right.get('Action')) }
       const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, scope, now())
-      if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
+      if (E.isLeft(verified)) {
+        noteRefusedSignature(verified.left)
+        return refuse(requestId, params.right, verified.left)
+      }
     }
     return apply(requestId, params.right)
   }
@@ -166,13 +233,16 @@ export const serve = (options: ServeOptions): HavipServer => {
     res.end(text)
   }
 
+  const headersTimeout = options.headersTimeoutMs ?? headersTimeoutMs
+  const silent = silentConnections(headersTimeout, options.maxSilentConnections ?? defaultSilentLimit())
   const server = createServer({
     // A slow client never holds a connection for long: its headers within 10 s, its request within 30 s.
-    headersTimeout: headersTimeoutMs,
+    headersTimeout,
     requestTimeout: requestTimeoutMs,
     connectionsCheckingInterval: 1000,
     maxHeaderSize: maxHeaderBytes,
   }, (req, res) => {
+    silent.spoke(req.socket)
     const started = process.hrtime.bigint()
     const requestId = newRequestId()
     const done = (reply: Reply): void => {
@@ -202,6 +272,7 @@ export const serve = (options: ServeOptions): HavipServer => {
     inFlight.add(handling)
     void handling.finally(() => inFlight.delete(handling))
   })
+  server.on('connection', silent.arrived)
   // What node:http cannot parse still gets the vendor's envelope, while the socket can take it.
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable || e.code === 'ECONNRESET') {
@@ -221,14 +292,17 @@ export const serve = (options: ServeOptions): HavipServer => {
     options.log?.request({ time: new Date(), method: '-', action: '', status, code: error.code, requestId, ms: 0 })
   })
 
+  let closing: Promise<void> | undefined
   return {
     server,
     snapshot: () => store.snapshot(),
-    close: async (graceMs = defaultGraceMs) => {
+    // Once: a second call (an explicit close, then a test suite's afterEach) gets the first one's promise.
+    close: (graceMs = defaultGraceMs) => (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
       // Connections become idle as their last answer leaves: close them as they do.
       server.closeIdleConnections()
-      const idleSweep = setInterval(() => { server.closeIdleConnections() }, 50)
+      silent.closeAll()
+      const idleSweep = setInterval(() => { server.closeIdleConnections(); silent.closeAll() }, 50)
       // A client that holds a connection open (or trickles a request) gets until the grace ends.
       const grace = setTimeout(() => { server.closeAllConnections() }, graceMs)
       try {
@@ -240,6 +314,6 @@ export const serve = (options: ServeOptions): HavipServer => {
       }
       await store.close()
       options.log?.flush()
-    },
+    })()),
   }
 }

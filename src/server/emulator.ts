@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import * as E from 'fp-ts/lib/Either.js'
-import { loadSnapshot } from '../codec/snapshot.js'
+import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
 import { lockSnapshot } from '../io/lock.js'
-import { readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
+import { saveOver } from '../io/snapshot-file.js'
 import { resolveTarget } from '../io/target.js'
 import type { SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
@@ -42,15 +42,39 @@ export interface Emulator {
   readonly url: string
   /** The state now. `snapshotToJson` turns it into JSON. */
   readonly snapshot: () => Snapshot
-  /** Stops accepting, finishes what is in flight, saves, and resolves when all is done. */
+  /**
+   * Stops accepting, finishes what is in flight, saves, and resolves when all is done. Calling it
+   * again returns the same promise: nothing is closed or saved twice.
+   */
   readonly close: () => Promise<void>
 }
 
+/**
+ * The snapshot to start from, copied: the caller's objects are theirs to change afterwards, and a
+ * change to them must not reach what the server lists or what its rules decide.
+ */
 const loaded = (snapshot: SnapshotJson | Snapshot | undefined): Snapshot => {
-  if (isSnapshot(snapshot)) return snapshot
-  const result = loadSnapshot(snapshot ?? {})
+  let copy: unknown
+  try {
+    copy = JSON.parse(JSON.stringify(isSnapshot(snapshot) ? snapshotToJson(snapshot) : snapshot ?? {})) as unknown
+  } catch (e) {
+    throw new Error(`the snapshot cannot be copied as JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
+  }
+  const result = loadSnapshot(copy)
   if (E.isLeft(result)) throw new Error(`the snapshot does not load:\n${result.left.message}`)
   return result.right
+}
+
+/** Credentials with an empty key would make signing pass for anyone who signs with it. */
+const checkedCredentials = (given: EmulatorOptions['credentials']): ReadonlyArray<Credentials> => {
+  const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : 'accessKeyId' in given ? [given] : given
+  for (const pair of pairs) {
+    if (typeof pair.accessKeyId !== 'string' || pair.accessKeyId === '') throw new Error('startEmulator: credentials: accessKeyId is empty')
+    if (typeof pair.secretKey !== 'string' || pair.secretKey === '') {
+      throw new Error(`startEmulator: credentials: the secretKey of ${pair.accessKeyId} is empty: any request signed with it would pass`)
+    }
+  }
+  return pairs
 }
 
 const storeFor = (options: EmulatorOptions): Store => {
@@ -60,15 +84,11 @@ const storeFor = (options: EmulatorOptions): Store => {
     const target = resolveTarget(path)
     const lock = lockSnapshot(target, 'startEmulator')
     try {
+      // A journal already there may hold acknowledged changes: one that cannot be read (damaged,
+      // another snapshot's) is refused before anything is overwritten.
       const initial = loaded(options.snapshot)
       if (!isSnapshot(initial)) throw new Error('the snapshot does not load')
-      let journal
-      try {
-        journal = readSnapshotFile(path).journal
-      } catch {
-        // Nothing usable there yet: the file is simply replaced.
-      }
-      saveSnapshot(path, initial, journal)
+      saveOver(path, initial)
     } finally {
       lock.release()
     }
@@ -99,8 +119,10 @@ export const listen = (app: HavipServer, port: number, host: string): Promise<st
  * ```
  */
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
-  const given = options.credentials
-  const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : 'accessKeyId' in given ? [given] : given
+  const pairs = checkedCredentials(options.credentials)
+  const host = options.host ?? '127.0.0.1'
+  // An empty host would listen on every interface, as `havip serve --host ''` is refused for.
+  if (host.trim() === '') throw new Error('startEmulator: host is empty; give an address (127.0.0.1 to stay on this machine)')
   const store = storeFor(options)
   const app = serve({
     store,
@@ -108,7 +130,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     ...(options.log === undefined ? {} : { log: requestLog(options.log) }),
   })
   try {
-    const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')
+    const url = await listen(app, options.port ?? 0, host)
     return { url, snapshot: app.snapshot, close: app.close }
   } catch (e) {
     await store.close()

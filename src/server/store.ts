@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { fdatasyncSync, ftruncateSync, openSync, statSync } from 'node:fs'
+import { fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, statSync, writeSync } from 'node:fs'
 import type { ParamMap } from '../codec/request.js'
 import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
 import type { Lock } from '../io/lock.js'
@@ -8,7 +8,8 @@ import type { SnapshotOnDisk } from '../io/snapshot-file.js'
 import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
-import { headerRecord, journalLine } from '../journal/format.js'
+import { UsageError } from '../io/usage-error.js'
+import { journalStart, lengthLine } from '../journal/format.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
@@ -60,24 +61,69 @@ export interface DurableOptions {
   readonly log?: (line: string) => void
   /** The journal's filesystem calls (tests inject failures). */
   readonly journalIo?: JournalIo
+  /** The clock that spaces out retries of a failed compaction (tests put their own in). */
+  readonly now?: () => number
 }
+
+// A compaction that failed (a full disk) is tried again after this, doubling each time up to the most.
+const firstRetryMs = 1000
+const mostRetryMs = 5 * 60 * 1000
 
 const flushEvery = 8 * 1024 * 1024
 
-const newJournal = (loaded: SnapshotOnDisk): { fd: number; size: number } => {
+interface OpenJournal {
+  readonly fd: number
+  readonly size: number
+  readonly lengthAt?: number
+}
+
+const newJournal = (loaded: SnapshotOnDisk): OpenJournal => {
   const path = journalPath(loaded.target)
-  writeFileAtomic(path, [journalLine(headerRecord({ sha256: loaded.sha256, seq: 0 }))])
-  return { fd: openSync(path, 'r+'), size: statSync(path).size }
+  const start = journalStart({ sha256: loaded.sha256, seq: 0 })
+  writeFileAtomic(path, [start.bytes])
+  return { fd: openSync(path, 'r+'), size: statSync(path).size, lengthAt: start.lengthAt }
 }
 
 /** The journal a stopped or killed server left, its torn last line (never acknowledged) cut off, ready to be appended to. */
-const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): { fd: number; size: number } => {
+const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): OpenJournal => {
   const fd = openSync(journal.path, 'r+')
   if (journal.torn) {
     ftruncateSync(fd, journal.validLength)
+    if (journal.lengthAt !== undefined) writeAllAt(fd, lengthLine(journal.validLength, journal.validLength), journal.lengthAt)
     fdatasyncSync(fd)
   }
-  return { fd, size: journal.validLength }
+  return { fd, size: journal.validLength, ...(journal.lengthAt === undefined ? {} : { lengthAt: journal.lengthAt }) }
+}
+
+const writeAllAt = (fd: number, data: Buffer, position: number): void => {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, position + done)
+}
+
+/**
+ * Why the open journal is no longer the file at its path (deleted, or replaced by another file),
+ * if it is not: a change flushed there could never be found again.
+ */
+const journalGone = (path: string, fd: number): string | undefined => {
+  const open = fstatSync(fd)
+  if (open.nlink === 0) return 'was deleted'
+  let named
+  try {
+    named = statSync(path)
+  } catch {
+    return 'was deleted'
+  }
+  return named.dev === open.dev && named.ino === open.ino ? undefined : 'was replaced by another file'
+}
+
+/** A journal that is a symbolic link would become a file of its own at the first compaction, its target left stale: refused. */
+const refuseLinkedJournal = (path: string): void => {
+  let link = false
+  try {
+    link = lstatSync(path).isSymbolicLink()
+  } catch {
+    // None yet.
+  }
+  if (link) throw new UsageError(`${path} is a symbolic link: the journal is replaced by renaming, which would leave its target stale; make it a regular file beside the snapshot`)
 }
 
 /**
@@ -93,12 +139,15 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let loaded: SnapshotOnDisk
   try {
     removeStaleTemporaries(resolveTarget(path))
+    refuseLinkedJournal(journalPath(resolveTarget(path)))
     loaded = readSnapshotFile(path)
   } catch (e) {
     lock.release()
     throw e
   }
   const target = loaded.target
+  const journalFile = journalPath(target)
+  const now = options.now ?? Date.now
   const threshold = options.compactAfterBytes ?? Math.max(16 * 1024 * 1024, Math.floor(loaded.size / 4))
   const opened = loaded.journal === undefined ? newJournal(loaded) : continuedJournal(loaded.journal)
 
@@ -110,7 +159,11 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   // What a request that changes nothing waits for: the durability of every change before it (none: nothing).
   let latest: Promise<void> | undefined
   let compaction: Promise<void> | undefined
+  // After a failed compaction, none is started before `retryAt`; the wait doubles each failure.
+  let retryAt = 0
+  let retryMs = 0
   let closed = false
+  let closing: Promise<void> | undefined
 
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
@@ -124,9 +177,16 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       pending = pending.slice(flushed)
       // Nothing left on its way: later requests need not wait.
       if (pending.length === 0) latest = undefined
-      if (!closed && compaction === undefined && writer.length > threshold) {
+      if (!closed && compaction === undefined && writer.length > threshold && now() >= retryAt) {
         compaction = compact().finally(() => { compaction = undefined })
       }
+    },
+    beforeFlush: (fd) => {
+      const why = journalGone(journalFile, fd)
+      if (why === undefined) return
+      const e = new Error(`${journalFile} ${why}: changes are refused from now on, since they could not be found again; restart the server`)
+      options.log?.(`havip serve: ${e.message}`)
+      throw e
     },
     onFailure: () => {
       // Nothing that was not flushed was acknowledged: back to the last durable state.
@@ -134,7 +194,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       pending = []
       latest = undefined
     },
-  }, options.journalIo)
+  }, options.journalIo, opened.lengthAt)
 
   /** Writes `durable` to a new snapshot file in slices, then swaps it and a fresh journal in. */
   const compact = async (): Promise<void> => {
@@ -167,18 +227,23 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       await writer.exclusive(async () => {
         await done.replaceInBackground()
         const journal = new AtomicFile(journalPath(target))
-        journal.write(journalLine(headerRecord({ sha256, seq })))
-        for (const line of writer.takeTracked()) journal.write(line)
+        const start = journalStart({ sha256, seq }, writer.takeTracked())
+        journal.write(start.bytes)
         await journal.flushInBackground()
         await journal.replaceInBackground()
-        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size)
+        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size, start.lengthAt)
       })
     } catch (e) {
       file?.abort()
       writer.takeTracked()
-      // Nothing is lost: the journal still holds every change.
-      options.log?.(`havip serve: compaction failed, the journal keeps every change: ${e instanceof Error ? e.message : String(e)}`)
+      retryMs = Math.min(mostRetryMs, Math.max(firstRetryMs, retryMs * 2))
+      retryAt = now() + retryMs
+      // Nothing is lost: the journal still holds every change. Said once a try, not once a flush.
+      options.log?.(`havip serve: compaction failed, the journal keeps every change; trying again in ${String(retryMs / 1000)} s: ${e instanceof Error ? e.message : String(e)}`)
+      return
     }
+    retryMs = 0
+    retryAt = 0
   }
 
   return {
@@ -198,7 +263,8 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       latest = added.durable
       return { handled, durable: added.durable }
     },
-    close: async () => {
+    // Once: a second call gets the first one's promise, so no descriptor is closed twice and nothing is saved without the lock.
+    close: () => (closing ??= (async () => {
       closed = true
       await writer.drain()
       await compaction
@@ -209,7 +275,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       } finally {
         lock.release()
       }
-    },
+    })()),
   }
 }
 

@@ -128,6 +128,12 @@ export const verifySignature = (r: SignedRequest, keys: SecretKeys, scope: Scope
   const mismatch = (why: string) => E.left(apiError('SignatureDoesNotMatch', why))
   const expectedScope = `${xDate.slice(0, 8)}/${scope.region}/${scope.service}/request`
   if (auth.scope !== expectedScope) {
+    const signedFor = auth.scope.split('/')[1]
+    if (signedFor !== undefined && signedFor !== scope.region) {
+      // The vendor's words blame the secret key; a region set wrong in the client is the usual cause, so say which is served.
+      const e = apiError('SignatureDoesNotMatch', `the request is signed for region ${signedFor}; this server serves region ${scope.region} (the snapshot's Region)`)
+      return E.left({ ...e, message: `${e.message} The request is signed for region ${signedFor}; this server serves region ${scope.region}.` })
+    }
     return mismatch(`the credential scope ${auth.scope} is not ${expectedScope} (the X-Date's day, the served region, the action's service)`)
   }
   if (!auth.signedHeaders.includes('x-date') || auth.signedHeaders.some((h) => unsignable.has(h))) {

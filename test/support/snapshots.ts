@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { Snapshot } from 'havip-rules'
+import type { Snapshot, SnapshotJson } from 'havip-rules'
 import { loadSnapshot } from 'havip-rules'
 import { vectorCases } from './vectors.js'
 
@@ -23,3 +23,14 @@ export const base = (): Snapshot => load(baseJson())
 /** A query string for the given parameters, with Action and Version filled in. */
 export const query = (params: Readonly<Record<string, string>>): string =>
   new URLSearchParams({ Action: 'AssociateHaVip', Version: '2020-04-01', ...params }).toString()
+
+/** An account of `n` running instances in one subnet, and one HaVip that can hold them all. */
+export const oneHaVipAccount = (n: number): SnapshotJson => ({
+  Region: 'cn-beijing',
+  HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
+  Instances: Array.from({ length: n }, (_, i) => ({
+    InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }],
+  })),
+  NetworkInterfaces: [],
+  Quotas: { InstancesPerHaVip: n, HaVipsPerInstance: 5 },
+})

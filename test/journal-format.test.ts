@@ -1,0 +1,67 @@
+import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { snapshotToJson } from 'havip-rules'
+import { readSnapshotFile } from '../src/io/snapshot-file.js'
+import { parseJournal } from '../src/journal/format.js'
+import { durableStore } from '../src/server/store.js'
+import { oneHaVipAccount } from './support/snapshots.js'
+import { tempFolder } from './support/temp.js'
+
+const account = oneHaVipAccount
+
+/** A snapshot and the journal a server left with three changes acknowledged one by one (three flushes), copied where they can be damaged. */
+const leftBehind = async (): Promise<{ path: string; journal: Buffer; lineStarts: ReadonlyArray<number> }> => {
+  const live = join(tempFolder('havip-live-'), 'snapshot.json')
+  writeFileSync(live, JSON.stringify(account(3)))
+  const store = durableStore(live)
+  for (const instance of ['i-0', 'i-1', 'i-2']) {
+    await store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: instance })), `r-${instance}`).durable
+  }
+  const path = join(tempFolder('havip-copy-'), 'snapshot.json')
+  copyFileSync(live, path)
+  copyFileSync(`${live}.journal`, `${path}.journal`)
+  await store.close()
+  const journal = readFileSync(`${path}.journal`)
+  const lineStarts = [0]
+  for (let i = journal.indexOf(0x0a); i !== -1 && i < journal.length - 1; i = journal.indexOf(0x0a, i + 1)) lineStarts.push(i + 1)
+  return { path, journal, lineStarts }
+}
+
+const bound = (path: string): ReadonlyArray<string> => snapshotToJson(readSnapshotFile(path).snapshot).HaVips?.[0]?.AssociatedInstanceIds ?? []
+
+describe('a journal damaged after it was written', () => {
+  it('is read whole as the server left it: header, length line, three changes', async () => {
+    const { path, lineStarts } = await leftBehind()
+    expect(lineStarts).toHaveLength(5)
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+  })
+
+  it('refuses a bit flipped in its last whole line, naming the offset, rather than drop an acknowledged change', async () => {
+    const { path, journal, lineStarts } = await leftBehind()
+    const flipped = Buffer.from(journal)
+    const at = (lineStarts[4] ?? 0) + 30
+    flipped[at] = (flipped[at] ?? 0) ^ 0x01
+    writeFileSync(`${path}.journal`, flipped)
+    expect(() => readSnapshotFile(path)).toThrow(`${path}.journal: damaged at byte ${String(lineStarts[4])}: the last line is damaged (its checksum or its form is wrong), yet whole`)
+  })
+
+  it('refuses one cut short before its last flush began, at a line\'s end or in the middle of one', async () => {
+    const { path, lineStarts } = await leftBehind()
+    for (const length of [lineStarts[3] ?? 0, (lineStarts[3] ?? 0) + 7, lineStarts[2] ?? 0]) {
+      copyFileSync(`${path}.journal`, `${path}.whole`)
+      truncateSync(`${path}.journal`, length)
+      expect(() => readSnapshotFile(path)).toThrow('it was cut short after it was written')
+      copyFileSync(`${path}.whole`, `${path}.journal`)
+    }
+  })
+
+  it('still drops a last flush a crash cut short: it was never acknowledged', async () => {
+    const { path, lineStarts, journal } = await leftBehind()
+    truncateSync(`${path}.journal`, (lineStarts[4] ?? 0) + 10)
+    expect(bound(path)).toEqual(['i-0', 'i-1'])
+    const parsed = parseJournal(readFileSync(`${path}.journal`))
+    expect(parsed.ok && parsed.journal.torn).toBe(true)
+    expect(journal.length).toBeGreaterThan((lineStarts[4] ?? 0) + 10)
+  })
+})
