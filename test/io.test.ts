@@ -1,7 +1,11 @@
 import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isUtf8 } from 'node:buffer'
+import { fc, it as prop } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
+import { invalidUtf8Offset, jsonText } from '../src/io/json-file.js'
+import { printable } from '../src/io/printable.js'
 import { pullPages } from '../src/io/pull.js'
 import { ownership, resolveTarget } from '../src/io/target.js'
 import { readLocations } from '../src/io/tf-files.js'
@@ -173,7 +177,7 @@ describe('pullPages', () => {
     expect(await attempts(400, refusal('InvalidParameter'))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 400 InvalidParameter: m' })
     // A 200 that is not a JSON object, or that carries an error, is a refusal too.
     for (const body of ['<html>', 'null', '7']) expect(await attempts(200, body)).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
-    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: 'busy' } }))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
+    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: 'busy' } }))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200: busy' })
     expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: null }, Result: {} }))).toEqual({ calls: 3, waits: [], error: '' })
   })
 
@@ -183,7 +187,7 @@ describe('pullPages', () => {
     const empty = await pullPages({ ...options, fetch: answer({ Result: { HaVips: [], Instances: [], NetworkInterfaceSets: [], NextToken: 'more' } }) })
     expect(empty).toHaveLength(3)
     await expect(pullPages({ ...options, fetch: answer({ Result: { HaVips: [{}], NextToken: 'same' } }) }))
-      .rejects.toThrow('DescribeHaVips gave the same NextToken twice ("same"): stopped rather than loop')
+      .rejects.toThrow('DescribeHaVips page 2 gives NextToken "same" again, as page 1 did: the pages loop; stopped')
     let calls = 0
     const throttled = () => { calls++; return answer({ ResponseMetadata: { Error: { Code: 'RequestLimitExceeded' } } })() }
     await expect(pullPages({ ...options, retries: 2, fetch: throttled })).rejects.toThrow('DescribeHaVips was refused: HTTP 200 RequestLimitExceeded')
@@ -197,5 +201,34 @@ describe('pullPages', () => {
       .rejects.toThrow('cannot reach http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9')
     await expect(pullPages({ ...options, retries: 0, fetch: () => Promise.reject(new Error('plain')) }))
       .rejects.toThrow('cannot reach https://open.volcengineapi.com: plain')
+  })
+})
+
+describe('invalidUtf8Offset', () => {
+  prop.prop([fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.string({ unit: 'binary' }).map((t) => new Uint8Array(Buffer.from(t))), fc.tuple(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 3 }), fc.string({ unit: 'binary' })).map(([a, b, c]) => new Uint8Array(Buffer.concat([Buffer.from(a), b, Buffer.from(c)]))))])(
+    'finds a byte exactly when the bytes are not UTF-8, the first such byte, everything before it being UTF-8',
+    (bytes) => {
+      const at = invalidUtf8Offset(bytes)
+      expect(at === undefined).toBe(isUtf8(bytes))
+      if (at !== undefined) {
+        expect(isUtf8(bytes.subarray(0, at))).toBe(true)
+        expect(at).toBeLessThan(bytes.length)
+      }
+    })
+
+  it('refuses overlong forms, surrogates, code points past U+10FFFF and characters cut short, at their first byte', () => {
+    for (const [bytes, at] of [[[0x41, 0xc0, 0x80], 1], [[0xe0, 0x80, 0x80], 0], [[0xed, 0xa0, 0x80], 0], [[0xf4, 0x90, 0x80, 0x80], 0], [[0x41, 0x42, 0xe2, 0x82], 2], [[0x80], 0]] as const) {
+      expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(at)
+    }
+    expect(invalidUtf8Offset(new Uint8Array(Buffer.from('é€😀')))).toBeUndefined()
+    expect(jsonText(new Uint8Array([0xef, 0xbb, 0xbf, 0x5b, 0x5d]), 'f')).toBe('[]')
+  })
+})
+
+describe('printable', () => {
+  it('escapes what moves a terminal\'s cursor or reorders a line, keeps other text, and cuts long text saying how much', () => {
+    expect(printable('a\u001b[2Jb\r\n\u0000\u007f\u009b\u2028\u202e\u2067é😀\ud800')).toBe('a\\u001b[2Jb\\u000d\\u000a\\u0000\\u007f\\u009b\\u2028\\u202e\\u2067é😀\\ud800')
+    expect(printable('x'.repeat(301))).toBe(`${'x'.repeat(300)}… (1 more characters)`)
+    expect(printable('x'.repeat(300))).toBe('x'.repeat(300))
   })
 })

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -184,6 +184,70 @@ describe('havip snapshot build', () => {
       expect(r.stderr).toContain(words)
       expect(existsSync(out)).toBe(false)
     }
+  })
+})
+
+describe('havip snapshot build, pages as tools save them', () => {
+  const build = (...args: ReadonlyArray<string>) => spawnSync(process.execPath, [cli, 'snapshot', 'build', ...args], { encoding: 'utf8' })
+  const pageFile = (folder: string, name: string, bytes: Buffer | string) => {
+    const path = join(folder, name)
+    writeFileSync(path, bytes)
+    return path
+  }
+  const havipsPage = (ids: ReadonlyArray<string>) => JSON.stringify({ Result: { HaVips: ids.map((HaVipId) => ({ HaVipId, SubnetId: 's', Status: 'Available' })) } })
+  const ids = (stdout: string) => ((JSON.parse(stdout) as SnapshotJson).HaVips ?? []).map((h) => h.HaVipId)
+
+  it('takes several files after one flag, and a folder for its .json files by name', () => {
+    const folder = tempFolder('havip-build-')
+    const pages = join(folder, 'pages')
+    mkdirSync(pages)
+    pageFile(pages, 'b.json', havipsPage(['h-3']))
+    pageFile(pages, 'a.json', havipsPage(['h-2']))
+    pageFile(pages, 'notes.txt', 'not a page')
+    const r = build('--havips', pageFile(folder, '1.json', havipsPage(['h-0'])), pageFile(folder, '2.json', havipsPage(['h-1'])), pages, '--region', 'r')
+    expect([r.status, r.stderr]).toEqual([0, ''])
+    expect(ids(r.stdout)).toEqual(['h-0', 'h-1', 'h-2', 'h-3'])
+    const stray = build('--region', 'r', pageFile(folder, '3.json', havipsPage(['h-4'])))
+    expect([stray.status, stray.stderr]).toEqual([2, `havip: unexpected ${JSON.stringify(join(folder, '3.json'))}: pages are given with --havips, --instances or --enis (see havip snapshot --help)\n`])
+    expect(build('--havips', join(folder, 'empty')).stderr).toContain('no such file or folder')
+    mkdirSync(join(folder, 'empty'))
+    expect(build('--havips', join(folder, 'empty')).stderr).toBe(`havip: ${join(folder, 'empty')}: a folder without a .json page\n`)
+  })
+
+  it('reads a UTF-8 page with a byte order mark, and names UTF-16 instead of misreading it', () => {
+    const folder = tempFolder('havip-build-')
+    const bom = build('--havips', pageFile(folder, 'bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(havipsPage(['h-é']))])))
+    expect([bom.status, bom.stderr, ids(bom.stdout)]).toEqual([0, '', ['h-é']])
+    const le = pageFile(folder, 'le.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(havipsPage(['h']), 'utf16le')]))
+    expect(build('--havips', le)).toMatchObject({ status: 2, stderr: `havip: ${le}: the file is UTF-16 (little-endian, with a byte order mark); save it as UTF-8\n` })
+    const be = pageFile(folder, 'be.json', Buffer.from(havipsPage(['h']), 'utf16le').swap16())
+    expect(build('--havips', be)).toMatchObject({ status: 2, stderr: `havip: ${be}: the file is UTF-16 (big-endian); save it as UTF-8\n` })
+  })
+
+  it('refuses bytes that are not UTF-8, naming the file and the offset, rather than merge two ids into one', () => {
+    const folder = tempFolder('havip-build-')
+    const text = havipsPage(['h-X', 'h-Y'])
+    const bytes = Buffer.from(text)
+    // Two ids that differ only in a byte that is not UTF-8 (0xff and 0xfe); each would decode as U+FFFD.
+    const at = text.indexOf('h-X') + 2
+    bytes[at] = 0xff
+    bytes[text.indexOf('h-Y') + 2] = 0xfe
+    const file = pageFile(folder, 'latin.json', bytes)
+    expect(build('--havips', file)).toMatchObject({ status: 2, stdout: '', stderr: `havip: ${file}: not UTF-8: byte ${String(at)} (0xff) starts no UTF-8 character; save the file as UTF-8\n` })
+  })
+
+  it('treats a page whose ResponseMetadata.Error is a text as an error response, as pull does', () => {
+    const built = buildSnapshot([{ kind: 'HaVips', source: 'busy.json', json: { ResponseMetadata: { Error: 'busy' }, Result: { HaVips: [] } } }])
+    expect(E.isLeft(built) && built.left.message).toBe('busy.json: ResponseMetadata.Error: the page is an error response: (no code) (busy)')
+  })
+
+  it('refuses an item nested 5,000 deep with its path, not a stack overflow', () => {
+    const folder = tempFolder('havip-build-')
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`
+    const file = pageFile(folder, 'deep.json', `{"Result":{"HaVips":[{"HaVipId":"h","SubnetId":"s","Status":"Available","X":${deep}}]}}`)
+    const r = build('--havips', file)
+    expect([r.status, r.stdout]).toEqual([2, ''])
+    expect(r.stderr).toBe(`havip: the pages do not make a snapshot:\n  ${file}: Result.HaVips[0].X${'[0]'.repeat(64)}: nested more than 64 levels deep in the item: not a resource of the vendor's\n`)
   })
 })
 

@@ -49,12 +49,15 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 
 const mib = (bytes: number): string => (bytes % 2 ** 20 === 0 ? `${String(bytes / 2 ** 20)} MiB` : `${String(bytes)} bytes`)
 
-/** An endpoint as it may be printed: any password in it replaced by `***`, control characters escaped. */
-const shown = (url: URL): string => {
+/** A URL as it may be printed: any password in it replaced by `***`, control characters escaped. */
+const redacted = (url: URL): string => {
   const copy = new URL(url.href)
   if (copy.password !== '') copy.password = '***'
-  return printable(copy.href.replace(/\/+$/, ''))
+  return printable(copy.href)
 }
+
+/** The endpoint as it may be printed, as the user wrote it: without the trailing slash. */
+const shown = (url: URL): string => redacted(url).replace(/\/+$/, '')
 
 /**
  * The endpoint to call, checked before any call is made: a URL of scheme http or https, without a
@@ -111,7 +114,7 @@ interface Answer {
 
 /** One GET, its body read within the limit; a redirect is refused (the signature would go with it). */
 const fetchOnce = async (doFetch: typeof fetch, url: URL, headers: Readonly<Record<string, string>>, what: string, limit: number, tooBig: (encoded: boolean) => UsageError): Promise<Answer> => {
-  const res = await doFetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
+  const res = await doFetch(url.href, { headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) })
   if (res.status >= 300 && res.status < 400) {
     await res.body?.cancel()
     const location = res.headers.get('location')
@@ -121,7 +124,7 @@ const fetchOnce = async (doFetch: typeof fetch, url: URL, headers: Readonly<Reco
     } catch {
       // Named as given below.
     }
-    const where = target === undefined ? printable(location ?? '(no Location)') : shown(target)
+    const where = target === undefined ? printable(location ?? '(no Location)') : redacted(target)
     const elsewhere = target !== undefined && target.host !== url.host ? ' (another host)' : ''
     throw new UsageError(`${what}: the endpoint redirects to ${where}${elsewhere}: not followed (signed requests go only where --endpoint says)`)
   }
