@@ -47,7 +47,7 @@ const readPageFile = (kind: ResourceKind, file: string): DescribePage => ({ kind
 
 /** A page file as given, or every `.json` file of a folder, by name. */
 const pageFiles = (path: string): ReadonlyArray<string> => {
-  let folder = false
+  let folder: boolean
   try {
     folder = statSync(path).isDirectory()
   } catch (e) {

@@ -1,5 +1,6 @@
 // C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional overrides and
 // isolates, and (the `u` flag matching code points) lone surrogates: what could move the cursor, clear a terminal or reorder a line.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udfff]/gu
 
 /** The longest text from outside (a server's message, say) a message quotes: beyond it, a count of what was cut. */

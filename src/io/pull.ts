@@ -91,7 +91,7 @@ const readBody = async (res: Response, limit: number, tooBig: (encoded: boolean)
     throw tooBig(encoded)
   }
   if (res.body === null) return ''
-  const reader = res.body.getReader()
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader()
   const chunks: Array<Uint8Array> = []
   let total = 0
   for (;;) {
