@@ -37,7 +37,7 @@ VOLC_SECRETKEY, every page to the end, throttling and 5xx answers tried again.
 
 An endpoint is refused, and the pull stopped saying why, when it redirects, repeats a NextToken or
 a page, answers more than N pages, a body over ${String(defaultPullLimits.maxBodyBytes / 2 ** 20)} MiB (decompressed) or over
-${String(defaultPullLimits.maxTotalBytes / 2 ** 30)} GiB in all.
+${String(defaultPullLimits.maxTotalBytes / 2 ** 20)} MiB in all.
 
 Both write the snapshot to standard output, or atomically to --out FILE. Every vendor field is kept.
 Exit: 0 written; 2 a page that is not JSON, of the wrong kind, an error response, two pages that

@@ -11,15 +11,15 @@ export const defaultEndpoint = 'https://open.volcengineapi.com'
 
 /** How far a pull goes before it stops: an endpoint that never ends its pages, or sends too much, is refused. */
 export interface PullLimits {
-  /** Pages of one Describe call (default 10,000: a million resources at 100 a page). */
+  /** Pages of one Describe call (default 2,000: 200,000 resources at 100 a page). */
   readonly maxPages: number
   /** Bytes of one answer's body, after decompression (default 16 MiB; a page of 100 resources is well under 1 MiB). */
   readonly maxBodyBytes: number
-  /** Bytes of every body together (default 1 GiB). */
+  /** Bytes of every body together (default 512 MiB). */
   readonly maxTotalBytes: number
 }
 
-export const defaultPullLimits: PullLimits = { maxPages: 10_000, maxBodyBytes: 16 * 2 ** 20, maxTotalBytes: 2 ** 30 }
+export const defaultPullLimits: PullLimits = { maxPages: 2000, maxBodyBytes: 16 * 2 ** 20, maxTotalBytes: 512 * 2 ** 20 }
 
 export interface PullOptions {
   readonly region: string
