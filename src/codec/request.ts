@@ -193,7 +193,7 @@ const pageOf = (params: ParamMap, byNumber: boolean): E.Either<ApiError, Page> =
 /** A Describe call's parameters (docs/rules.md, "Describe calls"). */
 const decodeDescribe = <A extends DescribeAction>(action: A, params: ParamMap): E.Either<ApiError, DescribeRequest<A>> => {
   const spec = describeSpecs[action]
-  const ids = idsOf(params, spec.idsParam)
+  const ids = spec.idsParam === undefined ? E.right(new Set<string>()) : idsOf(params, spec.idsParam)
   if (E.isLeft(ids)) return ids
   // Every Describe call takes TagFilters.
   const tags = tagFiltersOf(params)
