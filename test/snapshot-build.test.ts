@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import type { DescribePage, ResourceKind, SnapshotJson } from 'havip-rules'
 import { buildSnapshot, handle, snapshotToJson } from 'havip-rules'
 import { pullPages } from '../src/io/pull.js'
+import { flagOf } from '../src/describe/pages.js'
 import { snapshotFile } from './support/server.js'
 import { load } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
@@ -30,13 +31,21 @@ const account = (): SnapshotJson => {
       NetworkInterfaceId: `eni-${String(i)}`, SubnetId: `subnet-${String(i % 3)}`, VpcId: 'vpc-1', Type: 'secondary',
       Status: 'InUse', DeviceId: `i-${String(i)}`, ServiceManaged: false, MacAddress: `00:16:3e:00:00:${String(i % 100).padStart(2, '0')}`,
     })),
+    Subnets: Array.from({ length: n }, (_, i) => ({
+      SubnetId: `subnet-${String(i)}`, VpcId: `vpc-${String(i % 2)}`, CidrBlock: `10.${String(i)}.0.0/24`, ZoneId: `cn-guangzhou-${i % 2 === 0 ? 'a' : 'b'}`, Status: 'Available',
+    })),
+    // Three route tables of 50 entries each: each table's entries take a page and more.
+    RouteEntries: Array.from({ length: n }, (_, i) => ({
+      RouteEntryId: `rte-${String(i)}`, RouteTableId: `vtb-${String(i % 3)}`, VpcId: 'vpc-1', DestinationCidrBlock: `172.16.${String(i)}.0/24`,
+      NextHopType: i % 2 === 0 ? 'HaVip' : 'Instance', NextHopId: i % 2 === 0 ? `havip-${String(i)}` : `i-${String(i)}`,
+    })),
   }
 }
 
-const kindOf: Readonly<Record<string, ResourceKind>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaces' }
+const kindOf: Readonly<Record<string, ResourceKind>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaces', DescribeSubnets: 'Subnets', DescribeRouteEntryList: 'RouteEntries' }
 
 /** Every page of one Describe call as the API would answer it: by token for ecs, by page number for vpc. */
-const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => {
+const pagesOf = (json: SnapshotJson, action: string, filters: Readonly<Record<string, string>> = {}): ReadonlyArray<unknown> => {
   const s = load(json)
   const bodies: Array<unknown> = []
   let token = ''
@@ -44,7 +53,7 @@ const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => 
     const paging = action === 'DescribeInstances'
       ? { MaxResults: '100', ...(token === '' ? {} : { NextToken: token }) }
       : { PageNumber: String(page), PageSize: '60' }
-    const { body } = handle(s, { Action: action, Version: '2020-04-01', ...paging }, { requestId: `r-${String(page)}` })
+    const { body } = handle(s, { Action: action, Version: '2020-04-01', ...filters, ...paging }, { requestId: `r-${String(page)}` })
     bodies.push(body)
     const result = (body as { Result: { NextToken: string } }).Result
     token = result.NextToken
@@ -56,12 +65,14 @@ const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => 
 /** The pages of every call, in the three forms a user may save: whole bodies, Results, bare lists, in shuffled order. */
 const savedPages = (json: SnapshotJson): ReadonlyArray<DescribePage> => {
   const pages: Array<DescribePage> = []
-  for (const action of ['DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces']) {
-    pagesOf(json, action).forEach((body, i) => {
+  const calls = [['DescribeHaVips'], ['DescribeInstances'], ['DescribeNetworkInterfaces'], ['DescribeSubnets'],
+    ...[0, 1, 2].map((t) => ['DescribeRouteEntryList', `vtb-${String(t)}`])] as const
+  for (const [action, table] of calls) {
+    pagesOf(json, action, table === undefined ? {} : { RouteTableId: table }).forEach((body, i) => {
       const result = (body as { Result: Record<string, unknown> }).Result
       const list = Object.values(result).find(Array.isArray)
       const form = i % 3
-      pages.push({ kind: kindOf[action] ?? 'HaVips', source: `${action}-${String(i)}.json`, json: form === 0 ? body : form === 1 ? result : list })
+      pages.push({ kind: kindOf[action] ?? 'HaVips', source: `${action}${table ?? ''}-${String(i)}.json`, json: form === 0 ? body : form === 1 ? result : list })
     })
   }
   return pages.reverse()
@@ -101,7 +112,7 @@ describe('buildSnapshot', () => {
     const built = buildSnapshot(pages)
     if (E.isLeft(built)) throw new Error(built.left.message)
     expect(built.right.Region).toBe('cn-guangzhou')
-    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) {
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets', 'RouteEntries'] as const) {
       expect(new Map((built.right[kind] ?? []).map((x) => [JSON.stringify(x), true])).size).toBe(150)
       expect(new Set((built.right[kind] ?? []).map((x) => JSON.stringify(x)))).toEqual(new Set((account()[kind] ?? []).map((x) => JSON.stringify(x))))
     }
@@ -163,7 +174,7 @@ describe('havip snapshot build', () => {
     const files = savedPages(account()).map((page) => {
       const path = join(folder, page.source)
       writeFileSync(path, JSON.stringify(page.json))
-      return [page.kind === 'HaVips' ? '--havips' : page.kind === 'Instances' ? '--instances' : '--enis', path]
+      return [flagOf[page.kind], path]
     })
     const out = join(folder, 'snapshot.json')
     const r = spawnSync(process.execPath, [cli, 'snapshot', 'build', ...files.flat(), '--out', out], { encoding: 'utf8' })
@@ -208,7 +219,7 @@ describe('havip snapshot build, pages as tools save them', () => {
     expect([r.status, r.stderr]).toEqual([0, ''])
     expect(ids(r.stdout)).toEqual(['h-0', 'h-1', 'h-2', 'h-3'])
     const stray = build('--region', 'r', pageFile(folder, '3.json', havipsPage(['h-4'])))
-    expect([stray.status, stray.stderr]).toEqual([2, `havip: unexpected ${JSON.stringify(join(folder, '3.json'))}: pages are given with --havips, --instances or --enis (see havip snapshot --help)\n`])
+    expect([stray.status, stray.stderr]).toEqual([2, `havip: unexpected ${JSON.stringify(join(folder, '3.json'))}: pages are given with --havips, --instances, --enis, --subnets or --route-entries (see havip snapshot --help)\n`])
     expect(build('--havips', join(folder, 'empty')).stderr).toContain('no such file or folder')
     mkdirSync(join(folder, 'empty'))
     expect(build('--havips', join(folder, 'empty')).stderr).toBe(`havip: ${join(folder, 'empty')}: a folder without a .json page\n`)
@@ -278,7 +289,9 @@ describe('havip snapshot pull', () => {
     await server.stop()
     expect([r.code, r.stderr]).toEqual([0, ''])
     const pulled = JSON.parse(readFileSync(out, 'utf8')) as SnapshotJson
-    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) expect(pulled[kind]).toEqual(account()[kind])
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets'] as const) expect(pulled[kind]).toEqual(account()[kind])
+    // Table by table.
+    expect(pulled.RouteEntries).toEqual([0, 1, 2].flatMap((t) => (account().RouteEntries ?? []).filter((e) => e.RouteTableId === `vtb-${String(t)}`)))
     expect(snapshotToJson(load(pulled)).Region).toBe('cn-guangzhou')
   })
 
@@ -308,11 +321,12 @@ describe('pullPages', () => {
       calls.push(action)
       const next = scripted.shift()
       if (next !== undefined) return Promise.resolve(next)
-      return Promise.resolve(answer(200, body(action, action === 'DescribeHaVips' ? 'HaVips' : action === 'DescribeInstances' ? 'Instances' : 'NetworkInterfaceSets')))
+      const lists: Readonly<Record<string, string>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeSubnets: 'Subnets', DescribeRouteTableList: 'RouteTableList' }
+      return Promise.resolve(answer(200, body(action, lists[action] ?? 'NetworkInterfaceSets')))
     }
     const pages = await pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: fetchStub as unknown as typeof fetch, sleep: () => Promise.resolve() })
-    expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces'])
-    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces'])
+    expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces', 'DescribeSubnets', 'DescribeRouteTableList'])
+    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets'])
     let refusals = 0
     const refusing = () => { refusals++; return Promise.resolve(answer(403, { ResponseMetadata: { Error: { Code: 'AccessDenied', Message: 'no' } } })) }
     await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: refusing, sleep: () => Promise.resolve() }))

@@ -14,7 +14,7 @@ import { isSnapshot } from '../model/snapshot.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
-export const snapshotUsage = `usage: havip snapshot build [--havips FILE...]... [--instances FILE...]... [--enis FILE...]... [--region R] [--out FILE]
+export const snapshotUsage = `usage: havip snapshot build [--havips FILE...]... [--instances FILE...]... [--enis FILE...]... [--subnets FILE...]... [--route-entries FILE...]... [--region R] [--out FILE]
        havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--max-pages N] [--out FILE]
 
 build: makes a snapshot from saved Describe pages. Each FILE is one page as the API, the vendor SDK
@@ -25,10 +25,13 @@ of pages of each kind, in any order:
   --havips FILE...     DescribeHaVips pages (Result.HaVips)
   --instances FILE...  ecs DescribeInstances pages (Result.Instances)
   --enis FILE...       DescribeNetworkInterfaces pages (Result.NetworkInterfaceSets)
+  --subnets FILE...    DescribeSubnets pages (Result.Subnets)
+  --route-entries FILE...  DescribeRouteEntryList pages (Result.RouteEntries), of any route tables
   --region R           the snapshot's Region (default: the one the pages name)
 
-pull: reads the account itself with those three calls, signed with VOLC_ACCESSKEY and
-VOLC_SECRETKEY, every page to the end, throttling and 5xx answers tried again.
+pull: reads the account itself with those calls (and DescribeRouteTableList, for the route
+entries of every route table), signed with VOLC_ACCESSKEY and VOLC_SECRETKEY, every page to the
+end, throttling and 5xx answers tried again.
 
   --region R         the account's region (required)
   --endpoint URL     default ${defaultEndpoint}; a havip serve or a private endpoint otherwise
@@ -64,7 +67,7 @@ const pageFiles = (path: string): ReadonlyArray<string> => {
   return names.map((name) => join(path, name))
 }
 
-const kindFlags: Readonly<Record<string, ResourceKind>> = { havips: 'HaVips', instances: 'Instances', enis: 'NetworkInterfaces' }
+const kindFlags: Readonly<Record<string, ResourceKind>> = { havips: 'HaVips', instances: 'Instances', enis: 'NetworkInterfaces', subnets: 'Subnets', 'route-entries': 'RouteEntries' }
 
 /** Writes the snapshot where asked: standard output, or a file, atomically and holding its lock. */
 const emit = (json: SnapshotJson, out: string | undefined, output: Output): void => {
@@ -79,6 +82,8 @@ const build = (argv: ReadonlyArray<string>, output: Output): number => {
     havips: { type: 'string', multiple: true },
     instances: { type: 'string', multiple: true },
     enis: { type: 'string', multiple: true },
+    subnets: { type: 'string', multiple: true },
+    'route-entries': { type: 'string', multiple: true },
     region: { type: 'string' },
     out: { type: 'string' },
   }, argv)
@@ -89,7 +94,7 @@ const build = (argv: ReadonlyArray<string>, output: Output): number => {
     if (token.kind === 'option') current = kindFlags[token.name]
     const path = token.kind === 'option-terminator' ? undefined : token.value
     if (token.kind === 'positional' && current === undefined) {
-      throw new UsageError(`unexpected ${JSON.stringify(token.value)}: pages are given with --havips, --instances or --enis (see havip snapshot --help)`)
+      throw new UsageError(`unexpected ${JSON.stringify(token.value)}: pages are given with --havips, --instances, --enis, --subnets or --route-entries (see havip snapshot --help)`)
     }
     if (current !== undefined && path !== undefined) given.push([current, path])
   }

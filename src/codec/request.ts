@@ -57,9 +57,10 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
     : E.right(value)
 
-const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances'] as const
-type ServedAction = (typeof servedActions)[number]
-const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
+// Every Describe call of describeSpecs is served.
+const servedActions: ReadonlyArray<string> = ['AssociateHaVip', 'DisassociateHaVip', ...Object.keys(describeSpecs)]
+type ServedAction = MutatingAction | DescribeAction
+const isServed = (action: string): action is ServedAction => servedActions.includes(action)
 
 /** The gateway's checks (docs/rules.md, checks R1–R2): which operation is asked for. */
 const decodeAction = (params: ParamMap): E.Either<ApiError, ServedAction> => {

@@ -1,21 +1,25 @@
 import type { Problem } from '../codec/problems.js'
 import { childPath } from '../codec/problems.js'
 
-/** The three lists a snapshot is made of, by the snapshot's key. */
-export type ResourceKind = 'HaVips' | 'Instances' | 'NetworkInterfaces'
+/** The lists of a snapshot that Describe pages make, by the snapshot's key. */
+export type ResourceKind = 'HaVips' | 'Instances' | 'NetworkInterfaces' | 'Subnets' | 'RouteEntries'
 
 /** What each kind's Describe call is called, where its list is, and what names an item. */
 export interface KindSpec {
-  readonly action: 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces'
+  readonly action: 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces' | 'DescribeSubnets' | 'DescribeRouteEntryList'
   /** The list's key in `Result`. */
   readonly listKey: string
   readonly idField: string
+  /** The field a call is asked for one value of, so that each value's pages have a `TotalCount` of their own (a route table's entries). */
+  readonly perField?: string
 }
 
 export const kinds: Readonly<Record<ResourceKind, KindSpec>> = {
   HaVips: { action: 'DescribeHaVips', listKey: 'HaVips', idField: 'HaVipId' },
   Instances: { action: 'DescribeInstances', listKey: 'Instances', idField: 'InstanceId' },
   NetworkInterfaces: { action: 'DescribeNetworkInterfaces', listKey: 'NetworkInterfaceSets', idField: 'NetworkInterfaceId' },
+  Subnets: { action: 'DescribeSubnets', listKey: 'Subnets', idField: 'SubnetId' },
+  RouteEntries: { action: 'DescribeRouteEntryList', listKey: 'RouteEntries', idField: 'RouteEntryId', perField: 'RouteTableId' },
 }
 
 /** One saved Describe page: what kind it is meant to be, where it came from (a file name), and its JSON. */
@@ -93,7 +97,8 @@ export const responseError = (json: unknown): ResponseError | undefined => {
   return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) }
 }
 
-const flagOf: Readonly<Record<ResourceKind, string>> = { HaVips: '--havips', Instances: '--instances', NetworkInterfaces: '--enis' }
+/** The `havip snapshot build` flag of each kind. */
+export const flagOf: Readonly<Record<ResourceKind, string>> = { HaVips: '--havips', Instances: '--instances', NetworkInterfaces: '--enis', Subnets: '--subnets', RouteEntries: '--route-entries' }
 
 /**
  * Reads one page as the API, the vendor SDK or its command line saves it: the whole body

@@ -192,51 +192,89 @@ const idsOf = (list: ReadonlyArray<unknown>, idField: string): ReadonlyArray<str
     return typeof id === 'string' && id !== '' ? [id] : []
   })
 
+/** One Describe call, and what names its pages in messages. */
+interface Listing {
+  readonly action: string
+  readonly listKey: string
+  readonly idField: string
+  /** Its filters: the VPC, the route table. */
+  readonly filters: ReadonlyArray<readonly [string, string]>
+  /** `DescribeHaVips`, or `DescribeRouteEntryList of vtb-1`: its pages are `… page N`. */
+  readonly name: string
+}
+
 /**
- * Reads an account's HaVips, instances and ENIs with the vendor's Describe calls (DescribeHaVips
- * and DescribeNetworkInterfaces of service vpc, DescribeInstances of service ecs), signed, each paged
- * with `NextToken` to the end; the pages, for `buildSnapshot`. An endpoint whose pages do not end
- * (a token seen before, a page of resources already listed, more pages or bytes than the limits)
- * is refused, saying which limit stopped it.
+ * Every page of one call, following `NextToken` to the end; `onPage` sees each page's JSON and the
+ * length of its list. A token seen before, a page of resources already listed, or more pages than
+ * the limit stop the pull.
+ */
+const pageAll = async (c: Call, l: Listing, onPage: (source: string, json: unknown, listed: number) => void): Promise<void> => {
+  let token = ''
+  // Each token given, with the page that gave it; each id listed.
+  const tokens = new Map<string, number>()
+  const seen = new Set<string>()
+  for (let n = 1; ; n++) {
+    if (n > c.limits.maxPages) {
+      throw new UsageError(`${l.name}: still a NextToken after ${String(c.limits.maxPages)} pages (the limit of one call, --max-pages): stopped`)
+    }
+    const params: Array<readonly [string, string]> = [['Action', l.action], ['Version', apiVersion], ['MaxResults', String(pageSize)]]
+    if (token !== '') params.push(['NextToken', token])
+    params.push(...l.filters)
+    const source = `${l.name} page ${String(n)}`
+    const json = await call(c, l.action, params, source)
+    const result = (json as { Result?: Record<string, unknown> }).Result ?? {}
+    const list = result[l.listKey]
+    onPage(source, json, Array.isArray(list) ? list.length : 0)
+    const next = typeof result.NextToken === 'string' ? result.NextToken : ''
+    if (next === '' || !Array.isArray(list) || list.length === 0) return
+    const earlier = tokens.get(next)
+    if (earlier !== undefined) {
+      throw new UsageError(`${source} gives NextToken ${printable(JSON.stringify(next))} again, as page ${String(earlier)} did: the pages loop; stopped`)
+    }
+    const ids = idsOf(list, l.idField)
+    if (ids.length > 0 && ids.every((id) => seen.has(id))) {
+      throw new UsageError(`${source} lists only ${l.listKey} earlier pages listed, with a new NextToken: the pages do not advance; stopped`)
+    }
+    for (const id of ids) seen.add(id)
+    tokens.set(next, n)
+    token = next
+  }
+}
+
+/**
+ * Reads an account's HaVips, instances, ENIs, subnets and route entries with the vendor's Describe
+ * calls (DescribeHaVips, DescribeNetworkInterfaces and DescribeSubnets of service vpc,
+ * DescribeInstances of service ecs; DescribeRouteTableList, then DescribeRouteEntryList of each
+ * route table), signed, each paged with `NextToken` to the end; the pages, for `buildSnapshot`.
+ * An endpoint whose pages do not end (a token seen before, a page of resources already listed,
+ * more pages or bytes than the limits) is refused, saying which limit stopped it.
  */
 export const pullPages = async (options: PullOptions): Promise<ReadonlyArray<DescribePage>> => {
   const c: Call = { url: endpointUrl(options.endpoint ?? defaultEndpoint), options, limits: { ...defaultPullLimits, ...options.limits }, bytes: 0 }
+  const vpc: ReadonlyArray<readonly [string, string]> = options.vpcId === undefined ? [] : [['VpcId', options.vpcId]]
   const pages: Array<DescribePage> = []
-  for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) {
+  const counts = new Map<ResourceKind, { pages: number; resources: number }>()
+  const collect = (kind: ResourceKind) => (source: string, json: unknown, listed: number): void => {
+    pages.push({ kind, source, json })
+    const count = counts.get(kind) ?? { pages: 0, resources: 0 }
+    count.pages++
+    count.resources += listed
+    counts.set(kind, count)
+    options.onPage?.(kind, count.pages, count.resources)
+  }
+  for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets'] as const) {
     const { action, listKey, idField } = kinds[kind]
-    let token = ''
-    let resources = 0
-    // Each token given, with the page that gave it; each id listed.
-    const tokens = new Map<string, number>()
-    const seen = new Set<string>()
-    for (let n = 1; ; n++) {
-      if (n > c.limits.maxPages) {
-        throw new UsageError(`${action}: still a NextToken after ${String(c.limits.maxPages)} pages (the limit of one call, --max-pages): stopped`)
-      }
-      const params: Array<readonly [string, string]> = [['Action', action], ['Version', apiVersion], ['MaxResults', String(pageSize)]]
-      if (token !== '') params.push(['NextToken', token])
-      if (options.vpcId !== undefined) params.push(['VpcId', options.vpcId])
-      const source = `${action} page ${String(n)}`
-      const json = await call(c, action, params, source)
-      pages.push({ kind, source, json })
-      const result = (json as { Result?: Record<string, unknown> }).Result ?? {}
-      const list = result[listKey]
-      resources += Array.isArray(list) ? list.length : 0
-      options.onPage?.(kind, n, resources)
-      const next = typeof result.NextToken === 'string' ? result.NextToken : ''
-      if (next === '' || !Array.isArray(list) || list.length === 0) break
-      const earlier = tokens.get(next)
-      if (earlier !== undefined) {
-        throw new UsageError(`${source} gives NextToken ${printable(JSON.stringify(next))} again, as page ${String(earlier)} did: the pages loop; stopped`)
-      }
-      const ids = idsOf(list, idField)
-      if (ids.length > 0 && ids.every((id) => seen.has(id))) {
-        throw new UsageError(`${source} lists only ${listKey} earlier pages listed, with a new NextToken: the pages do not advance; stopped`)
-      }
-      for (const id of ids) seen.add(id)
-      tokens.set(next, n)
-      token = next
-    }
+    await pageAll(c, { action, listKey, idField, filters: vpc, name: action }, collect(kind))
+  }
+  // The route entries of every route table of the VPCs pulled.
+  const tables = new Set<string>()
+  await pageAll(c, { action: 'DescribeRouteTableList', listKey: 'RouteTableList', idField: 'RouteTableId', filters: vpc, name: 'DescribeRouteTableList' }, (_source, json) => {
+    const list = (json as { Result?: Record<string, unknown> }).Result?.RouteTableList
+    for (const id of Array.isArray(list) ? idsOf(list, 'RouteTableId') : []) tables.add(id)
+  })
+  const { action, listKey, idField } = kinds.RouteEntries
+  for (const table of tables) {
+    await pageAll(c, { action, listKey, idField, filters: [['RouteTableId', table]], name: `${action} of ${printable(table, 80)}` }, collect('RouteEntries'))
   }
   return pages
 }
