@@ -40,7 +40,9 @@ describe('properties', () => {
   test.prop([scenarioArbitrary()])('a retry with the same ClientToken replays the success and changes nothing', ({ snapshot, requests }) => {
     for (const { request, handled } of run(load(snapshot), requests).steps) {
       const tokened = request as Readonly<Record<string, string>>
-      if (handled.status !== 200 || tokened.ClientToken === undefined) continue
+      // DeleteHaVip and ModifyHaVipAttributes take no ClientToken: a retry is a new request.
+      const takesToken = ['AssociateHaVip', 'DisassociateHaVip', 'CreateHaVip'].includes(tokened.Action ?? '')
+      if (handled.status !== 200 || tokened.ClientToken === undefined || !takesToken) continue
       const retry = handle(handled.snapshot, request, { requestId: 'req-retry' })
       expect(retry.status).toBe(200)
       expect(retry.snapshot).toBe(handled.snapshot)
