@@ -43,6 +43,9 @@ export type {
   DescribeHaVipsRequest,
   DescribeInstancesRequest,
   DescribeNetworkInterfacesRequest,
+  DescribeSubnetsRequest,
+  DescribeRouteTableListRequest,
+  DescribeRouteEntryListRequest,
   DescribeRequest,
   DescribeAction,
   CreateHaVipRequest,
@@ -93,7 +96,12 @@ export type {
   DescribeHaVipsResult,
   DescribeInstancesResult,
   DescribeNetworkInterfacesResult,
+  DescribePageResult,
+  DescribeSubnetsResult,
+  DescribeRouteTableListResult,
+  DescribeRouteEntryListResult,
 } from './wire/envelope.js'
+export type { RouteTableJson } from './engine/describe.js'
 export { isErrorBody } from './wire/envelope.js'
 export type { HandleContext, Handled } from './wire/handle.js'
 export { handle } from './wire/handle.js'

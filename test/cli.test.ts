@@ -115,6 +115,17 @@ describe('havip call', () => {
     }
   })
 
+  it('refuses a query given as separate words, with the hint to join them with &, and still takes several whole queries', () => {
+    const path = snapshotFile()
+    for (const command of ['call', 'check']) {
+      const result = havip([command, '--snapshot', path, 'Action=AssociateHaVip', 'Version=2020-04-01', 'HaVipId=havip-1', 'InstanceId=i-1'])
+      expect([result.code, result.stdout]).toEqual([2, ''])
+      expect(result.stderr).toBe(`havip: "Version=2020-04-01" is one parameter, not a query: join the parameters of a query with & and quote it, as in 'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-1' (see havip ${command} --help)\n`)
+    }
+    expect(havip(['check', '--snapshot', path, '--independent', ok, refused]).code).toBe(1)
+    expect(havip(['call', '--snapshot', path, 'Action=DescribeHaVips&Version=2020-04-01', 'Action=DescribeHaVips&Version=2020-04-01']).code).toBe(0)
+  })
+
   it('prints --help and exits 0', () => {
     expect(havip(['call', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--write') as unknown })
     expect(havip(['check', '--help'])).toMatchObject({ code: 0, stdout: expect.stringContaining('--json') as unknown })

@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { DescribeHaVipsResult, DescribeInstancesResult, DescribeNetworkInterfacesResult, ErrorBody, SnapshotJson } from 'havip-rules'
+import type {
+  DescribeHaVipsResult, DescribeInstancesResult, DescribeNetworkInterfacesResult, DescribeRouteEntryListResult, DescribeRouteTableListResult, DescribeSubnetsResult, ErrorBody, Handled, SnapshotJson,
+} from 'havip-rules'
 import { decodeRequest, explain, handle, isErrorBody } from 'havip-rules'
 import { load } from './support/snapshots.js'
 
@@ -34,6 +36,7 @@ const refusal = (action: string, params: Params) => {
   const h = ask(action, params)
   return isErrorBody(h.body) ? [h.status, h.body.ResponseMetadata.Error.Code, h.body.ResponseMetadata.Error.Message] : undefined
 }
+const refusalOf = (h: Handled) => (isErrorBody(h.body) ? h.body.ResponseMetadata.Error.Code : undefined)
 const ids = (result: { HaVips: ReadonlyArray<{ HaVipId: string }> }) => result.HaVips.map((h) => h.HaVipId)
 
 describe('DescribeHaVips', () => {
@@ -219,5 +222,104 @@ describe('DescribeInstances', () => {
 
   it('refuses InstanceIds.01', () => {
     expect(refusal('DescribeInstances', { 'InstanceIds.01': 'i-1' })?.[1]).toBe('InvalidParameter')
+  })
+})
+
+/** 250 subnets over two VPCs and two zones; 250 route entries over five route tables of two VPCs, every third to a HaVip. */
+const network = load({
+  Region: 'cn-shanghai',
+  Subnets: Array.from({ length: 250 }, (_, i) => ({
+    SubnetId: `subnet-${String(i)}`, VpcId: i % 2 === 0 ? 'vpc-1' : 'vpc-2', ZoneId: i % 5 === 0 ? 'cn-shanghai-b' : 'cn-shanghai-a',
+    CidrBlock: `10.${String(i)}.0.0/24`, SubnetName: `net-${String(i)}`, Status: 'Available',
+  })),
+  RouteEntries: Array.from({ length: 250 }, (_, i) => ({
+    RouteEntryId: `rte-${String(i)}`, RouteTableId: `vtb-${String(i % 5)}`, VpcId: i % 5 < 3 ? 'vpc-1' : 'vpc-2', DestinationCidrBlock: `172.16.${String(i)}.0/24`,
+    NextHopType: i % 3 === 0 ? 'HaVip' : 'Instance', NextHopId: i % 3 === 0 ? `havip-${String(i % 4)}` : `i-${String(i)}`, Status: 'Available',
+  })),
+})
+
+const askNetwork = (action: string, params: Params = {}) => handle(network, { Action: action, Version: '2020-04-01', ...params }, { requestId: 'r' })
+
+describe('DescribeSubnets', () => {
+  const subnets = (params: Params = {}) => askNetwork('DescribeSubnets', params).body as { Result: DescribeSubnetsResult; ResponseMetadata: { Service: string } }
+
+  it('answers in the vendor\'s shape (Subnets), service vpc, every field as the snapshot holds it', () => {
+    const body = subnets()
+    expect(body.ResponseMetadata.Service).toBe('vpc')
+    expect(Object.keys(body.Result)).toEqual(['Subnets', 'TotalCount', 'PageNumber', 'PageSize', 'NextToken', 'RequestId'])
+    expect(body.Result).toMatchObject({ TotalCount: 250, PageNumber: 1, PageSize: 10, NextToken: 'subnet-10' })
+    expect(body.Result.Subnets[3]).toEqual({ SubnetId: 'subnet-3', VpcId: 'vpc-2', ZoneId: 'cn-shanghai-a', CidrBlock: '10.3.0.0/24', SubnetName: 'net-3', Status: 'Available' })
+  })
+
+  it.each([
+    [{ 'SubnetIds.1': 'subnet-4', 'SubnetIds.2': 'subnet-5', 'SubnetIds.3': 'subnet-x' }, 2], [{ VpcId: 'vpc-2' }, 125], [{ ZoneId: 'cn-shanghai-b' }, 50],
+    [{ VpcId: 'vpc-1', ZoneId: 'cn-shanghai-b' }, 25], [{ SubnetName: 'net-3' }, 250],
+  ])('filters %j (%i match)', (params, count) => {
+    expect(subnets(params).Result.TotalCount).toBe(count)
+  })
+
+  it('pages by PageNumber/PageSize and by NextToken/MaxResults, every subnet once', () => {
+    expect(subnets({ PageNumber: '3', PageSize: '100' }).Result.Subnets).toHaveLength(50)
+    const seen: Array<string> = []
+    for (let token = ''; ;) {
+      const r = subnets({ MaxResults: '100', ...(token === '' ? {} : { NextToken: token }) }).Result
+      seen.push(...r.Subnets.map((x) => x.SubnetId))
+      if (r.NextToken === '') break
+      token = r.NextToken
+    }
+    expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => `subnet-${String(i)}`))
+  })
+
+  it('refuses SubnetIds.0 and a NextToken that starts no page', () => {
+    expect(refusalOf(askNetwork('DescribeSubnets', { 'SubnetIds.0': 'subnet-1' }))).toBe('InvalidParameter')
+    expect(refusalOf(askNetwork('DescribeSubnets', { NextToken: 'rte-1' }))).toBe('InvalidParameter')
+  })
+})
+
+describe('DescribeRouteEntryList', () => {
+  const entries = (params: Params = {}) => (askNetwork('DescribeRouteEntryList', params).body as { Result: DescribeRouteEntryListResult }).Result
+
+  it('answers in the vendor\'s shape (RouteEntries), every field as the snapshot holds it', () => {
+    const result = entries({ RouteTableId: 'vtb-2', PageSize: '100' })
+    expect(Object.keys(result)).toEqual(['RouteEntries', 'TotalCount', 'PageNumber', 'PageSize', 'NextToken', 'RequestId'])
+    expect(result.TotalCount).toBe(50)
+    expect(result.RouteEntries[0]).toEqual({
+      RouteEntryId: 'rte-2', RouteTableId: 'vtb-2', VpcId: 'vpc-1', DestinationCidrBlock: '172.16.2.0/24', NextHopType: 'Instance', NextHopId: 'i-2', Status: 'Available',
+    })
+  })
+
+  it.each([
+    [{ RouteTableId: 'vtb-0' }, 50], [{ RouteEntryId: 'rte-7' }, 1], [{ NextHopType: 'HaVip' }, 84], [{ NextHopType: 'HaVip', NextHopId: 'havip-0' }, 21],
+    [{ RouteTableId: 'vtb-0', NextHopType: 'HaVip' }, 17], [{ RouteTableId: 'vtb-9' }, 0], [{}, 250],
+  ])('filters %j (%i match)', (params, count) => {
+    expect(entries(params).TotalCount).toBe(count)
+  })
+
+  it('pages by PageNumber/PageSize and by NextToken/MaxResults', () => {
+    expect(entries({ RouteTableId: 'vtb-1', PageNumber: '2', PageSize: '30' }).RouteEntries.map((e) => e.RouteEntryId)).toEqual(
+      Array.from({ length: 20 }, (_, i) => `rte-${String(5 * (30 + i) + 1)}`))
+    expect(entries({ RouteTableId: 'vtb-1', MaxResults: '30' })).toMatchObject({ NextToken: 'rte-151', TotalCount: 50 })
+    expect(entries({ RouteTableId: 'vtb-1', MaxResults: '30', NextToken: 'rte-151' })).toMatchObject({ NextToken: '', PageNumber: 2 })
+  })
+})
+
+describe('DescribeRouteTableList', () => {
+  it('lists the route tables the route entries name, once each, with their VPC, filtered by VpcId and RouteTableId', () => {
+    const tables = (params: Params = {}) => (askNetwork('DescribeRouteTableList', params).body as { Result: DescribeRouteTableListResult }).Result
+    expect(tables().RouteTableList).toEqual([
+      { RouteTableId: 'vtb-0', VpcId: 'vpc-1' }, { RouteTableId: 'vtb-1', VpcId: 'vpc-1' }, { RouteTableId: 'vtb-2', VpcId: 'vpc-1' },
+      { RouteTableId: 'vtb-3', VpcId: 'vpc-2' }, { RouteTableId: 'vtb-4', VpcId: 'vpc-2' },
+    ])
+    expect(tables({ VpcId: 'vpc-2' }).RouteTableList.map((t) => t.RouteTableId)).toEqual(['vtb-3', 'vtb-4'])
+    expect(tables({ RouteTableId: 'vtb-1' }).TotalCount).toBe(1)
+    expect(tables({ PageSize: '2', PageNumber: '3' })).toMatchObject({ TotalCount: 5, NextToken: '' })
+  })
+
+  it('is served by decodeRequest and explain like every Describe call', () => {
+    for (const action of ['DescribeSubnets', 'DescribeRouteTableList', 'DescribeRouteEntryList']) {
+      const decoded = decodeRequest({ Action: action, Version: '2020-04-01', VpcId: 'vpc-1' })
+      expect(E.isRight(decoded) && decoded.right.action).toBe(action)
+      if (E.isRight(decoded)) expect(explain(network, decoded.right)).toEqual([])
+    }
   })
 })

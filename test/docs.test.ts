@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -34,6 +34,58 @@ describe('what a user of the package reads', () => {
       }
     }
     expect(broken).toEqual([])
+  })
+
+  it('has every link to a heading of README and docs land on a heading that exists', () => {
+    // GitHub's anchors: the heading in lower case, punctuation dropped, spaces made hyphens.
+    const anchors = (file: string) => new Set([...readFileSync(file, 'utf8').matchAll(/^#+ (.+)$/gm)].map(([, h = '']) => h.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replaceAll(' ', '-')))
+    const broken: Array<string> = []
+    for (const file of userDocs().filter((f) => f.endsWith('.md') && !f.includes('/docs/api/'))) {
+      for (const [, target = '', anchor = ''] of readFileSync(file, 'utf8').matchAll(/\]\(([^)#\s]*)#([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target)) continue
+        const path = target === '' ? file : resolve(dirname(file), target)
+        if (existsSync(path) && path.endsWith('.md') && !anchors(path).has(anchor)) broken.push(`${relative(root, file)} → ${target}#${anchor}`)
+      }
+    }
+    expect(broken).toEqual([])
+  })
+
+  it('names only files the package ships, but in the pages that say they are about the source repository', () => {
+    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: root, encoding: 'utf8' })) as ReadonlyArray<{ files: ReadonlyArray<{ path: string }> }>
+    const shipped = (packed?.files ?? []).map((f) => f.path)
+    const ships = (name: string) => shipped.includes(name) || shipped.some((path) => path.startsWith(`${name}/`))
+    const missing: Array<string> = []
+    for (const file of userDocs().filter((f) => f.endsWith('.md'))) {
+      const doc = relative(root, file)
+      expect(ships(doc), doc).toBe(true)
+      const text = readFileSync(file, 'utf8').replace(/<!--[\s\S]*?-->/g, '')
+      const aboutTheRepository = text.includes('`test/` and `bench/` are in the project\'s source repository; the package does not ship them')
+      const named = [
+        ...[...text.matchAll(/(?<![\w/.-])((?:examples|test|src|dist|docs|bench|scripts)\/[\w./*-]*[\w*])/g)].map(([, name = '']) => name),
+        ...[...text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)].filter(([, target = '']) => !/^[a-z]+:/.test(target)).map(([, target = '']) => relative(root, resolve(dirname(file), target))),
+      ]
+      for (const name of named) {
+        if (aboutTheRepository && /^(test|bench)\//.test(name)) continue
+        if (!ships(name)) missing.push(`${doc} → ${name}`)
+      }
+    }
+    expect(missing).toEqual([])
+  }, 60_000)
+
+  it('has the README\'s command summary name every command of havip --help', () => {
+    const help = spawnSync(process.execPath, [join(root, 'dist/cli/main.js'), '--help'], { encoding: 'utf8' }).stdout
+    const commands = [...help.matchAll(/^(?:usage:)?\s+havip ((?:snapshot )?[a-z]+)/gm)].map(([, c = '']) => c).filter((c) => c !== 'COMMAND')
+    expect(commands).toContain('snapshot build')
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const summary = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Run as an emulator'))
+    expect(commands.filter((c) => !summary.includes(`havip ${c} `))).toEqual([])
+  })
+
+  it('has docs/rules.md name every action it serves where it lists them', async () => {
+    const { describeSpecs } = await import('../src/model/request.js')
+    const rules = readFileSync(join(root, 'docs/rules.md'), 'utf8')
+    const sentence = rules.slice(rules.indexOf('The served actions are'), rules.indexOf('.', rules.indexOf('(Describe')) + 1)
+    expect(['AssociateHaVip', 'DisassociateHaVip', ...Object.keys(describeSpecs)].filter((a) => !sentence.includes(a))).toEqual([])
   })
 
   it('has docs/errors.md list the catalogue exactly as the code holds it', async () => {

@@ -1,7 +1,11 @@
 import { chmodSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { isUtf8 } from 'node:buffer'
+import { fc, it as prop } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
+import { invalidUtf8Offset, jsonText } from '../src/io/json-file.js'
+import { printable } from '../src/io/printable.js'
 import { pullPages } from '../src/io/pull.js'
 import { ownership, resolveTarget } from '../src/io/target.js'
 import { readLocations } from '../src/io/tf-files.js'
@@ -98,9 +102,11 @@ describe('resolveTarget and ownership', () => {
 
 describe('pullPages', () => {
   const credentials = { accessKeyId: 'AKLTpull', secretKey: 'c2VjcmV0' }
-  const listKeys: Readonly<Record<string, string>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaceSets' }
+  const listKeys: Readonly<Record<string, string>> = {
+    DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaceSets', DescribeSubnets: 'Subnets', DescribeRouteTableList: 'RouteTableList', DescribeRouteEntryList: 'RouteEntries',
+  }
 
-  it('pages each kind with NextToken to the end, signed, filtered by VPC, reporting each page', async () => {
+  it('pages each kind with NextToken to the end, signed, filtered by VPC, the route entries of each route table, reporting each page', async () => {
     const urls: Array<URL> = []
     const signed: Array<string> = []
     const verified: Array<boolean> = []
@@ -115,7 +121,8 @@ describe('pullPages', () => {
       const action = u.searchParams.get('Action') ?? ''
       const token = u.searchParams.get('NextToken')
       // HaVips on two pages; the other kinds on one.
-      const items = action === 'DescribeHaVips' ? (token === null ? [{ HaVipId: 'h-1' }] : [{ HaVipId: 'h-2' }, { HaVipId: 'h-3' }]) : [{ Id: 'x' }]
+      const items = action === 'DescribeHaVips' ? (token === null ? [{ HaVipId: 'h-1' }] : [{ HaVipId: 'h-2' }, { HaVipId: 'h-3' }])
+        : action === 'DescribeRouteTableList' ? [{ RouteTableId: 'vtb-1' }, { RouteTableId: 'vtb-2' }, { RouteTableId: 'vtb-1' }] : [{ Id: 'x' }]
       const next = action === 'DescribeHaVips' && token === null ? 'h-2' : ''
       return Promise.resolve(new Response(JSON.stringify({ ResponseMetadata: { Action: action }, Result: { [listKeys[action] ?? '']: items, NextToken: next } })))
     }
@@ -125,13 +132,19 @@ describe('pullPages', () => {
       fetch: stub as unknown as typeof fetch, now: () => new Date(Date.UTC(2026, 10, 26, 12)),
       onPage: (kind, n, resources) => progress.push(`${kind} ${String(n)} ${String(resources)}`),
     })
-    expect(pages.map((p) => p.source)).toEqual(['DescribeHaVips page 1', 'DescribeHaVips page 2', 'DescribeInstances page 1', 'DescribeNetworkInterfaces page 1'])
-    expect(progress).toEqual(['HaVips 1 1', 'HaVips 2 3', 'Instances 1 1', 'NetworkInterfaces 1 1'])
+    expect(pages.map((p) => p.source)).toEqual(['DescribeHaVips page 1', 'DescribeHaVips page 2', 'DescribeInstances page 1', 'DescribeNetworkInterfaces page 1',
+      'DescribeSubnets page 1', 'DescribeRouteEntryList of vtb-1 page 1', 'DescribeRouteEntryList of vtb-2 page 1'])
+    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'HaVips', 'Instances', 'NetworkInterfaces', 'Subnets', 'RouteEntries', 'RouteEntries'])
+    expect(progress).toEqual(['HaVips 1 1', 'HaVips 2 3', 'Instances 1 1', 'NetworkInterfaces 1 1', 'Subnets 1 1', 'RouteEntries 1 1', 'RouteEntries 2 2'])
     expect(urls.map((u) => `${u.origin}${u.pathname}?${u.search.slice(1)}`)).toEqual([
       'http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
       'http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100&NextToken=h-2&VpcId=vpc-7',
       'http://127.0.0.1:9/?Action=DescribeInstances&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
       'http://127.0.0.1:9/?Action=DescribeNetworkInterfaces&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeSubnets&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeRouteTableList&Version=2020-04-01&MaxResults=100&VpcId=vpc-7',
+      'http://127.0.0.1:9/?Action=DescribeRouteEntryList&Version=2020-04-01&MaxResults=100&RouteTableId=vtb-1',
+      'http://127.0.0.1:9/?Action=DescribeRouteEntryList&Version=2020-04-01&MaxResults=100&RouteTableId=vtb-2',
     ])
     // Signed at the clock's time, for the region and the service of each action.
     expect(signed).toEqual([
@@ -139,18 +152,19 @@ describe('pullPages', () => {
       '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
       '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/ecs/request,',
       '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,',
+      ...Array.from({ length: 4 }, () => '20261126T120000Z Credential=AKLTpull/20261126/cn-shanghai/vpc/request,'),
     ])
-    expect(verified).toEqual([true, true, true, true])
+    expect(verified).toEqual(Array.from({ length: 8 }, () => true))
   })
 
   it('asks for every VPC unless told one, and stops where the answer gives no NextToken', async () => {
     const urls: Array<string> = []
     const stub = (url: string) => {
       urls.push(url)
-      return Promise.resolve(new Response(JSON.stringify({ Result: { HaVips: [{}], Instances: [{}], NetworkInterfaceSets: [{}], NextToken: null } })))
+      return Promise.resolve(new Response(JSON.stringify({ Result: { HaVips: [{}], Instances: [{}], NetworkInterfaceSets: [{}], Subnets: [{}], RouteTableList: [{}], NextToken: null } })))
     }
     const pages = await pullPages({ region: 'r', endpoint: 'http://127.0.0.1:9', credentials, fetch: stub as unknown as typeof fetch })
-    expect(pages).toHaveLength(3)
+    expect(pages).toHaveLength(4)
     expect(urls[0]).toBe('http://127.0.0.1:9/?Action=DescribeHaVips&Version=2020-04-01&MaxResults=100')
   })
 
@@ -173,17 +187,17 @@ describe('pullPages', () => {
     expect(await attempts(400, refusal('InvalidParameter'))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 400 InvalidParameter: m' })
     // A 200 that is not a JSON object, or that carries an error, is a refusal too.
     for (const body of ['<html>', 'null', '7']) expect(await attempts(200, body)).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
-    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: 'busy' } }))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200' })
-    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: null }, Result: {} }))).toEqual({ calls: 3, waits: [], error: '' })
+    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: 'busy' } }))).toEqual({ calls: 1, waits: [], error: 'DescribeHaVips was refused: HTTP 200: busy' })
+    expect(await attempts(200, JSON.stringify({ ResponseMetadata: { Error: null }, Result: {} }))).toEqual({ calls: 5, waits: [], error: '' })
   })
 
   it('stops at an empty page, refuses a NextToken given twice, and says why a call failed after its retries', async () => {
     const answer = (json: unknown, status = 200) => () => Promise.resolve(new Response(JSON.stringify(json), { status }))
     const options = { region: 'r', credentials, sleep: () => Promise.resolve() }
-    const empty = await pullPages({ ...options, fetch: answer({ Result: { HaVips: [], Instances: [], NetworkInterfaceSets: [], NextToken: 'more' } }) })
-    expect(empty).toHaveLength(3)
+    const empty = await pullPages({ ...options, fetch: answer({ Result: { HaVips: [], Instances: [], NetworkInterfaceSets: [], Subnets: [], RouteTableList: [], NextToken: 'more' } }) })
+    expect(empty).toHaveLength(4)
     await expect(pullPages({ ...options, fetch: answer({ Result: { HaVips: [{}], NextToken: 'same' } }) }))
-      .rejects.toThrow('DescribeHaVips gave the same NextToken twice ("same"): stopped rather than loop')
+      .rejects.toThrow('DescribeHaVips page 2 gives NextToken "same" again, as page 1 did: the pages loop; stopped')
     let calls = 0
     const throttled = () => { calls++; return answer({ ResponseMetadata: { Error: { Code: 'RequestLimitExceeded' } } })() }
     await expect(pullPages({ ...options, retries: 2, fetch: throttled })).rejects.toThrow('DescribeHaVips was refused: HTTP 200 RequestLimitExceeded')
@@ -197,5 +211,34 @@ describe('pullPages', () => {
       .rejects.toThrow('cannot reach http://127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9')
     await expect(pullPages({ ...options, retries: 0, fetch: () => Promise.reject(new Error('plain')) }))
       .rejects.toThrow('cannot reach https://open.volcengineapi.com: plain')
+  })
+})
+
+describe('invalidUtf8Offset', () => {
+  prop.prop([fc.oneof(fc.uint8Array({ maxLength: 12 }), fc.string({ unit: 'binary' }).map((t) => new Uint8Array(Buffer.from(t))), fc.tuple(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 3 }), fc.string({ unit: 'binary' })).map(([a, b, c]) => new Uint8Array(Buffer.concat([Buffer.from(a), b, Buffer.from(c)]))))])(
+    'finds a byte exactly when the bytes are not UTF-8, the first such byte, everything before it being UTF-8',
+    (bytes) => {
+      const at = invalidUtf8Offset(bytes)
+      expect(at === undefined).toBe(isUtf8(bytes))
+      if (at !== undefined) {
+        expect(isUtf8(bytes.subarray(0, at))).toBe(true)
+        expect(at).toBeLessThan(bytes.length)
+      }
+    })
+
+  it('refuses overlong forms, surrogates, code points past U+10FFFF and characters cut short, at their first byte', () => {
+    for (const [bytes, at] of [[[0x41, 0xc0, 0x80], 1], [[0xe0, 0x80, 0x80], 0], [[0xed, 0xa0, 0x80], 0], [[0xf4, 0x90, 0x80, 0x80], 0], [[0x41, 0x42, 0xe2, 0x82], 2], [[0x80], 0]] as const) {
+      expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(at)
+    }
+    expect(invalidUtf8Offset(new Uint8Array(Buffer.from('é€😀')))).toBeUndefined()
+    expect(jsonText(new Uint8Array([0xef, 0xbb, 0xbf, 0x5b, 0x5d]), 'f')).toBe('[]')
+  })
+})
+
+describe('printable', () => {
+  it('escapes what moves a terminal\'s cursor or reorders a line, keeps other text, and cuts long text saying how much', () => {
+    expect(printable('a\u001b[2Jb\r\n\u0000\u007f\u009b\u2028\u202e\u2067é😀\ud800')).toBe('a\\u001b[2Jb\\u000d\\u000a\\u0000\\u007f\\u009b\\u2028\\u202e\\u2067é😀\\ud800')
+    expect(printable('x'.repeat(301))).toBe(`${'x'.repeat(300)}… (1 more characters)`)
+    expect(printable('x'.repeat(300))).toBe('x'.repeat(300))
   })
 })

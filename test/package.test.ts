@@ -29,9 +29,10 @@ describe('the package, packed and installed into a new project', () => {
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', join(packs, tarball.filename), ...devTools], { cwd: project, stdio: 'pipe' })
   }, 300_000)
 
-  it('ships the README, the licence, the changelog and the documents', () => {
+  it('ships the README, the licence, the changelog, the documents, the examples and the conformance vectors', () => {
     for (const file of ['README.md', 'LICENSE', 'CHANGELOG.md', 'docs/snapshot.md', 'docs/rules.md', 'docs/errors.md', 'docs/cli.md',
-      'docs/endpoint.md', 'docs/testing-against-havip-rules.md', 'docs/api/README.md', 'dist/index.d.ts', 'dist/index.d.ts.map']) {
+      'docs/endpoint.md', 'docs/testing-against-havip-rules.md', 'docs/api/README.md', 'dist/index.d.ts', 'dist/index.d.ts.map',
+      'examples/snapshot.json', 'examples/queries.txt', 'examples/emulator-client.mjs', 'test/fixtures/associate-havip.json']) {
       expect(files, file).toContain(file)
     }
     expect(readFileSync(join(project, 'node_modules/havip-rules/LICENSE'), 'utf8')).toMatch(/^MIT License/)

@@ -1,11 +1,12 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { DescribePage, ResourceKind, SnapshotJson } from 'havip-rules'
 import { buildSnapshot, handle, snapshotToJson } from 'havip-rules'
 import { pullPages } from '../src/io/pull.js'
+import { flagOf } from '../src/describe/pages.js'
 import { snapshotFile } from './support/server.js'
 import { load } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
@@ -30,13 +31,21 @@ const account = (): SnapshotJson => {
       NetworkInterfaceId: `eni-${String(i)}`, SubnetId: `subnet-${String(i % 3)}`, VpcId: 'vpc-1', Type: 'secondary',
       Status: 'InUse', DeviceId: `i-${String(i)}`, ServiceManaged: false, MacAddress: `00:16:3e:00:00:${String(i % 100).padStart(2, '0')}`,
     })),
+    Subnets: Array.from({ length: n }, (_, i) => ({
+      SubnetId: `subnet-${String(i)}`, VpcId: `vpc-${String(i % 2)}`, CidrBlock: `10.${String(i)}.0.0/24`, ZoneId: `cn-guangzhou-${i % 2 === 0 ? 'a' : 'b'}`, Status: 'Available',
+    })),
+    // Three route tables of 50 entries each: each table's entries take a page and more.
+    RouteEntries: Array.from({ length: n }, (_, i) => ({
+      RouteEntryId: `rte-${String(i)}`, RouteTableId: `vtb-${String(i % 3)}`, VpcId: 'vpc-1', DestinationCidrBlock: `172.16.${String(i)}.0/24`,
+      NextHopType: i % 2 === 0 ? 'HaVip' : 'Instance', NextHopId: i % 2 === 0 ? `havip-${String(i)}` : `i-${String(i)}`,
+    })),
   }
 }
 
-const kindOf: Readonly<Record<string, ResourceKind>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaces' }
+const kindOf: Readonly<Record<string, ResourceKind>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeNetworkInterfaces: 'NetworkInterfaces', DescribeSubnets: 'Subnets', DescribeRouteEntryList: 'RouteEntries' }
 
 /** Every page of one Describe call as the API would answer it: by token for ecs, by page number for vpc. */
-const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => {
+const pagesOf = (json: SnapshotJson, action: string, filters: Readonly<Record<string, string>> = {}): ReadonlyArray<unknown> => {
   const s = load(json)
   const bodies: Array<unknown> = []
   let token = ''
@@ -44,7 +53,7 @@ const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => 
     const paging = action === 'DescribeInstances'
       ? { MaxResults: '100', ...(token === '' ? {} : { NextToken: token }) }
       : { PageNumber: String(page), PageSize: '60' }
-    const { body } = handle(s, { Action: action, Version: '2020-04-01', ...paging }, { requestId: `r-${String(page)}` })
+    const { body } = handle(s, { Action: action, Version: '2020-04-01', ...filters, ...paging }, { requestId: `r-${String(page)}` })
     bodies.push(body)
     const result = (body as { Result: { NextToken: string } }).Result
     token = result.NextToken
@@ -56,12 +65,14 @@ const pagesOf = (json: SnapshotJson, action: string): ReadonlyArray<unknown> => 
 /** The pages of every call, in the three forms a user may save: whole bodies, Results, bare lists, in shuffled order. */
 const savedPages = (json: SnapshotJson): ReadonlyArray<DescribePage> => {
   const pages: Array<DescribePage> = []
-  for (const action of ['DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces']) {
-    pagesOf(json, action).forEach((body, i) => {
+  const calls = [['DescribeHaVips'], ['DescribeInstances'], ['DescribeNetworkInterfaces'], ['DescribeSubnets'],
+    ...[0, 1, 2].map((t) => ['DescribeRouteEntryList', `vtb-${String(t)}`])] as const
+  for (const [action, table] of calls) {
+    pagesOf(json, action, table === undefined ? {} : { RouteTableId: table }).forEach((body, i) => {
       const result = (body as { Result: Record<string, unknown> }).Result
       const list = Object.values(result).find(Array.isArray)
       const form = i % 3
-      pages.push({ kind: kindOf[action] ?? 'HaVips', source: `${action}-${String(i)}.json`, json: form === 0 ? body : form === 1 ? result : list })
+      pages.push({ kind: kindOf[action] ?? 'HaVips', source: `${action}${table ?? ''}-${String(i)}.json`, json: form === 0 ? body : form === 1 ? result : list })
     })
   }
   return pages.reverse()
@@ -101,7 +112,7 @@ describe('buildSnapshot', () => {
     const built = buildSnapshot(pages)
     if (E.isLeft(built)) throw new Error(built.left.message)
     expect(built.right.Region).toBe('cn-guangzhou')
-    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) {
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets', 'RouteEntries'] as const) {
       expect(new Map((built.right[kind] ?? []).map((x) => [JSON.stringify(x), true])).size).toBe(150)
       expect(new Set((built.right[kind] ?? []).map((x) => JSON.stringify(x)))).toEqual(new Set((account()[kind] ?? []).map((x) => JSON.stringify(x))))
     }
@@ -163,7 +174,7 @@ describe('havip snapshot build', () => {
     const files = savedPages(account()).map((page) => {
       const path = join(folder, page.source)
       writeFileSync(path, JSON.stringify(page.json))
-      return [page.kind === 'HaVips' ? '--havips' : page.kind === 'Instances' ? '--instances' : '--enis', path]
+      return [flagOf[page.kind], path]
     })
     const out = join(folder, 'snapshot.json')
     const r = spawnSync(process.execPath, [cli, 'snapshot', 'build', ...files.flat(), '--out', out], { encoding: 'utf8' })
@@ -184,6 +195,70 @@ describe('havip snapshot build', () => {
       expect(r.stderr).toContain(words)
       expect(existsSync(out)).toBe(false)
     }
+  })
+})
+
+describe('havip snapshot build, pages as tools save them', () => {
+  const build = (...args: ReadonlyArray<string>) => spawnSync(process.execPath, [cli, 'snapshot', 'build', ...args], { encoding: 'utf8' })
+  const pageFile = (folder: string, name: string, bytes: Buffer | string) => {
+    const path = join(folder, name)
+    writeFileSync(path, bytes)
+    return path
+  }
+  const havipsPage = (ids: ReadonlyArray<string>) => JSON.stringify({ Result: { HaVips: ids.map((HaVipId) => ({ HaVipId, SubnetId: 's', Status: 'Available' })) } })
+  const ids = (stdout: string) => ((JSON.parse(stdout) as SnapshotJson).HaVips ?? []).map((h) => h.HaVipId)
+
+  it('takes several files after one flag, and a folder for its .json files by name', () => {
+    const folder = tempFolder('havip-build-')
+    const pages = join(folder, 'pages')
+    mkdirSync(pages)
+    pageFile(pages, 'b.json', havipsPage(['h-3']))
+    pageFile(pages, 'a.json', havipsPage(['h-2']))
+    pageFile(pages, 'notes.txt', 'not a page')
+    const r = build('--havips', pageFile(folder, '1.json', havipsPage(['h-0'])), pageFile(folder, '2.json', havipsPage(['h-1'])), pages, '--region', 'r')
+    expect([r.status, r.stderr]).toEqual([0, ''])
+    expect(ids(r.stdout)).toEqual(['h-0', 'h-1', 'h-2', 'h-3'])
+    const stray = build('--region', 'r', pageFile(folder, '3.json', havipsPage(['h-4'])))
+    expect([stray.status, stray.stderr]).toEqual([2, `havip: unexpected ${JSON.stringify(join(folder, '3.json'))}: pages are given with --havips, --instances, --enis, --subnets or --route-entries (see havip snapshot --help)\n`])
+    expect(build('--havips', join(folder, 'empty')).stderr).toContain('no such file or folder')
+    mkdirSync(join(folder, 'empty'))
+    expect(build('--havips', join(folder, 'empty')).stderr).toBe(`havip: ${join(folder, 'empty')}: a folder without a .json page\n`)
+  })
+
+  it('reads a UTF-8 page with a byte order mark, and names UTF-16 instead of misreading it', () => {
+    const folder = tempFolder('havip-build-')
+    const bom = build('--havips', pageFile(folder, 'bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(havipsPage(['h-é']))])))
+    expect([bom.status, bom.stderr, ids(bom.stdout)]).toEqual([0, '', ['h-é']])
+    const le = pageFile(folder, 'le.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(havipsPage(['h']), 'utf16le')]))
+    expect(build('--havips', le)).toMatchObject({ status: 2, stderr: `havip: ${le}: the file is UTF-16 (little-endian, with a byte order mark); save it as UTF-8\n` })
+    const be = pageFile(folder, 'be.json', Buffer.from(havipsPage(['h']), 'utf16le').swap16())
+    expect(build('--havips', be)).toMatchObject({ status: 2, stderr: `havip: ${be}: the file is UTF-16 (big-endian); save it as UTF-8\n` })
+  })
+
+  it('refuses bytes that are not UTF-8, naming the file and the offset, rather than merge two ids into one', () => {
+    const folder = tempFolder('havip-build-')
+    const text = havipsPage(['h-X', 'h-Y'])
+    const bytes = Buffer.from(text)
+    // Two ids that differ only in a byte that is not UTF-8 (0xff and 0xfe); each would decode as U+FFFD.
+    const at = text.indexOf('h-X') + 2
+    bytes[at] = 0xff
+    bytes[text.indexOf('h-Y') + 2] = 0xfe
+    const file = pageFile(folder, 'latin.json', bytes)
+    expect(build('--havips', file)).toMatchObject({ status: 2, stdout: '', stderr: `havip: ${file}: not UTF-8: byte ${String(at)} (0xff) starts no UTF-8 character; save the file as UTF-8\n` })
+  })
+
+  it('treats a page whose ResponseMetadata.Error is a text as an error response, as pull does', () => {
+    const built = buildSnapshot([{ kind: 'HaVips', source: 'busy.json', json: { ResponseMetadata: { Error: 'busy' }, Result: { HaVips: [] } } }])
+    expect(E.isLeft(built) && built.left.message).toBe('busy.json: ResponseMetadata.Error: the page is an error response: (no code) (busy)')
+  })
+
+  it('refuses an item nested 5,000 deep with its path, not a stack overflow', () => {
+    const folder = tempFolder('havip-build-')
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`
+    const file = pageFile(folder, 'deep.json', `{"Result":{"HaVips":[{"HaVipId":"h","SubnetId":"s","Status":"Available","X":${deep}}]}}`)
+    const r = build('--havips', file)
+    expect([r.status, r.stdout]).toEqual([2, ''])
+    expect(r.stderr).toBe(`havip: the pages do not make a snapshot:\n  ${file}: Result.HaVips[0].X${'[0]'.repeat(64)}: nested more than 64 levels deep in the item: not a resource of the vendor's\n`)
   })
 })
 
@@ -214,7 +289,9 @@ describe('havip snapshot pull', () => {
     await server.stop()
     expect([r.code, r.stderr]).toEqual([0, ''])
     const pulled = JSON.parse(readFileSync(out, 'utf8')) as SnapshotJson
-    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces'] as const) expect(pulled[kind]).toEqual(account()[kind])
+    for (const kind of ['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets'] as const) expect(pulled[kind]).toEqual(account()[kind])
+    // Table by table.
+    expect(pulled.RouteEntries).toEqual([0, 1, 2].flatMap((t) => (account().RouteEntries ?? []).filter((e) => e.RouteTableId === `vtb-${String(t)}`)))
     expect(snapshotToJson(load(pulled)).Region).toBe('cn-guangzhou')
   })
 
@@ -244,11 +321,12 @@ describe('pullPages', () => {
       calls.push(action)
       const next = scripted.shift()
       if (next !== undefined) return Promise.resolve(next)
-      return Promise.resolve(answer(200, body(action, action === 'DescribeHaVips' ? 'HaVips' : action === 'DescribeInstances' ? 'Instances' : 'NetworkInterfaceSets')))
+      const lists: Readonly<Record<string, string>> = { DescribeHaVips: 'HaVips', DescribeInstances: 'Instances', DescribeSubnets: 'Subnets', DescribeRouteTableList: 'RouteTableList' }
+      return Promise.resolve(answer(200, body(action, lists[action] ?? 'NetworkInterfaceSets')))
     }
     const pages = await pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: fetchStub as unknown as typeof fetch, sleep: () => Promise.resolve() })
-    expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces'])
-    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces'])
+    expect(calls).toEqual(['DescribeHaVips', 'DescribeHaVips', 'DescribeHaVips', 'DescribeInstances', 'DescribeNetworkInterfaces', 'DescribeSubnets', 'DescribeRouteTableList'])
+    expect(pages.map((p) => p.kind)).toEqual(['HaVips', 'Instances', 'NetworkInterfaces', 'Subnets'])
     let refusals = 0
     const refusing = () => { refusals++; return Promise.resolve(answer(403, { ResponseMetadata: { Error: { Code: 'AccessDenied', Message: 'no' } } })) }
     await expect(pullPages({ region: 'r', credentials: { accessKeyId: 'a', secretKey: 's' }, fetch: refusing, sleep: () => Promise.resolve() }))

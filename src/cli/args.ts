@@ -15,12 +15,14 @@ type FlagValue<F extends FlagSpec> = F['type'] extends 'boolean' ? boolean : F['
 export interface ParsedArgs<O extends Readonly<Record<string, FlagSpec>>> {
   readonly values: { readonly [K in keyof O]?: FlagValue<O[K]> }
   readonly positionals: ReadonlyArray<string>
+  /** Flags and positional arguments in the order given, for a command whose flag takes the words after it. */
+  readonly tokens: ReadonlyArray<{ readonly kind: 'option'; readonly name: string; readonly value?: string | undefined } | { readonly kind: 'positional'; readonly value: string } | { readonly kind: 'option-terminator' }>
 }
 
 /** A command's flags and positional arguments; a flag it does not take is a usage error naming the command. */
 export const parseCommandArgs = <const O extends Readonly<Record<string, FlagSpec>>>(command: string, options: O, argv: ReadonlyArray<string>): ParsedArgs<O> => {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true })
   } catch (e) {
     throw new UsageError(`${e instanceof Error ? e.message : String(e)} (see havip ${command} --help)`)
   }
@@ -46,6 +48,11 @@ export const readStdin = (): string => {
  * a line (blank lines and lines starting with `#` skipped).
  */
 export const readQueries = (args: ReadonlyArray<string>, command: string): ReadonlyArray<string> => {
+  // `Action=A Version=V …` unquoted: each word would be a query of its own, all but the first without an Action.
+  const split = args.length > 1 ? args.find((arg) => /^[A-Za-z][\w.]*=[^&?]*$/.test(arg) && !arg.startsWith('Action=')) : undefined
+  if (split !== undefined) {
+    throw new UsageError(`${JSON.stringify(split)} is one parameter, not a query: join the parameters of a query with & and quote it, as in '${args.filter((a) => a !== '-').join('&')}' (see havip ${command} --help)`)
+  }
   const queries = args.flatMap((arg) =>
     arg === '-'
       ? readStdin().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))

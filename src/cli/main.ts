@@ -26,8 +26,8 @@ const topUsage = `usage: havip call  --snapshot FILE [--out FILE | --write] QUER
        havip check --snapshot FILE [--independent] [--json] QUERY...
        havip plan  --snapshot FILE [--config DIR] [--format text|json|sarif|junit] PLAN
        havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT] [--access-key AK --secret-key SK] ...
-       havip snapshot build [--havips FILE]... [--instances FILE]... [--enis FILE]... [--region R] [--out FILE]
-       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--out FILE]
+       havip snapshot build [--havips FILE...]... [--instances FILE...]... [--enis FILE...]... [--subnets FILE...]... [--route-entries FILE...]... [--region R] [--out FILE]
+       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--max-pages N] [--out FILE]
        havip COMMAND --help
        havip --version`
 

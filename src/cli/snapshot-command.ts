@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { loadSnapshot } from '../codec/snapshot.js'
 import { buildSnapshot } from '../describe/build.js'
 import type { DescribePage, ResourceKind } from '../describe/pages.js'
-import { pullPages, defaultEndpoint } from '../io/pull.js'
+import { readJsonFile } from '../io/json-file.js'
+import { defaultEndpoint, defaultPullLimits, endpointUrl, pullPages } from '../io/pull.js'
 import { saveLocked } from '../io/snapshot-file.js'
 import { snapshotText } from '../io/snapshot-text.js'
 import { fsReason, UsageError } from '../io/usage-error.js'
@@ -12,42 +14,60 @@ import { isSnapshot } from '../model/snapshot.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
-export const snapshotUsage = `usage: havip snapshot build [--havips FILE]... [--instances FILE]... [--enis FILE]... [--region R] [--out FILE]
-       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--out FILE]
+export const snapshotUsage = `usage: havip snapshot build [--havips FILE...]... [--instances FILE...]... [--enis FILE...]... [--subnets FILE...]... [--route-entries FILE...]... [--region R] [--out FILE]
+       havip snapshot pull --region R [--endpoint URL] [--vpc-id ID] [--max-pages N] [--out FILE]
 
 build: makes a snapshot from saved Describe pages. Each FILE is one page as the API, the vendor SDK
 or its command line saves it: the whole response ({ResponseMetadata, Result}), its Result, or the
-bare list. Any number of pages of each kind, in any order:
+bare list; UTF-8, with or without a byte order mark. A folder stands for its .json files. Any number
+of pages of each kind, in any order:
 
-  --havips FILE      a DescribeHaVips page (Result.HaVips)
-  --instances FILE   an ecs DescribeInstances page (Result.Instances)
-  --enis FILE        a DescribeNetworkInterfaces page (Result.NetworkInterfaceSets)
-  --region R         the snapshot's Region (default: the one the pages name)
+  --havips FILE...     DescribeHaVips pages (Result.HaVips)
+  --instances FILE...  ecs DescribeInstances pages (Result.Instances)
+  --enis FILE...       DescribeNetworkInterfaces pages (Result.NetworkInterfaceSets)
+  --subnets FILE...    DescribeSubnets pages (Result.Subnets)
+  --route-entries FILE...  DescribeRouteEntryList pages (Result.RouteEntries), of any route tables
+  --region R           the snapshot's Region (default: the one the pages name)
 
-pull: reads the account itself with those three calls, signed with VOLC_ACCESSKEY and
-VOLC_SECRETKEY, every page to the end, throttling and 5xx answers tried again.
+pull: reads the account itself with those calls (and DescribeRouteTableList, for the route
+entries of every route table), signed with VOLC_ACCESSKEY and VOLC_SECRETKEY, every page to the
+end, throttling and 5xx answers tried again.
 
   --region R         the account's region (required)
   --endpoint URL     default ${defaultEndpoint}; a havip serve or a private endpoint otherwise
   --vpc-id ID        only the resources of this VPC
+  --max-pages N      pages of one call before the pull stops (default ${String(defaultPullLimits.maxPages)})
+
+An endpoint is refused, and the pull stopped saying why, when it redirects, repeats a NextToken or
+a page, answers more than N pages, a body over ${String(defaultPullLimits.maxBodyBytes / 2 ** 20)} MiB (decompressed) or over
+${String(defaultPullLimits.maxTotalBytes / 2 ** 20)} MiB in all.
 
 Both write the snapshot to standard output, or atomically to --out FILE. Every vendor field is kept.
 Exit: 0 written; 2 a page that is not JSON, of the wrong kind, an error response, two pages that
 disagree, a missing page, a refused or unreachable API: nothing written.`
 
-const readPageFile = (kind: ResourceKind, file: string): DescribePage => {
-  let text: string
+const readPageFile = (kind: ResourceKind, file: string): DescribePage => ({ kind, source: file, json: readJsonFile(file, 'page') })
+
+/** A page file as given, or every `.json` file of a folder, by name. */
+const pageFiles = (path: string): ReadonlyArray<string> => {
+  let folder: boolean
   try {
-    text = readFileSync(file, 'utf8')
+    folder = statSync(path).isDirectory()
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the page: ${fsReason(e)}`)
+    throw new UsageError(`${path}: cannot read the page: ${fsReason(e)}`)
   }
+  if (!folder) return [path]
+  let names: ReadonlyArray<string>
   try {
-    return { kind, source: file, json: JSON.parse(text) as unknown }
+    names = readdirSync(path).filter((name) => name.endsWith('.json')).sort()
   } catch (e) {
-    throw new UsageError(`${file}: not JSON: ${e instanceof Error ? e.message : String(e)}`)
+    throw new UsageError(`${path}: cannot read the folder: ${fsReason(e)}`)
   }
+  if (names.length === 0) throw new UsageError(`${path}: a folder without a .json page`)
+  return names.map((name) => join(path, name))
 }
+
+const kindFlags: Readonly<Record<string, ResourceKind>> = { havips: 'HaVips', instances: 'Instances', enis: 'NetworkInterfaces', subnets: 'Subnets', 'route-entries': 'RouteEntries' }
 
 /** Writes the snapshot where asked: standard output, or a file, atomically and holding its lock. */
 const emit = (json: SnapshotJson, out: string | undefined, output: Output): void => {
@@ -58,19 +78,27 @@ const emit = (json: SnapshotJson, out: string | undefined, output: Output): void
 }
 
 const build = (argv: ReadonlyArray<string>, output: Output): number => {
-  const { values, positionals } = parseCommandArgs('snapshot build', {
+  const { values, tokens } = parseCommandArgs('snapshot build', {
     havips: { type: 'string', multiple: true },
     instances: { type: 'string', multiple: true },
     enis: { type: 'string', multiple: true },
+    subnets: { type: 'string', multiple: true },
+    'route-entries': { type: 'string', multiple: true },
     region: { type: 'string' },
     out: { type: 'string' },
   }, argv)
-  if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}: pages are given with --havips, --instances or --enis (see havip snapshot --help)`)
-  const pages = [
-    ...(values.havips ?? []).map((f) => readPageFile('HaVips', f)),
-    ...(values.instances ?? []).map((f) => readPageFile('Instances', f)),
-    ...(values.enis ?? []).map((f) => readPageFile('NetworkInterfaces', f)),
-  ]
+  // `--havips a.json b.json pages/`: the words after a kind's flag are its pages too, files or folders.
+  const given: Array<readonly [ResourceKind, string]> = []
+  let current: ResourceKind | undefined
+  for (const token of tokens) {
+    if (token.kind === 'option') current = kindFlags[token.name]
+    const path = token.kind === 'option-terminator' ? undefined : token.value
+    if (token.kind === 'positional' && current === undefined) {
+      throw new UsageError(`unexpected ${JSON.stringify(token.value)}: pages are given with --havips, --instances, --enis, --subnets or --route-entries (see havip snapshot --help)`)
+    }
+    if (current !== undefined && path !== undefined) given.push([current, path])
+  }
+  const pages = given.flatMap(([kind, path]) => pageFiles(path).map((file) => readPageFile(kind, file)))
   if (pages.length === 0) throw new UsageError('no page given (see havip snapshot --help)')
   const built = buildSnapshot(pages, values.region === undefined ? {} : { region: values.region })
   if (E.isLeft(built)) throw new UsageError(`the pages do not make a snapshot:\n${built.left.problems.map((p) => `  ${p.source}: ${p.path || '(root)'}: ${p.message}`).join('\n')}`)
@@ -83,21 +111,27 @@ const pull = async (argv: ReadonlyArray<string>, output: Output, progress: boole
     region: { type: 'string' },
     endpoint: { type: 'string' },
     'vpc-id': { type: 'string' },
+    'max-pages': { type: 'string' },
     out: { type: 'string' },
   }, argv)
   if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])} (see havip snapshot --help)`)
   const region = required(values.region, 'region', 'snapshot')
+  // A URL that cannot work fails before anything else is asked for.
+  if (values.endpoint !== undefined) endpointUrl(values.endpoint)
   const accessKeyId = process.env.VOLC_ACCESSKEY
   const secretKey = process.env.VOLC_SECRETKEY
   if (accessKeyId === undefined || accessKeyId === '' || secretKey === undefined || secretKey === '') {
     throw new UsageError('set VOLC_ACCESSKEY and VOLC_SECRETKEY to the account\'s access key (see havip snapshot --help)')
   }
+  const maxPages = values['max-pages'] === undefined ? defaultPullLimits.maxPages : Number(values['max-pages'])
+  if (!Number.isSafeInteger(maxPages) || maxPages < 1) throw new UsageError(`--max-pages ${JSON.stringify(values['max-pages'])}: expected a whole number of pages, at least 1`)
   const counts: Partial<Record<ResourceKind, string>> = {}
   const pages = await pullPages({
     region,
     credentials: { accessKeyId, secretKey },
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
     ...(values['vpc-id'] === undefined ? {} : { vpcId: values['vpc-id'] }),
+    limits: { maxPages },
     ...(progress ? {
       onPage: (kind: ResourceKind, n: number, resources: number) => {
         counts[kind] = `${kind} ${String(resources)} (${String(n)} page${n === 1 ? '' : 's'})`

@@ -62,12 +62,11 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
     : E.right(value)
 
-const servedActions = [
-  'AssociateHaVip', 'DisassociateHaVip', 'CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus',
-  'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances',
-] as const
-type ServedAction = (typeof servedActions)[number]
-const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
+const otherActions = ['AssociateHaVip', 'DisassociateHaVip', 'CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus'] as const
+// Every Describe call of describeSpecs is served.
+const servedActions: ReadonlyArray<string> = [...otherActions, ...Object.keys(describeSpecs)]
+type ServedAction = (typeof otherActions)[number] | DescribeAction
+const isServed = (action: string): action is ServedAction => servedActions.includes(action)
 
 /** The gateway's checks (docs/rules.md, checks R1–R2): which operation is asked for. */
 const decodeAction = (params: ParamMap): E.Either<ApiError, ServedAction> => {
@@ -201,7 +200,7 @@ const pageOf = (params: ParamMap, byNumber: boolean): E.Either<ApiError, Page> =
 /** A Describe call's parameters (docs/rules.md, "Describe calls"). */
 const decodeDescribe = <A extends DescribeAction>(action: A, params: ParamMap): E.Either<ApiError, DescribeRequest<A>> => {
   const spec = describeSpecs[action]
-  const ids = idsOf(params, spec.idsParam)
+  const ids = spec.idsParam === undefined ? E.right(new Set<string>()) : idsOf(params, spec.idsParam)
   if (E.isLeft(ids)) return ids
   // Every Describe call takes TagFilters.
   const tags = tagFiltersOf(params)

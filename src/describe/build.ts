@@ -72,6 +72,24 @@ const checkComplete = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
   }
 }
 
+/**
+ * `checkComplete` for each call's pages: a kind asked for one value of a field at a time (a route
+ * table's entries) has a `TotalCount` per value, the value its pages' items hold.
+ */
+const checkEachCall = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found: number, problems: Array<PageProblem>): void => {
+  const { perField } = kinds[kind]
+  if (perField === undefined) {
+    checkComplete(kind, pages, found, problems)
+    return
+  }
+  const calls = new Map<unknown, Array<ReadPage>>()
+  for (const page of pages) {
+    const key = page.items[0]?.item[perField]
+    calls.set(key, [...(calls.get(key) ?? []), page])
+  }
+  for (const ofCall of calls.values()) checkComplete(kind, ofCall, new Set(ofCall.flatMap((p) => p.items.map((i) => i.id))).size, problems)
+}
+
 /** The region: the one asked for, else the one every page names. */
 const regionOf = (pages: ReadonlyArray<ReadPage>, asked: string | undefined, problems: Array<PageProblem>): string | undefined => {
   if (asked !== undefined) return asked
@@ -86,7 +104,7 @@ const regionOf = (pages: ReadonlyArray<ReadPage>, asked: string | undefined, pro
 
 /**
  * A snapshot from saved Describe pages (DescribeHaVips, ecs DescribeInstances,
- * DescribeNetworkInterfaces): each page the whole response, its `Result` or the bare list, any
+ * DescribeNetworkInterfaces, DescribeSubnets, DescribeRouteEntryList): each page the whole response, its `Result` or the bare list, any
  * number per kind, in any order. Every vendor field is kept. A resource on two pages must be the
  * same on both. The snapshot must load; a problem of it is reported in the page the item came from.
  */
@@ -104,7 +122,7 @@ export const buildSnapshot = (pages: ReadonlyArray<DescribePage>, options: Build
     if (!pages.some((p) => p.kind === kind)) continue
     const ofKind = read.filter((p) => p.kind === kind)
     const merged = merge(ofKind, problems)
-    checkComplete(kind, ofKind, merged.length, problems)
+    checkEachCall(kind, ofKind, merged.length, problems)
     lists[kind] = merged
   }
   if (problems.length > 0) return E.left(buildError(problems))
@@ -116,7 +134,7 @@ export const buildSnapshot = (pages: ReadonlyArray<DescribePage>, options: Build
   if (E.isRight(loaded)) return E.right(json)
   // `HaVips[3].AssociatedInstanceIds[0]` is reported where that HaVip came from.
   return E.left(buildError(loaded.left.problems.map((p): PageProblem => {
-    const m = /^(HaVips|Instances|NetworkInterfaces)\[(\d+)\](.*)$/.exec(p.path)
+    const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\](.*)$/.exec(p.path)
     const origin = m === null ? undefined : lists[m[1] as ResourceKind]?.[Number(m[2])]
     return origin === undefined || m === null
       ? { source: 'the snapshot', path: p.path, message: p.message }

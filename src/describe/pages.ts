@@ -1,21 +1,25 @@
 import type { Problem } from '../codec/problems.js'
 import { childPath } from '../codec/problems.js'
 
-/** The three lists a snapshot is made of, by the snapshot's key. */
-export type ResourceKind = 'HaVips' | 'Instances' | 'NetworkInterfaces'
+/** The lists of a snapshot that Describe pages make, by the snapshot's key. */
+export type ResourceKind = 'HaVips' | 'Instances' | 'NetworkInterfaces' | 'Subnets' | 'RouteEntries'
 
 /** What each kind's Describe call is called, where its list is, and what names an item. */
 export interface KindSpec {
-  readonly action: 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces'
+  readonly action: 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces' | 'DescribeSubnets' | 'DescribeRouteEntryList'
   /** The list's key in `Result`. */
   readonly listKey: string
   readonly idField: string
+  /** The field a call is asked for one value of, so that each value's pages have a `TotalCount` of their own (a route table's entries). */
+  readonly perField?: string
 }
 
 export const kinds: Readonly<Record<ResourceKind, KindSpec>> = {
   HaVips: { action: 'DescribeHaVips', listKey: 'HaVips', idField: 'HaVipId' },
   Instances: { action: 'DescribeInstances', listKey: 'Instances', idField: 'InstanceId' },
   NetworkInterfaces: { action: 'DescribeNetworkInterfaces', listKey: 'NetworkInterfaceSets', idField: 'NetworkInterfaceId' },
+  Subnets: { action: 'DescribeSubnets', listKey: 'Subnets', idField: 'SubnetId' },
+  RouteEntries: { action: 'DescribeRouteEntryList', listKey: 'RouteEntries', idField: 'RouteEntryId', perField: 'RouteTableId' },
 }
 
 /** One saved Describe page: what kind it is meant to be, where it came from (a file name), and its JSON. */
@@ -48,7 +52,53 @@ const own = (o: Readonly<Record<string, unknown>>, key: string): unknown => (Obj
 const otherKindIn = (result: Readonly<Record<string, unknown>>, kind: ResourceKind): ResourceKind | undefined =>
   (Object.keys(kinds) as ReadonlyArray<ResourceKind>).find((k) => k !== kind && Object.hasOwn(result, kinds[k].listKey))
 
-const flagOf: Readonly<Record<ResourceKind, string>> = { HaVips: '--havips', Instances: '--instances', NetworkInterfaces: '--enis' }
+/** How deep a resource may nest: the vendor's go a few levels down (tags, interfaces, address sets); far deeper is a damaged or hostile page. */
+export const maxItemDepth = 64
+
+interface Nested {
+  readonly value: unknown
+  readonly depth: number
+  readonly parent?: Nested
+  readonly key?: string | number
+}
+
+const pathTo = (n: Nested, base: string): string => (n.parent === undefined || n.key === undefined ? base : childPath(pathTo(n.parent, base), n.key))
+
+/** The JSON path of the first value nested more than `maxItemDepth` levels inside `item`, found without recursion. */
+const tooDeep = (item: unknown, path: string): string | undefined => {
+  const stack: Array<Nested> = [{ value: item, depth: 0 }]
+  for (let n = stack.pop(); n !== undefined; n = stack.pop()) {
+    const { value, depth } = n
+    if (typeof value !== 'object' || value === null) continue
+    if (depth > maxItemDepth) return pathTo(n, path)
+    if (Array.isArray(value)) value.forEach((child: unknown, i) => stack.push({ value: child, depth: depth + 1, parent: n, key: i }))
+    else for (const [key, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, parent: n, key })
+  }
+  return undefined
+}
+
+/** What a response's `ResponseMetadata.Error` says: its code and message where it has them. */
+export interface ResponseError {
+  readonly code?: string
+  readonly message?: string
+}
+
+/**
+ * The error a response carries: any value of `ResponseMetadata.Error` but `null` makes it an error
+ * response, an object (`{Code, Message}`) as the vendor writes it, or a bare text as some proxies do.
+ */
+export const responseError = (json: unknown): ResponseError | undefined => {
+  const meta = isObject(json) ? own(json, 'ResponseMetadata') : undefined
+  const error = isObject(meta) ? own(meta, 'Error') : undefined
+  if (error === undefined || error === null) return undefined
+  if (!isObject(error)) return { message: typeof error === 'string' ? error : `(${Array.isArray(error) ? 'a list' : typeof error})` }
+  const code = own(error, 'Code')
+  const message = own(error, 'Message')
+  return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message } : {}) }
+}
+
+/** The `havip snapshot build` flag of each kind. */
+export const flagOf: Readonly<Record<ResourceKind, string>> = { HaVips: '--havips', Instances: '--instances', NetworkInterfaces: '--enis', Subnets: '--subnets', RouteEntries: '--route-entries' }
 
 /**
  * Reads one page as the API, the vendor SDK or its command line saves it: the whole body
@@ -65,9 +115,9 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   if (isObject(page.json) && (Object.hasOwn(page.json, 'ResponseMetadata') || Object.hasOwn(page.json, 'Result'))) {
     const meta = own(page.json, 'ResponseMetadata') ?? {}
     if (!isObject(meta)) return problem('ResponseMetadata', 'expected an object')
-    const error = own(meta, 'Error')
-    if (isObject(error)) {
-      return problem('ResponseMetadata.Error', `the page is an error response: ${String(own(error, 'Code'))} (${String(own(error, 'Message'))})`)
+    const error = responseError(page.json)
+    if (error !== undefined) {
+      return problem('ResponseMetadata.Error', `the page is an error response: ${error.code ?? '(no code)'}${error.message === undefined ? '' : ` (${error.message})`}`)
     }
     const action = own(meta, 'Action')
     if (typeof action === 'string' && action !== spec.action) {
@@ -102,6 +152,11 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
     const id = isObject(item) ? own(item, spec.idField) : undefined
     if (!isObject(item) || typeof id !== 'string' || id === '') {
       problems.push({ source: page.source, path: isObject(item) ? childPath(path, spec.idField) : path, message: `expected an item with its ${spec.idField}` })
+      return
+    }
+    const deep = tooDeep(item, path)
+    if (deep !== undefined) {
+      problems.push({ source: page.source, path: deep, message: `nested more than ${String(maxItemDepth)} levels deep in the item: not a resource of the vendor's` })
       return
     }
     items.push({ id, item, path })

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { layeredValues } from '../model/layered-map.js'
-import type { InstanceJson, NetworkInterfaceJson } from '../model/json.js'
+import type { InstanceJson, NetworkInterfaceJson, RouteEntryJson, SubnetJson } from '../model/json.js'
 import type { DescribeAction, DescribeRequest, TagFilter } from '../model/request.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
@@ -61,10 +61,31 @@ const describe = <T extends object>(all: Iterable<T>, idField: string, r: Descri
 }
 
 
+/** A route table as DescribeRouteTableList lists it: what the snapshot's route entries say of it. */
+export interface RouteTableJson {
+  readonly RouteTableId: string
+  readonly VpcId?: string
+}
+
+/** The route tables the route entries name, each once, in the order of their first entry, with the VPC that entry names. */
+const routeTablesOf = (entries: ReadonlyArray<RouteEntryJson>): ReadonlyArray<RouteTableJson> => {
+  const tables = new Map<string, RouteTableJson>()
+  for (const entry of entries) {
+    const id = field(entry, 'RouteTableId')
+    const vpc = field(entry, 'VpcId')
+    if (typeof id === 'string' && id !== '' && !tables.has(id)) tables.set(id, { RouteTableId: id, ...(typeof vpc === 'string' && vpc !== '' ? { VpcId: vpc } : {}) })
+  }
+  return [...tables.values()]
+}
+
 /** What each Describe call lists, and the field that names each item. */
 export const describeResources = {
   DescribeHaVips: (s: SnapshotState, r: DescribeRequest) => describe(layeredValues(s.haVips), 'HaVipId', r),
   // Requests never change instances or ENIs: they are listed as loaded.
   DescribeInstances: (s: SnapshotState, r: DescribeRequest) => describe<InstanceJson>(s.source.Instances ?? [], 'InstanceId', r),
   DescribeNetworkInterfaces: (s: SnapshotState, r: DescribeRequest) => describe<NetworkInterfaceJson>(s.source.NetworkInterfaces ?? [], 'NetworkInterfaceId', r),
+  // Nor subnets or route entries.
+  DescribeSubnets: (s: SnapshotState, r: DescribeRequest) => describe<SubnetJson>(s.source.Subnets ?? [], 'SubnetId', r),
+  DescribeRouteTableList: (s: SnapshotState, r: DescribeRequest) => describe(routeTablesOf(s.source.RouteEntries ?? []), 'RouteTableId', r),
+  DescribeRouteEntryList: (s: SnapshotState, r: DescribeRequest) => describe<RouteEntryJson>(s.source.RouteEntries ?? [], 'RouteEntryId', r),
 } as const satisfies Readonly<Record<DescribeAction, (s: SnapshotState, r: DescribeRequest) => E.Either<ApiError, Found<object>>>>

@@ -17,7 +17,7 @@ export type AssociateHaVipRequest = BindingRequest<'AssociateHaVip'>
 export type DisassociateHaVipRequest = BindingRequest<'DisassociateHaVip'>
 
 /** The Describe calls this project answers (docs/rules.md). */
-export type DescribeAction = 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces'
+export type DescribeAction = 'DescribeHaVips' | 'DescribeInstances' | 'DescribeNetworkInterfaces' | 'DescribeSubnets' | 'DescribeRouteTableList' | 'DescribeRouteEntryList'
 
 /** `TagFilters.N`: a tag key, and the values it may have (none given: any). */
 export interface TagFilter {
@@ -44,11 +44,14 @@ export interface DescribeRequest<A extends DescribeAction = DescribeAction> {
 export type DescribeHaVipsRequest = DescribeRequest<'DescribeHaVips'>
 export type DescribeInstancesRequest = DescribeRequest<'DescribeInstances'>
 export type DescribeNetworkInterfacesRequest = DescribeRequest<'DescribeNetworkInterfaces'>
+export type DescribeSubnetsRequest = DescribeRequest<'DescribeSubnets'>
+export type DescribeRouteTableListRequest = DescribeRequest<'DescribeRouteTableList'>
+export type DescribeRouteEntryListRequest = DescribeRequest<'DescribeRouteEntryList'>
 
 /** What each Describe call takes (docs/rules.md, "Describe calls"). */
 export interface DescribeSpec {
-  /** The prefix of the id list (`HaVipIds` for `HaVipIds.N`). */
-  readonly idsParam: string
+  /** The prefix of the id list (`HaVipIds` for `HaVipIds.N`); none for a call that takes one id as a filter. */
+  readonly idsParam?: string
   /** Filter parameter → the resource field it matches. */
   readonly filters: Readonly<Record<string, string>>
   /** Whether `PageNumber`/`PageSize` are taken (ECS pages by token only). */
@@ -70,6 +73,20 @@ export const describeSpecs: Readonly<Record<DescribeAction, DescribeSpec>> = {
     idsParam: 'InstanceIds',
     filters: { VpcId: 'VpcId', ZoneId: 'ZoneId', Status: 'Status', ProjectName: 'ProjectName' },
     pageNumbers: false,
+  },
+  DescribeSubnets: {
+    idsParam: 'SubnetIds',
+    filters: { VpcId: 'VpcId', ZoneId: 'ZoneId' },
+    pageNumbers: true,
+  },
+  // The route tables are those the route entries name (their RouteTableId and VpcId).
+  DescribeRouteTableList: {
+    filters: { VpcId: 'VpcId', RouteTableId: 'RouteTableId' },
+    pageNumbers: true,
+  },
+  DescribeRouteEntryList: {
+    filters: { RouteTableId: 'RouteTableId', RouteEntryId: 'RouteEntryId', NextHopType: 'NextHopType', NextHopId: 'NextHopId' },
+    pageNumbers: true,
   },
 }
 

@@ -1,5 +1,6 @@
 import type { ApiError } from '../errors/catalog.js'
-import type { HaVipJson, InstanceJson, NetworkInterfaceJson } from '../model/json.js'
+import type { RouteTableJson } from '../engine/describe.js'
+import type { HaVipJson, InstanceJson, NetworkInterfaceJson, RouteEntryJson, SubnetJson } from '../model/json.js'
 import type { Service } from '../model/request.js'
 import { serviceOf } from '../model/request.js'
 
@@ -78,6 +79,20 @@ export interface DescribeInstancesResult {
   readonly RequestId: string
 }
 
+/** The `Result` of DescribeSubnets, DescribeRouteTableList and DescribeRouteEntryList (service `vpc`): one page, its list under `K`. */
+export type DescribePageResult<K extends string, T> = { readonly [key in K]: ReadonlyArray<T> } & {
+  readonly TotalCount: number
+  readonly PageNumber: number
+  readonly PageSize: number
+  /** The next page's token; `""` on the last page. */
+  readonly NextToken: string
+  readonly RequestId: string
+}
+
+export type DescribeSubnetsResult = DescribePageResult<'Subnets', SubnetJson>
+export type DescribeRouteTableListResult = DescribePageResult<'RouteTableList', RouteTableJson>
+export type DescribeRouteEntryListResult = DescribePageResult<'RouteEntries', RouteEntryJson>
+
 /** Each action's `Result`. */
 export interface Results {
   readonly AssociateHaVip: BindingResult
@@ -89,6 +104,9 @@ export interface Results {
   readonly DescribeHaVips: DescribeHaVipsResult
   readonly DescribeNetworkInterfaces: DescribeNetworkInterfacesResult
   readonly DescribeInstances: DescribeInstancesResult
+  readonly DescribeSubnets: DescribeSubnetsResult
+  readonly DescribeRouteTableList: DescribeRouteTableListResult
+  readonly DescribeRouteEntryList: DescribeRouteEntryListResult
 }
 
 /** A success (HTTP 200) of one action, or of any when `A` is not given. */

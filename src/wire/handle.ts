@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import { decodeParams, readParams } from '../codec/request.js'
+import type { Found } from '../engine/describe.js'
 import { describeResources } from '../engine/describe.js'
 import { executeWrite, notASnapshot } from '../engine/operations.js'
 import { stepped, taskStatus } from '../engine/tasks.js'
@@ -46,6 +47,9 @@ export const handle = (snapshot: Snapshot, params: unknown, ctx: HandleContext =
   return answer(snapshot, request.right, meta, { ...(requestId === undefined ? {} : { requestId }), ...(now === undefined ? {} : { now }) })
 }
 
+/** A page's place: what every vpc Describe call's `Result` says of it. */
+const paging = (f: Found<unknown>) => ({ TotalCount: f.totalCount, PageNumber: f.pageNumber, PageSize: f.pageSize, NextToken: f.nextToken })
+
 /** A Describe call's `Result`, in the shape of its action. */
 const describeResult = (s: SnapshotState, r: DescribeRequest, RequestId: string): E.Either<ApiError, Results[DescribeAction]> => {
   switch (r.action) {
@@ -59,6 +63,12 @@ const describeResult = (s: SnapshotState, r: DescribeRequest, RequestId: string)
       })))
     case 'DescribeInstances':
       return pipe(describeResources.DescribeInstances(s, r), E.map((f) => ({ Instances: f.items, TotalCount: f.totalCount, NextToken: f.nextToken, RequestId })))
+    case 'DescribeSubnets':
+      return pipe(describeResources.DescribeSubnets(s, r), E.map((f) => ({ Subnets: f.items, ...paging(f), RequestId })))
+    case 'DescribeRouteTableList':
+      return pipe(describeResources.DescribeRouteTableList(s, r), E.map((f) => ({ RouteTableList: f.items, ...paging(f), RequestId })))
+    case 'DescribeRouteEntryList':
+      return pipe(describeResources.DescribeRouteEntryList(s, r), E.map((f) => ({ RouteEntries: f.items, ...paging(f), RequestId })))
   }
 }
 
