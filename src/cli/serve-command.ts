@@ -11,7 +11,7 @@ import { parseCommandArgs, required } from './args.js'
 
 export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT]
                    [--access-key AK --secret-key SK] [--grace SECONDS] [--compact-after BYTES]
-                   [--log-format text|json]
+                   [--log-format text|json] [--no-control | --control-from-anywhere]
 
 Serves the Volcengine OpenAPI over HTTP (GET /?Action=...&Version=2020-04-01&..., or POST with a
 form or JSON body): AssociateHaVip, DisassociateHaVip, DescribeHaVips and DescribeNetworkInterfaces
@@ -29,6 +29,10 @@ the whole state. One writer per file: a second one exits 2. One log line a reque
   --compact-after BYTES  fold the journal into FILE, in the background, once it is larger than this
                          (default: 16 MiB or a quarter of FILE, whichever is larger)
   --log-format FORMAT    text (default) or json, one object a line
+  --no-control           turn off the control routes under /_havip/ (reset, state, faults, trace):
+                         they answer 404 like any unknown path
+  --control-from-anywhere  let clients on other machines use the control routes (by default only
+                         clients on this machine may; anyone who reaches them can change the state)
 
 Exit: 0 stopped by SIGINT or SIGTERM with the state saved; 2 a usage error, a snapshot or journal
 that cannot be used, another writer holding FILE, a port that cannot be had, or a final save that
@@ -56,6 +60,8 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     grace: { type: 'string' },
     'compact-after': { type: 'string' },
     'log-format': { type: 'string' },
+    'no-control': { type: 'boolean' },
+    'control-from-anywhere': { type: 'boolean' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
   if (positionals.length > 0) throw new UsageError('havip serve takes no QUERY (see havip serve --help)')
@@ -70,6 +76,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const compactAfter = values['compact-after'] === undefined ? undefined : decimal(values['compact-after'], 'compact-after', Number.MAX_SAFE_INTEGER)
   const format = values['log-format'] ?? 'text'
   if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format ${JSON.stringify(format)} is neither text nor json`)
+  if (values['no-control'] === true && values['control-from-anywhere'] === true) throw new UsageError('give --no-control or --control-from-anywhere, not both')
   const log = requestLog(output.err, format satisfies LogFormat)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
@@ -78,6 +85,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
     log,
+    control: values['no-control'] === true ? false : { fromAnywhere: values['control-from-anywhere'] === true },
   })
   // Before the address is printed: whoever reads it may signal at once.
   const stopped = new Promise<void>((resolve) => {
@@ -93,6 +101,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   }
   output.out(`havip serve: listening on ${url}\n`)
   if (!isLoopback(host)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
+  if (values['control-from-anywhere'] === true) log.note('havip serve: warning: --control-from-anywhere: any client that reaches this port can reset the state and inject faults (docs/security.md)')
   if (accessKey === undefined) log.note('havip serve: no credentials given: unsigned requests are accepted')
   await stopped
   try {

@@ -57,7 +57,7 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
     : E.right(value)
 
-const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances'] as const
+export const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances'] as const
 type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 

@@ -1,8 +1,10 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { loadSnapshot } from '../codec/snapshot.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { isErrorBody } from '../wire/envelope.js'
 import { handle } from '../wire/handle.js'
 import { isSnapshot } from '../model/snapshot.js'
-import type { ParsedJournal } from './format.js'
+import type { JournalChange, ParsedJournal } from './format.js'
 
 /** The state a journal brings its snapshot to, and the number of its last change. */
 export interface Replayed {
@@ -41,14 +43,28 @@ export const replayJournal = (snapshot: SnapshotState, sha256: string, journal: 
     for (const change of record.changes) {
       seq++
       if (seq <= from) continue
-      const handled = handle(state, change.params, { requestId: change.requestId })
-      if (isErrorBody(handled.body) || handled.snapshot === state || !isSnapshot(handled.snapshot)) {
-        const code = isErrorBody(handled.body) ? handled.body.ResponseMetadata.Error.Code : 'no change'
-        return { kind: 'damaged', offset, why: `change ${String(seq)} (${change.params.Action ?? '?'} ${change.params.HaVipId ?? ''} ${change.params.InstanceId ?? ''}) does not apply: ${code}` }
-      }
-      state = handled.snapshot
+      const applied = applyChange(state, change)
+      if (typeof applied === 'string') return { kind: 'damaged', offset, why: `change ${String(seq)} ${applied}` }
+      state = applied
       changes++
     }
   }
   return { snapshot: state, seq, changes }
+}
+
+/**
+ * One journaled change applied to a state, exactly as it was applied when it was made (the engine
+ * is deterministic); why not, in words, when it does not apply.
+ */
+export const applyChange = (state: SnapshotState, change: JournalChange): SnapshotState | string => {
+  if ('state' in change) {
+    const loaded = loadSnapshot(change.state)
+    return E.isRight(loaded) && isSnapshot(loaded.right) ? loaded.right : '(a state put in place) does not load'
+  }
+  const handled = handle(state, change.params, { requestId: change.requestId })
+  if (isErrorBody(handled.body) || handled.snapshot === state || !isSnapshot(handled.snapshot)) {
+    const code = isErrorBody(handled.body) ? handled.body.ResponseMetadata.Error.Code : 'no change'
+    return `(${change.params.Action ?? '?'} ${change.params.HaVipId ?? ''} ${change.params.InstanceId ?? ''}) does not apply: ${code}`
+  }
+  return handled.snapshot
 }

@@ -4,6 +4,7 @@ import { createServer, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ParamMap } from '../codec/request.js'
+import { servedActions } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { Snapshot } from '../model/snapshot.js'
@@ -14,6 +15,12 @@ import { failure, metadata } from '../wire/envelope.js'
 import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
+import type { ControlPlane } from './control.js'
+import { controlPlane } from './control.js'
+import type { ControlRouteOptions } from './control-routes.js'
+import { controlRoutes, isControlPath } from './control-routes.js'
+import type { Fired } from './faults.js'
+import { faultError } from './faults.js'
 import type { Store } from './store.js'
 import type { SecretKeys } from '../wire/signature.js'
 import { verifySignature } from '../wire/signature.js'
@@ -28,12 +35,16 @@ export interface ServeOptions {
   readonly now?: () => number
   readonly newRequestId?: () => string
   readonly bodyLimit?: number
+  /** The control routes under `/_havip/` (docs/control.md): on by default; `false` turns them, the faults and the trace off. */
+  readonly control?: ControlRouteOptions | false
 }
 
 export interface HavipServer {
   readonly server: Server
   /** The state the server holds now. */
   readonly snapshot: () => Snapshot
+  /** The control plane, unless it was turned off. */
+  readonly control?: ControlPlane
   /**
    * Stops accepting; lets the requests in flight finish and be saved; closes idle connections at
    * once and any other after `graceMs` (default 10 s); folds the journal away; resolves.
@@ -63,6 +74,18 @@ interface Reply {
   readonly status: number
   readonly body: ResponseBody
   readonly action: string
+  /** The parameters, for the trace, once they were read. */
+  readonly params?: ParamMap
+  /** The index of the fault rule that fired. */
+  readonly fault?: number
+  /** Close the connection instead of answering (`drop-before`: nothing was done, so no status). */
+  readonly drop?: boolean
+}
+
+/** The `AsyncTaskId` a success answered, if any. */
+const asyncTaskIdOf = (body: ResponseBody): string | undefined => {
+  const result = 'Result' in body ? (body.Result as { readonly AsyncTaskId?: unknown }) : undefined
+  return typeof result?.AsyncTaskId === 'string' ? result.AsyncTaskId : undefined
 }
 
 /** Reads a body up to `limit` bytes; `undefined` past it. */
@@ -95,6 +118,10 @@ export const serve = (options: ServeOptions): HavipServer => {
   const { store } = options
   // Every request from arrival to answer: closing waits for them.
   const inFlight = new Set<Promise<void>>()
+  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions })
+  const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
+  // Requests a `delay` rule holds: a stop ends their wait.
+  const delayed = new Set<() => void>()
 
   const refuse = (requestId: string, params: ParamMap | undefined, error: ApiError): Reply => {
     const action = params?.get('Action') ?? ''
@@ -103,12 +130,34 @@ export const serve = (options: ServeOptions): HavipServer => {
   }
 
   const apply = (requestId: string, params: ParamMap): Reply | Promise<Reply> => {
+    const fired = control?.rules.fire(params)
+    return fired === undefined ? applyNow(requestId, params) : faulted(fired, requestId, params)
+  }
+
+  /** What a fault rule makes of a request (docs/control.md). */
+  const faulted = ({ index, rule }: Fired, requestId: string, params: ParamMap): Reply | Promise<Reply> => {
+    const marked = (reply: Reply, drop = false): Reply => ({ ...reply, params, fault: index, drop })
+    switch (rule.effect) {
+      case 'error': return marked(refuse(requestId, params, faultError(rule)))
+      case 'drop-before': return { ...marked(refuse(requestId, params, faultError(rule)), true), status: 0 }
+      case 'drop-after': return Promise.resolve(applyNow(requestId, params)).then((reply) => marked(reply, reply.status !== 500))
+      case 'delay': return new Promise<void>((resolve) => {
+        // Off the event loop's path: other clients are answered meanwhile.
+        const wake = (): void => { clearTimeout(timer); delayed.delete(wake); resolve() }
+        const timer = setTimeout(wake, rule.ms ?? 0)
+        delayed.add(wake)
+      }).then(() => applyNow(requestId, params)).then((reply) => marked(reply))
+      default: return marked(applyNow(requestId, params) as Reply)
+    }
+  }
+
+  const applyNow = (requestId: string, params: ParamMap): Reply | Promise<Reply> => {
     const { handled, durable } = store.submit(params, requestId)
-    const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
+    const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '', params }
     return durable === undefined ? reply : durable.then(
       () => reply,
       // Not saved, so not acknowledged: the state is as it was.
-      (e: unknown) => refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`)),
+      (e: unknown) => ({ ...refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`)), params }),
     )
   }
 
@@ -125,7 +174,7 @@ export const serve = (options: ServeOptions): HavipServer => {
       const query = [...new URLSearchParams(url.search)]
       const scope = { region: regionOf(store.snapshot()), service: serviceOf(params.right.get('Action')) }
       const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, scope, now())
-      if (E.isLeft(verified)) return refuse(requestId, params.right, verified.left)
+      if (E.isLeft(verified)) return { ...refuse(requestId, params.right, verified.left), params: params.right }
     }
     return apply(requestId, params.right)
   }
@@ -174,16 +223,35 @@ export const serve = (options: ServeOptions): HavipServer => {
     maxHeaderSize: maxHeaderBytes,
   }, (req, res) => {
     const started = process.hrtime.bigint()
+    if (routes !== undefined) {
+      const target = requestTarget(req.url ?? '')
+      if (target !== undefined && isControlPath(target.path)) {
+        const handling = routes(req, res, target.path, target.search).then((status) => {
+          options.log?.request({ time: new Date(), method: req.method ?? '-', action: target.path, status, requestId: '-', ms: Number(process.hrtime.bigint() - started) / 1e6 })
+        })
+        inFlight.add(handling)
+        void handling.finally(() => inFlight.delete(handling))
+        return
+      }
+    }
+    const arrived = Date.now()
     const requestId = newRequestId()
     const done = (reply: Reply): void => {
       // Answered already (a failure after the reply left): nothing more to say on this socket.
       if (res.headersSent) return
-      send(res, reply)
+      if (reply.drop === true) req.socket.destroy()
+      else send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
       const error = 'Error' in reply.body.ResponseMetadata ? reply.body.ResponseMetadata.Error : undefined
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
       options.log?.request({
         time: new Date(), method: req.method ?? '-', action: reply.action, status: reply.status,
-        ...(error === undefined ? {} : { code: error.Code }), requestId, ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(error === undefined || reply.status === 0 ? {} : { code: error.Code }), requestId, ms,
+      })
+      control?.exchanges.record({
+        time: arrived, method: req.method ?? '-', action: reply.action, params: reply.params, status: reply.status,
+        code: reply.status === 0 ? undefined : error?.Code, requestId: reply.body.ResponseMetadata.RequestId,
+        asyncTaskId: asyncTaskIdOf(reply.body), ms, fault: reply.fault, dropped: reply.drop === true,
       })
     }
     const fail = (e: unknown): void => { done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e)))) }
@@ -224,7 +292,10 @@ export const serve = (options: ServeOptions): HavipServer => {
   return {
     server,
     snapshot: () => store.snapshot(),
+    ...(control === undefined ? {} : { control }),
     close: async (graceMs = defaultGraceMs) => {
+      // A request a fault rule delays is answered now.
+      for (const wake of [...delayed]) wake()
       const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
       // Connections become idle as their last answer leaves: close them as they do.
       server.closeIdleConnections()

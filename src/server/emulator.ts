@@ -8,6 +8,7 @@ import type { SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
+import type { FaultControl, Health, TraceControl } from './control.js'
 import { serve } from './app.js'
 import { requestLog } from './log.js'
 import type { Credentials } from '../wire/signature.js'
@@ -42,6 +43,22 @@ export interface Emulator {
   readonly url: string
   /** The state now. `snapshotToJson` turns it into JSON. */
   readonly snapshot: () => Snapshot
+  /**
+   * Back to the state it started with (or to `snapshot`, checked as `loadSnapshot` checks it: one
+   * that does not load rejects with a `ControlError` listing every problem, and changes nothing);
+   * the fault rules and the trace are cleared. Resolves once the new state is durable.
+   */
+  readonly reset: (snapshot?: SnapshotJson | Snapshot) => Promise<void>
+  /** The state now, as JSON (what `snapshotToJson` writes). */
+  readonly state: () => SnapshotJson
+  /** Puts this state in place (checked as `reset` checks it); resolves once it is durable. */
+  readonly setState: (snapshot: SnapshotJson | Snapshot) => Promise<void>
+  /** The fault rules: `list`, `set`, `add`, `clear` (docs/control.md). */
+  readonly faults: FaultControl
+  /** The last API exchanges: `list`, `clear`. */
+  readonly trace: TraceControl
+  /** What it is and holds: version, actions, snapshot file, journal, fault rules. */
+  readonly health: () => Health
   /** Stops accepting, finishes what is in flight, saves, and resolves when all is done. */
   readonly close: () => Promise<void>
 }
@@ -109,7 +126,18 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   })
   try {
     const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')
-    return { url, snapshot: app.snapshot, close: app.close }
+    const control = app.control as NonNullable<HavipServer['control']>
+    return {
+      url,
+      snapshot: app.snapshot,
+      reset: control.reset,
+      state: control.state,
+      setState: control.setState,
+      faults: control.faults,
+      trace: control.trace,
+      health: control.health,
+      close: app.close,
+    }
   } catch (e) {
     await store.close()
     throw e

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { snapshotToJson } from '../codec/snapshot.js'
 import { fdatasyncSync, ftruncateSync, openSync, statSync } from 'node:fs'
 import type { ParamMap } from '../codec/request.js'
 import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
@@ -9,6 +10,7 @@ import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
 import { headerRecord, journalLine } from '../journal/format.js'
+import type { JournalChange } from '../journal/format.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
@@ -29,6 +31,13 @@ export interface Store {
    * absent); if `durable` rejects, a change it saw could not be saved and the answer must not be sent.
    */
   readonly submit: (params: ParamMap, requestId: string) => Submitted
+  /**
+   * Puts a whole state in place (a reset, a state put through the control routes), in turn with
+   * the requests, journaled like them: the same promise as a request's `durable`.
+   */
+  readonly replace: (next: Snapshot) => { readonly durable?: Promise<void> }
+  /** The snapshot file the state is kept in, and how many changes its journal holds now; absent in memory. */
+  readonly file?: { readonly path: string; readonly records: () => number }
   /** Waits for what is pending, folds the journal into the snapshot file, gives up the lock. */
   readonly close: () => Promise<void>
 }
@@ -48,6 +57,10 @@ export const memoryStore = (snapshot: Snapshot): Store => {
       const handled = handle(state, params, { requestId })
       state = handled.snapshot
       return { handled }
+    },
+    replace: (next) => {
+      state = next
+      return {}
     },
     close: () => Promise.resolve(),
   }
@@ -105,6 +118,8 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let state: SnapshotState = loaded.snapshot
   let durable: SnapshotState = loaded.snapshot
   let durableSeq = loaded.journal?.seq ?? 0
+  // The number of the last change the snapshot file holds: the journal holds the ones after it.
+  let fileSeq = durableSeq - (loaded.journal?.changes ?? 0)
   // The state after each change not yet durable, in order.
   let pending: Array<{ readonly seq: number; readonly state: SnapshotState }> = []
   // What a request that changes nothing waits for: the durability of every change before it (none: nothing).
@@ -172,6 +187,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
         await journal.flushInBackground()
         await journal.replaceInBackground()
         writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size)
+        fileSeq = seq
       })
     } catch (e) {
       file?.abort()
@@ -181,23 +197,30 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
     }
   }
 
+  /** Journals a change that leads to `after`, which becomes the state; what its answer waits for. */
+  const journaled = (change: JournalChange, after: SnapshotState): Promise<void> => {
+    let added
+    try {
+      added = writer.addChange(change)
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)))
+    }
+    state = after
+    pending.push({ seq: added.seq, state })
+    latest = added.durable
+    return added.durable
+  }
+
   return {
     snapshot: () => state,
     submit: (params, requestId) => {
       const handled = handle(state, params, { requestId })
       const after = handled.snapshot
       if (after === state || !isSnapshot(after)) return latest === undefined ? { handled } : { handled, durable: latest }
-      let added
-      try {
-        added = writer.addChange({ requestId, params: Object.fromEntries(params) })
-      } catch (e) {
-        return { handled, durable: Promise.reject(e instanceof Error ? e : new Error(String(e))) }
-      }
-      state = after
-      pending.push({ seq: added.seq, state })
-      latest = added.durable
-      return { handled, durable: added.durable }
+      return { handled, durable: journaled({ requestId, params: Object.fromEntries(params) }, after) }
     },
+    replace: (next) => (isSnapshot(next) ? { durable: journaled({ state: snapshotToJson(next) }, next) } : {}),
+    file: { path: target, records: () => durableSeq - fileSeq },
     close: async () => {
       closed = true
       await writer.drain()
