@@ -141,7 +141,7 @@ export const controlPlane = (deps: ControlDeps): ControlPlane => {
       exchanges.clear()
     },
     state: () => snapshotToJson(store.snapshot()),
-    setState: (snapshot) => put(loaded(snapshot)),
+    setState: async (snapshot) => { await put(loaded(snapshot)) },
     faults: {
       list: () => rules.list(),
       set: (list) => {
