@@ -20,10 +20,13 @@ const setUp = async (snapshot: SnapshotJson = baseJson()) => {
   return { emulator, path, vpc: sdk(Number(new URL(emulator.url).port)) }
 }
 
+/** The codes that mean "try again", as a user of `@volcengine/openapi` (which returns bodies only) reads them. */
+const retryable = new Set(['Throttling', 'FlowLimitExceeded', 'ServiceUnavailable', 'InternalError'])
+
 /**
- * What a user of `@volcengine/openapi` writes to retry, since the SDK does not: resend the same
- * parameters (the same ClientToken) on a throttle, a server error or a lost answer, up to `retries`
- * more times — the Go SDK's default of 3, which Terraform's provider uses.
+ * What a user of `@volcengine/openapi` writes to retry, since the SDK does not (docs/control.md):
+ * resend the same parameters (the same ClientToken) on a throttle, a server error or a lost answer,
+ * up to `retries` more times — the Go SDK's default of 3, which Terraform's provider uses.
  */
 const withRetries = async (send: () => Promise<SdkReply>, retries = 3): Promise<SdkReply> => {
   for (let attempt = 0; ; attempt++) {
@@ -35,8 +38,7 @@ const withRetries = async (send: () => Promise<SdkReply>, retries = 3): Promise<
       if (attempt >= retries) throw e
       continue
     }
-    const retryable = reply.status === 429 || (reply.status ?? 0) >= 500
-    if (!retryable || attempt >= retries) return reply
+    if (!retryable.has(reply.body.ResponseMetadata.Error?.Code ?? '') || attempt >= retries) return reply
   }
 }
 
