@@ -12,6 +12,7 @@ import { regionOf } from '../model/snapshot.js'
 import { serviceOf } from '../model/request.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
+import { readBody } from './body.js'
 import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
@@ -87,24 +88,6 @@ const asyncTaskIdOf = (body: ResponseBody): string | undefined => {
   const result = 'Result' in body ? (body.Result as { readonly AsyncTaskId?: unknown }) : undefined
   return typeof result?.AsyncTaskId === 'string' ? result.AsyncTaskId : undefined
 }
-
-/** Reads a body up to `limit` bytes; `undefined` past it. */
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        resolve(undefined)
-        req.pause()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => { resolve(Buffer.concat(chunks)) })
-    req.on('error', reject)
-  })
 
 /**
  * `havip serve` (docs/endpoint.md): the vendor's OpenAPI for AssociateHaVip, DisassociateHaVip and

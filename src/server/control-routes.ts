@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ControlPlane } from './control.js'
+import { readBody } from './body.js'
 import { ControlError } from './control.js'
 
 /** Where the control routes live, on the API's port. */
@@ -97,23 +98,6 @@ const routesOf = (plane: ControlPlane): Readonly<Record<string, Route>> => {
 
 const queryAllowed: Readonly<Record<string, ReadonlyArray<string>>> = { trace: ['format'] }
 
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        reject(new ControlError('TooLarge', 413, `the body is over ${String(limit)} bytes`))
-        req.pause()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => { resolve(Buffer.concat(chunks)) })
-    req.on('error', reject)
-  })
-
 const parsed = (bytes: Buffer): unknown => {
   if (bytes.length === 0) return undefined
   try {
@@ -162,7 +146,9 @@ export const controlRoutes = (plane: ControlPlane, options: ControlRouteOptions 
     if (run === undefined) throw new ControlError('MethodNotAllowed', 405, `${path} takes ${Object.keys(route).join(', ')}, not ${method}`)
     const query = new URLSearchParams(search)
     onlyQuery(query, queryAllowed[name] ?? [])
-    const body = parsed(await readBody(req, limit))
+    const bytes = await readBody(req, limit)
+    if (bytes === undefined) throw new ControlError('TooLarge', 413, `the body is over ${String(limit)} bytes`)
+    const body = parsed(bytes)
     return run({ query, body })
   }
 
