@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { UsageError } from '../io/usage-error.js'
 import { serve } from '../server/app.js'
+import { maxSteps } from '../server/control.js'
 import { listen } from '../server/emulator.js'
 import type { LogFormat } from '../server/log.js'
 import { requestLog } from '../server/log.js'
@@ -11,7 +12,7 @@ import { parseCommandArgs, required } from './args.js'
 
 export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT]
                    [--access-key AK --secret-key SK] [--grace SECONDS] [--compact-after BYTES]
-                   [--log-format text|json] [--no-control | --control-from-anywhere]
+                   [--log-format text|json] [--async-steps N] [--no-control | --control-from-anywhere]
 
 Serves the Volcengine OpenAPI over HTTP (GET /?Action=...&Version=2020-04-01&..., or POST with a
 form or JSON body): AssociateHaVip, DisassociateHaVip, DescribeHaVips and DescribeNetworkInterfaces
@@ -29,6 +30,9 @@ the whole state. One writer per file: a second one exits 2. One log line a reque
   --compact-after BYTES  fold the journal into FILE, in the background, once it is larger than this
                          (default: 16 MiB or a quarter of FILE, whichever is larger)
   --log-format FORMAT    text (default) or json, one object a line
+  --async-steps N        the asynchronous mode for every state served (saved with it): a created HaVip
+                         is Creating, a deleted one Deleting, until N reads (DescribeHaVips,
+                         GetAsyncTaskStatus) or control-route steps have passed; 0 = synchronous
   --no-control           turn off the control routes under /_havip/ (reset, state, faults, trace):
                          they answer 404 like any unknown path
   --control-from-anywhere  let clients on other machines use the control routes (by default only
@@ -61,6 +65,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     'compact-after': { type: 'string' },
     'log-format': { type: 'string' },
     'no-control': { type: 'boolean' },
+    'async-steps': { type: 'string' },
     'control-from-anywhere': { type: 'boolean' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
@@ -72,6 +77,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const host = values.host ?? '127.0.0.1'
   // An empty host would listen on every interface: an unset shell variable must not expose the server.
   if (host.trim() === '') throw new UsageError('--host is empty; give an address (127.0.0.1 to stay on this machine)')
+  const asyncSteps = values['async-steps'] === undefined ? undefined : decimal(values['async-steps'], 'async-steps', maxSteps)
   const graceMs = decimal(values.grace ?? '10', 'grace', 3600) * 1000
   const compactAfter = values['compact-after'] === undefined ? undefined : decimal(values['compact-after'], 'compact-after', Number.MAX_SAFE_INTEGER)
   const format = values['log-format'] ?? 'text'
@@ -86,6 +92,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
     log,
     control: values['no-control'] === true ? false : { fromAnywhere: values['control-from-anywhere'] === true },
+    ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   // Before the address is printed: whoever reads it may signal at once.
   const stopped = new Promise<void>((resolve) => {

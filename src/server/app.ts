@@ -8,7 +8,7 @@ import { servedActions } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { Snapshot } from '../model/snapshot.js'
-import { regionOf } from '../model/snapshot.js'
+import { isSnapshot, regionOf, withChanges } from '../model/snapshot.js'
 import { serviceOf } from '../model/request.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
@@ -38,6 +38,8 @@ export interface ServeOptions {
   readonly bodyLimit?: number
   /** The control routes under `/_havip/` (docs/control.md): on by default; `false` turns them, the faults and the trace off. */
   readonly control?: ControlRouteOptions | false
+  /** The asynchronous mode (`--async-steps`) for every state the server holds, its start state included (saved with it). */
+  readonly asyncSteps?: number
 }
 
 export interface HavipServer {
@@ -101,7 +103,15 @@ export const serve = (options: ServeOptions): HavipServer => {
   const { store } = options
   // Every request from arrival to answer: closing waits for them.
   const inFlight = new Set<Promise<void>>()
-  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions })
+  const asyncSteps = options.asyncSteps
+  const initial = store.snapshot()
+  if (asyncSteps !== undefined && isSnapshot(initial) && initial.asyncSteps !== asyncSteps) {
+    // Journaled like a change: a restart keeps the mode, and a state saved later holds it.
+    store.replace(withChanges(initial, { asyncSteps }), { asyncSteps }).durable?.catch((e: unknown) => {
+      options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
+    })
+  }
+  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions, ...(asyncSteps === undefined ? {} : { asyncSteps }) })
   const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
   // Requests a `delay` rule holds: a stop ends their wait.
   const delayed = new Set<() => void>()
@@ -130,12 +140,15 @@ export const serve = (options: ServeOptions): HavipServer => {
         const timer = setTimeout(wake, rule.ms ?? 0)
         delayed.add(wake)
       }).then(() => applyNow(requestId, params)).then((reply) => marked(reply))
-      default: return marked(applyNow(requestId, params) as Reply)
+      case 'fail-task': {
+        const reply = applyNow(requestId, params, true)
+        return reply instanceof Promise ? reply.then((r) => marked(r)) : marked(reply)
+      }
     }
   }
 
-  const applyNow = (requestId: string, params: ParamMap): Reply | Promise<Reply> => {
-    const { handled, durable } = store.submit(params, requestId)
+  const applyNow = (requestId: string, params: ParamMap, failTask = false): Reply | Promise<Reply> => {
+    const { handled, durable } = store.submit(params, requestId, failTask ? { failTask } : undefined)
     const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '', params }
     return durable === undefined ? reply : durable.then(
       () => reply,

@@ -68,6 +68,14 @@ const routesOf = (plane: ControlPlane): Readonly<Record<string, Route>> => {
         return { json: { replaced: true } }
       },
     },
+    advance: {
+      POST: async ({ body }) => {
+        const given = fields(body, ['steps'])
+        const steps = given.steps ?? 1
+        if (typeof steps !== 'number') throw invalid('steps', `must be a whole number; got ${JSON.stringify(steps)}`)
+        return { json: { tasks: await plane.advance(steps) } }
+      },
+    },
     faults: {
       GET: () => faults(plane.faults.list()),
       PUT: ({ body }) => {

@@ -2,9 +2,10 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { Problem } from '../codec/problems.js'
 import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
 import { packageVersion } from '../io/version.js'
-import type { SnapshotJson } from '../model/json.js'
+import type { AsyncTaskJson, SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
-import { isSnapshot } from '../model/snapshot.js'
+import { isSnapshot, withChanges } from '../model/snapshot.js'
+import { stepped, tasksInProgress } from '../engine/tasks.js'
 import type { FaultRule, FaultStatus, RuleContext } from './faults.js'
 import { checkRule, faultLimits, FaultRules } from './faults.js'
 import type { Store } from './store.js'
@@ -63,6 +64,8 @@ export interface ControlPlane {
   readonly reset: (snapshot?: unknown) => Promise<void>
   readonly state: () => SnapshotJson
   readonly setState: (snapshot: unknown) => Promise<void>
+  /** Takes `steps` asynchronous steps (default 1); the tasks still in progress, once durable. */
+  readonly advance: (steps?: number) => Promise<ReadonlyArray<AsyncTaskJson>>
   readonly faults: FaultControl
   readonly trace: TraceControl
   /** The rules and the trace the API path consults. */
@@ -74,7 +77,12 @@ export interface ControlDeps {
   readonly store: Store
   /** The actions the server answers. */
   readonly actions: ReadonlyArray<string>
+  /** The asynchronous mode every state put in place gets (`--async-steps`), if one was set. */
+  readonly asyncSteps?: number
 }
+
+/** The most steps one advance may take. */
+export const maxSteps = 1_000_000
 
 const loaded = (json: unknown): Snapshot => {
   if (isSnapshot(json)) return json
@@ -97,18 +105,25 @@ export const controlPlane = (deps: ControlDeps): ControlPlane => {
   const start = store.snapshot()
   const rules = new FaultRules()
   const exchanges = new Trace()
+  const asyncStepsNow = (): number => { const s = store.snapshot(); return isSnapshot(s) ? s.asyncSteps : 0 }
   const context: RuleContext = {
     actions: deps.actions,
-    failTask: () => 'fail-task needs the asynchronous mode of CreateHaVip and DeleteHaVip, which this server does not have',
+    failTask: (action) => action !== 'CreateHaVip' && action !== 'DeleteHaVip'
+      ? `fail-task applies to CreateHaVip and DeleteHaVip only, not ${action}`
+      : asyncStepsNow() === 0 ? 'fail-task needs the asynchronous mode (havip serve --async-steps N, or AsyncSteps in the snapshot)' : undefined,
   }
+  /** A state put in place gets the server's asynchronous mode, when it was given one. */
+  const withMode = (s: Snapshot): Snapshot =>
+    deps.asyncSteps === undefined || !isSnapshot(s) || s.asyncSteps === deps.asyncSteps ? s : withChanges(s, { asyncSteps: deps.asyncSteps })
 
-  const put = async (next: Snapshot): Promise<void> => {
+  const saved = async (durable: Promise<void> | undefined): Promise<void> => {
     try {
-      await store.replace(next).durable
+      await durable
     } catch (e) {
       throw new ControlError('NotSaved', 500, `the state could not be saved, and is as it was: ${e instanceof Error ? e.message : String(e)}`)
     }
   }
+  const put = (next: Snapshot): Promise<void> => saved(store.replace(withMode(next)).durable)
 
   /** The rules, checked, to be held beside `kept` others; every problem with them refused at once. */
   const checked = (list: ReadonlyArray<unknown>, path: (i: number) => string, kept: number): ReadonlyArray<FaultStatus> => {
@@ -132,7 +147,7 @@ export const controlPlane = (deps: ControlDeps): ControlPlane => {
       actions: deps.actions,
       snapshot: store.file?.path ?? null,
       journal: store.file === undefined ? null : { records: store.file.records() },
-      asyncSteps: 0,
+      asyncSteps: asyncStepsNow(),
       faults: rules.size,
     }),
     reset: async (snapshot) => {
@@ -142,6 +157,16 @@ export const controlPlane = (deps: ControlDeps): ControlPlane => {
     },
     state: () => snapshotToJson(store.snapshot()),
     setState: async (snapshot) => { await put(loaded(snapshot)) },
+    advance: async (steps = 1) => {
+      if (!Number.isSafeInteger(steps) || steps < 0 || steps > maxSteps) {
+        throw new ControlError('InvalidField', 400, `steps: must be a whole number from 0 to ${String(maxSteps)}; got ${JSON.stringify(steps)}`)
+      }
+      const now = store.snapshot()
+      if (!isSnapshot(now)) return []
+      const next = stepped(now, steps)
+      await saved(store.replace(next, { advance: steps }).durable)
+      return tasksInProgress(next)
+    },
     faults: {
       list: () => rules.list(),
       set: (list) => {

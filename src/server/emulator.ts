@@ -4,11 +4,12 @@ import { loadSnapshot } from '../codec/snapshot.js'
 import { lockSnapshot } from '../io/lock.js'
 import { readSnapshotFile, saveSnapshot } from '../io/snapshot-file.js'
 import { resolveTarget } from '../io/target.js'
-import type { SnapshotJson } from '../model/json.js'
+import type { AsyncTaskJson, SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
 import type { FaultControl, Health, TraceControl } from './control.js'
+import { maxSteps } from './control.js'
 import { serve } from './app.js'
 import { requestLog } from './log.js'
 import type { Credentials } from '../wire/signature.js'
@@ -35,6 +36,12 @@ export interface EmulatorOptions {
   readonly credentials?: Credentials | ReadonlyArray<Credentials>
   /** Where the request log goes, a line a request (each ending in a newline); none by default. */
   readonly log?: (text: string) => void
+  /**
+   * The asynchronous mode: a created HaVip is `Creating` and a deleted one `Deleting` until this
+   * many reads (or `advance` steps) have passed. Overrides the snapshot's `AsyncSteps`, for every
+   * state the emulator holds (those given to `reset` and `setState` too), and is saved with it.
+   */
+  readonly asyncSteps?: number
 }
 
 /** A running emulator. */
@@ -53,6 +60,8 @@ export interface Emulator {
   readonly state: () => SnapshotJson
   /** Puts this state in place (checked as `reset` checks it); resolves once it is durable. */
   readonly setState: (snapshot: SnapshotJson | Snapshot) => Promise<void>
+  /** Takes `steps` asynchronous steps (default 1), as that many reads would; resolves with the tasks still in progress, once durable. */
+  readonly advance: (steps?: number) => Promise<ReadonlyArray<AsyncTaskJson>>
   /** The fault rules: `list`, `set`, `add`, `clear` (docs/control.md). */
   readonly faults: FaultControl
   /** The last API exchanges: `list`, `clear`. */
@@ -93,6 +102,11 @@ const storeFor = (options: EmulatorOptions): Store => {
   return durableStore(path)
 }
 
+const checkedSteps = (n: number): number => {
+  if (!Number.isSafeInteger(n) || n < 0 || n > maxSteps) throw new Error(`asyncSteps must be a whole number from 0 to ${String(maxSteps)}; got ${String(n)}`)
+  return n
+}
+
 /** Listens, and resolves once the address is known. */
 export const listen = (app: HavipServer, port: number, host: string): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -123,6 +137,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     store,
     ...(pairs.length === 0 ? {} : { credentials: new Map(pairs.map((c) => [c.accessKeyId, c.secretKey])) }),
     ...(options.log === undefined ? {} : { log: requestLog(options.log) }),
+    ...(options.asyncSteps === undefined ? {} : { asyncSteps: checkedSteps(options.asyncSteps) }),
   })
   try {
     const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')
@@ -133,6 +148,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       reset: control.reset,
       state: control.state,
       setState: control.setState,
+      advance: control.advance,
       faults: control.faults,
       trace: control.trace,
       health: control.health,

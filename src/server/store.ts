@@ -10,7 +10,8 @@ import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
 import { headerRecord, journalLine } from '../journal/format.js'
-import type { JournalChange } from '../journal/format.js'
+import type { JournalChange, JournalControl, JournalRequest } from '../journal/format.js'
+import { handleRequest } from '../journal/replay.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
@@ -30,16 +31,22 @@ export interface Store {
    * Applies a request now. Its answer may be sent once `durable` resolves (at once when it is
    * absent); if `durable` rejects, a change it saw could not be saved and the answer must not be sent.
    */
-  readonly submit: (params: ParamMap, requestId: string) => Submitted
+  readonly submit: (params: ParamMap, requestId: string, options?: SubmitOptions) => Submitted
   /**
-   * Puts a whole state in place (a reset, a state put through the control routes), in turn with
-   * the requests, journaled like them: the same promise as a request's `durable`.
+   * Puts a state in place (a reset, a state put, steps taken through the control routes), in turn
+   * with the requests, journaled like them as `change` (default: the whole state): the same promise
+   * as a request's `durable`. `next` must be what `change` makes of the state now.
    */
-  readonly replace: (next: Snapshot) => { readonly durable?: Promise<void> }
+  readonly replace: (next: Snapshot, change?: JournalControl) => { readonly durable?: Promise<void> }
   /** The snapshot file the state is kept in, and how many changes its journal holds now; absent in memory. */
   readonly file?: { readonly path: string; readonly records: () => number }
   /** Waits for what is pending, folds the journal into the snapshot file, gives up the lock. */
   readonly close: () => Promise<void>
+}
+
+export interface SubmitOptions {
+  /** A `fail-task` fault rule fired: the request's task is marked to fail. */
+  readonly failTask?: boolean
 }
 
 /** What a request did, and what its answer waits for. */
@@ -48,13 +55,21 @@ export interface Submitted {
   readonly durable?: Promise<void>
 }
 
+/** A request as the journal records it. */
+const requestOf = (params: ParamMap, requestId: string, options: SubmitOptions): JournalRequest =>
+  ({ requestId, params: Object.fromEntries(params), ...(options.failTask === true ? { failTask: true as const } : {}) })
+
+/** A request applied to the state, as replaying its journal record would apply it. */
+const applied = (state: Snapshot, params: ParamMap, requestId: string, options: SubmitOptions): Handled =>
+  options.failTask === true && isSnapshot(state) ? handleRequest(state, requestOf(params, requestId, options)) : handle(state, params, { requestId })
+
 /** State in memory only: nothing is written. */
 export const memoryStore = (snapshot: Snapshot): Store => {
   let state = snapshot
   return {
     snapshot: () => state,
-    submit: (params, requestId) => {
-      const handled = handle(state, params, { requestId })
+    submit: (params, requestId, options = {}) => {
+      const handled = applied(state, params, requestId, options)
       state = handled.snapshot
       return { handled }
     },
@@ -213,13 +228,16 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
 
   return {
     snapshot: () => state,
-    submit: (params, requestId) => {
-      const handled = handle(state, params, { requestId })
+    submit: (params, requestId, options = {}) => {
+      const handled = applied(state, params, requestId, options)
       const after = handled.snapshot
       if (after === state || !isSnapshot(after)) return latest === undefined ? { handled } : { handled, durable: latest }
-      return { handled, durable: journaled({ requestId, params: Object.fromEntries(params) }, after) }
+      return { handled, durable: journaled(requestOf(params, requestId, options), after) }
     },
-    replace: (next) => (isSnapshot(next) ? { durable: journaled({ state: snapshotToJson(next) }, next) } : {}),
+    replace: (next, change) => {
+      if (!isSnapshot(next) || next === state) return latest === undefined ? {} : { durable: latest }
+      return { durable: journaled(change ?? { state: snapshotToJson(next) }, next) }
+    },
     file: { path: target, records: () => durableSeq - fileSeq },
     close: async () => {
       closed = true
