@@ -9,6 +9,7 @@ import { Trace } from '../src/server/trace.js'
 import { call, savedJson, sdk, snapshotFile, startServer } from './support/server.js'
 import { serveChild } from './support/serve-child.js'
 import { baseJson } from './support/snapshots.js'
+import { tempFolder } from './support/temp.js'
 
 const running: Array<HavipServer> = []
 const emulators: Array<Emulator> = []
@@ -243,7 +244,8 @@ describe('fault rules', () => {
       [{ ...throttle, status: 200 }, 'status: must be an HTTP error status'],
       [{ action: 'AssociateHaVip', effect: 'delay' }, 'ms: is required with effect delay'],
       [{ action: 'AssociateHaVip', effect: 'delay', ms: 600_001 }, 'ms: is required with effect delay'],
-      [{ action: 'AssociateHaVip', effect: 'fail-task' }, 'effect: fail-task needs'],
+      [{ action: 'AssociateHaVip', effect: 'fail-task' }, 'effect: fail-task applies to CreateHaVip and DeleteHaVip only'],
+      [{ action: 'CreateHaVip', effect: 'fail-task' }, 'effect: fail-task needs the asynchronous mode'],
       ['"throttle"', 'a rule is a JSON object'],
     ]
     for (const [rule, message] of cases) {
@@ -386,5 +388,103 @@ describe('the emulator handle', () => {
     expect(e.health().faults).toBe(0)
     await expect(e.setState({ HaVips: 'none' } as unknown as SnapshotJson)).rejects.toThrow(ControlError)
     expect(() => e.faults.set([{ action: 'Nope', effect: 'drop-before' }])).toThrow(/action: "Nope" is not an action/)
+  })
+})
+
+describe('the asynchronous mode', () => {
+  const account = (asyncSteps?: number): SnapshotJson => ({
+    Region: 'cn-beijing',
+    Subnets: [{ SubnetId: 'subnet-a', VpcId: 'vpc-1', CidrBlock: '172.16.0.0/24' }],
+    HaVips: [],
+    Instances: [{ InstanceId: 'i-1', Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Type: 'primary' }] }],
+    ...(asyncSteps === undefined ? {} : { AsyncSteps: asyncSteps }),
+  })
+  const api = async (url: string, params: Readonly<Record<string, string>>) => {
+    const res = await fetch(`${url}/?${new URLSearchParams({ Version: '2020-04-01', ...params }).toString()}`)
+    return { status: res.status, body: (await res.json()) as { Result?: Record<string, unknown>; ResponseMetadata: { Error?: { Code: string } } } }
+  }
+  const create = async (url: string) => {
+    const r = await api(url, { Action: 'CreateHaVip', SubnetId: 'subnet-a', ClientToken: 'c-1' })
+    expect(r.status).toBe(200)
+    return { haVipId: String(r.body.Result?.HaVipId), taskId: String(r.body.Result?.AsyncTaskId) }
+  }
+  const statusOf = (json: SnapshotJson, id: string) => json.HaVips?.find((h) => h.HaVipId === id)?.Status
+
+  it('advance takes steps and answers the tasks still in progress; a bad steps is refused naming it', async () => {
+    const { url } = await start(account(3), { credentials: undefined })
+    const { haVipId, taskId } = await create(url)
+    const one = await control(url, 'advance', { method: 'POST', body: { steps: 1 } })
+    expect(one.json).toEqual({ tasks: [expect.objectContaining({ AsyncTaskId: taskId, Action: 'CreateHaVip', ResourceId: haVipId, Status: 'InProgress', StepsLeft: 2 })] })
+    expect((await control(url, 'advance', { method: 'POST' })).json.tasks).toEqual([expect.objectContaining({ StepsLeft: 1 })])
+    expect((await control(url, 'advance', { method: 'POST', body: { steps: 5 } })).json).toEqual({ tasks: [] })
+    expect(statusOf((await control(url, 'state')).json as SnapshotJson, haVipId)).toBe('Available')
+    for (const steps of [-1, 1.5, '2', 1_000_001]) {
+      const r = await control(url, 'advance', { method: 'POST', body: { steps } })
+      expect([r.status, r.json.error?.message]).toEqual([400, expect.stringContaining('steps') as unknown])
+    }
+    expect((await control(url, 'advance', { method: 'POST', body: { step: 1 } })).json.error?.message).toContain('step: is not a field')
+  })
+
+  it('asyncSteps overrides the snapshot\'s, for the start state and every state put in place, and is saved with it', async () => {
+    const path = `${tempFolder('havip-async-')}/state.json`
+    const e = await emulator({ snapshot: account(), snapshotPath: path, asyncSteps: 2 })
+    expect([e.state().AsyncSteps, e.health().asyncSteps]).toEqual([2, 2])
+    expect(savedJson(path).AsyncSteps).toBe(2)
+    await e.setState(account(0))
+    expect(e.state().AsyncSteps).toBe(2)
+    await e.reset(account(5))
+    expect(e.state().AsyncSteps).toBe(2)
+    const { haVipId } = await create(e.url)
+    expect(statusOf(e.state(), haVipId)).toBe('Creating')
+    expect(await e.advance(2)).toEqual([])
+    expect(statusOf(e.state(), haVipId)).toBe('Available')
+    await expect(startEmulator({ asyncSteps: -1 })).rejects.toThrow(/asyncSteps/)
+  })
+
+  it('a read that takes a step is journaled: kill -9 keeps it, and havip serve --async-steps is kept across a restart', async () => {
+    const path = snapshotFile(account())
+    const first = serveChild(path, '--async-steps', '3')
+    const url = await first.url
+    expect((await control(url, 'health')).json.asyncSteps).toBe(3)
+    const { haVipId, taskId } = await create(url)
+    const described = await api(url, { Action: 'DescribeHaVips', 'HaVipIds.1': haVipId })
+    expect((described.body.Result?.HaVips as ReadonlyArray<{ Status: string }>)[0]?.Status).toBe('Creating')
+    await control(url, 'advance', { method: 'POST', body: { steps: 1 } })
+    first.child.kill('SIGKILL')
+    await first.exited
+    const second = serveChild(path)
+    const again = await second.url
+    expect((await control(again, 'health')).json.asyncSteps).toBe(3)
+    const tasks = ((await control(again, 'state')).json as SnapshotJson).AsyncTasks
+    expect(tasks?.find((t) => t.AsyncTaskId === taskId)?.StepsLeft).toBe(1)
+    expect((await api(again, { Action: 'GetAsyncTaskStatus', AsyncTaskId: taskId })).body.Result?.AsyncTaskStatus).toBe('Succeeded')
+    second.child.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+    expect(statusOf(savedJson(path), haVipId)).toBe('Available')
+  })
+
+  it('fail-task: a create whose task fails leaves, a delete whose task fails is Available again in its place; durable', async () => {
+    const path = `${tempFolder('havip-fail-')}/state.json`
+    const e = await emulator({ snapshot: account(2), snapshotPath: path })
+    e.faults.add({ action: 'CreateHaVip', effect: 'fail-task' })
+    const { haVipId, taskId } = await create(e.url)
+    expect(statusOf(e.state(), haVipId)).toBe('Creating')
+    expect(e.state().AsyncTasks?.find((t) => t.AsyncTaskId === taskId)).toMatchObject({ Status: 'InProgress', Fails: true })
+    expect(e.trace.list()[0]).toMatchObject({ action: 'CreateHaVip', status: 200, fault: 0, asyncTaskId: taskId })
+    const status = async (id: string) => (await api(e.url, { Action: 'GetAsyncTaskStatus', AsyncTaskId: id })).body.Result?.AsyncTaskStatus
+    expect(await status(taskId)).toBe('InProgress')
+    expect(await status(taskId)).toBe('Failed')
+    expect(e.state().HaVips).toEqual([])
+    expect(savedJson(path).HaVips).toEqual([])
+
+    // A delete: the HaVip between two others comes back in its place.
+    await e.setState({ ...account(2), HaVips: ['havip-a', 'havip-b', 'havip-c'].map((HaVipId) => ({ HaVipId, SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] })) })
+    e.faults.set([{ action: 'DeleteHaVip', effect: 'fail-task' }])
+    const deleted = await api(e.url, { Action: 'DeleteHaVip', HaVipId: 'havip-b' })
+    expect(statusOf(e.state(), 'havip-b')).toBe('Deleting')
+    await e.advance(2)
+    expect(e.state().HaVips?.map((h) => [h.HaVipId, h.Status])).toEqual([['havip-a', 'Available'], ['havip-b', 'Available'], ['havip-c', 'Available']])
+    expect(e.state().AsyncTasks?.find((t) => t.AsyncTaskId === deleted.body.Result?.AsyncTaskId)?.Status).toBe('Failed')
+    expect(savedJson(path).HaVips?.map((h) => h.Status)).toEqual(['Available', 'Available', 'Available'])
   })
 })
