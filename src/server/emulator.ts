@@ -132,12 +132,14 @@ export const listen = (app: HavipServer, port: number, host: string): Promise<st
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
   const given = options.credentials
   const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : 'accessKeyId' in given ? [given] : given
+  // Checked before the store takes the file's lock.
+  const asyncSteps = options.asyncSteps === undefined ? undefined : checkedSteps(options.asyncSteps)
   const store = storeFor(options)
   const app = serve({
     store,
     ...(pairs.length === 0 ? {} : { credentials: new Map(pairs.map((c) => [c.accessKeyId, c.secretKey])) }),
     ...(options.log === undefined ? {} : { log: requestLog(options.log) }),
-    ...(options.asyncSteps === undefined ? {} : { asyncSteps: checkedSteps(options.asyncSteps) }),
+    ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   try {
     const url = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1')
