@@ -1,11 +1,14 @@
 // Plants, one at a time, every swap of two adjacent rules in the engine's rule lists
-// (src/engine/associate.ts, src/engine/disassociate.ts), runs the differential properties against
+// (src/engine/associate.ts, disassociate.ts, create.ts, delete.ts, modify.ts), runs the differential properties against
 // the executable specification with the CI seed, and says whether they caught it. The source is
 // restored after each run, and on any exit.  Usage: npm run plant-swaps
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 
-const files = ['src/engine/associate.ts', 'src/engine/disassociate.ts']
+const files = ['src/engine/associate.ts', 'src/engine/disassociate.ts', 'src/engine/create.ts', 'src/engine/delete.ts', 'src/engine/modify.ts']
+// A rule list opens with `rules: [` or `…Rules: ReadonlyArray<…> = [` and closes with `],` or `]`.
+const opens = (l) => l.trim() === 'rules: [' || /Rules: ReadonlyArray<.*> = \[$/.test(l.trim())
+const closes = (l) => l.trim() === '],' || l.trim() === ']'
 const originals = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]))
 const restore = () => { for (const [f, text] of originals) writeFileSync(f, text) }
 process.on('exit', restore)
@@ -16,8 +19,8 @@ let planted = 0
 for (const file of files) {
   const text = originals.get(file)
   const lines = text.split('\n')
-  const start = lines.findIndex((l) => l.trim() === 'rules: [') + 1
-  const end = lines.findIndex((l, i) => i >= start && l.trim() === '],')
+  const start = lines.findIndex(opens) + 1
+  const end = lines.findIndex((l, i) => i >= start && closes(l))
   for (let i = start; i + 1 < end; i++) {
     const swapped = [...lines]
     ;[swapped[i], swapped[i + 1]] = [swapped[i + 1], swapped[i]]
