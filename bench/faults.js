@@ -31,7 +31,7 @@ const lookupNs = (faults) => {
 }
 
 const put = async (url, faults) => {
-  const res = await fetch(`${url}/_havip/faults`, { method: 'PUT', body: JSON.stringify({ faults }) })
+  const res = await globalThis.fetch(`${url}/_havip/faults`, { method: 'PUT', body: JSON.stringify({ faults }) })
   if (res.status !== 200) throw new Error(`PUT /_havip/faults: ${res.status} ${await res.text()}`)
 }
 
