@@ -3,14 +3,13 @@
 // acknowledged"), in the same run with the same client, at 1,000 and 1,000,000 resources; restart
 // time with a long journal against a cold start; resident memory. Writes its section of
 // docs/performance.md. Not a test: timings depend on the machine.
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { headerRecord, journalLine } from '../dist/journal/format.js'
 import { buildJson, freeTarget } from './account.js'
-import { run } from './client.js'
+import { compare, start, stop } from './servers.js'
 import { replaceSection } from './report.js'
 
 const sizes = (process.env.BENCH_SIZES ?? '1000,1000000').split(',').map(Number)
@@ -19,66 +18,10 @@ const journalRecords = Number(process.env.BENCH_JOURNAL ?? 100_000)
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
 const bare = new URL('./bare-server.js', import.meta.url).pathname
 
-/** Starts a server process; resolves with its URL and how long it took to listen. */
-const start = (args) => new Promise((resolve, reject) => {
-  const started = process.hrtime.bigint()
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stderr.on('data', (c) => { if (err.length < 10_000) err += c })
-  child.stdout.on('data', (c) => {
-    out += c
-    const m = /listening on (http:\/\/\S+)/.exec(out)
-    if (m) resolve({ child, url: m[1], ms: Number(process.hrtime.bigint() - started) / 1e6 })
-  })
-  child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)))
-})
-
-const stop = (child, signal = 'SIGTERM') => new Promise((resolve) => {
-  const started = process.hrtime.bigint()
-  child.removeAllListeners('exit')
-  child.on('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6))
-  child.kill(signal)
-})
-
 /** Peak resident memory of a process, in MiB (Linux). */
 const peakRssMiB = (pid) => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN
-}
-
-/**
- * `clients` clients, each toggling its own instance on a HaVip of its subnet (bind, unbind, …):
- * every request is a change. Runs against each server in turn, in short alternating slices, so
- * that both see the same machine (a shared VM's speed drifts by tens of percent within a minute):
- * acknowledged changes per second and latency percentiles, per server.
- */
-const compare = async (servers, n, clients) => {
-  const haVipCount = Math.max(1, Math.floor(n / 100))
-  const slices = 10
-  const results = servers.map(() => ({ statuses: [], latencies: [] }))
-  for (let slice = 0; slice < slices; slice++) {
-    for (const [s, url] of servers.entries()) {
-      const until = Date.now() + (seconds * 1000) / slices
-      const runs = await Promise.all(Array.from({ length: clients }, (_, c) => {
-        const h = c % haVipCount
-        const target = freeTarget(n, h, Math.floor(c / haVipCount))
-        // Bind, unbind, …: each slice ends on an unbind, leaving the account as it found it.
-        const path = (action) => `/?Action=${action}&Version=2020-04-01&HaVipId=havip-${h}&InstanceId=${target}`
-        return run(url, [path('AssociateHaVip'), path('DisassociateHaVip')], until)
-      }))
-      for (const r of runs) {
-        results[s].statuses.push(...r.statuses)
-        results[s].latencies.push(...r.latencies)
-      }
-    }
-  }
-  return results.map((r) => {
-    r.latencies.sort((a, b) => a - b)
-    const at = (q) => r.latencies[Math.min(r.latencies.length - 1, Math.floor(q * r.latencies.length))]
-    const acknowledged = r.statuses.filter((status) => status === 200).length
-    return { perSecond: acknowledged / seconds, refused: r.statuses.length - acknowledged, p50: at(0.5), p99: at(0.99), max: r.latencies.at(-1) }
-  })
 }
 
 /** A journal of `count` changes (16 a line, as group commit writes them) for the snapshot file at `path`. */

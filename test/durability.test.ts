@@ -17,6 +17,7 @@ import type { Submitted } from '../src/server/store.js'
 import { durableStore } from '../src/server/store.js'
 import { brokenInvariants } from './support/invariants.js'
 import { call, savedJson } from './support/server.js'
+import { serveChild } from './support/serve-child.js'
 import { load, oneHaVipAccount } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
@@ -37,25 +38,6 @@ const snapshotIn = (folder: string, json: unknown): string => {
 }
 
 const boundIds = (json: SnapshotJson): ReadonlyArray<string> => json.HaVips?.find((h) => h.HaVipId === 'havip-1')?.AssociatedInstanceIds ?? []
-
-const serveChild = (path: string, ...flags: ReadonlyArray<string>) => {
-  const child = spawn(process.execPath, [cli, 'serve', '--snapshot', path, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code) }))
-  const url = new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m?.[1] !== undefined) resolve(m[1])
-    })
-    void exited.then((code) => { reject(new Error(`exited ${String(code)} before listening: ${stderr}`)) })
-  })
-  // A server that is meant to refuse never listens: that is not an unhandled failure.
-  url.catch(() => undefined)
-  return { child, url, exited, stderr: () => stderr }
-}
 
 const bind = (url: string, action: 'AssociateHaVip' | 'DisassociateHaVip', instanceId: string): Promise<number> =>
   fetch(`${url}/?Action=${action}&Version=2020-04-01&HaVipId=havip-1&InstanceId=${instanceId}`).then(async (res) => {

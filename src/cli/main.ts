@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
 import { UsageError } from '../io/usage-error.js'
+import { packageVersion } from '../io/version.js'
 import { callCommand, callUsage } from './call-command.js'
 import { checkCommand, checkUsage } from './check-command.js'
 import type { Output } from './output.js'
@@ -31,9 +31,6 @@ const topUsage = `usage: havip call  --snapshot FILE [--out FILE | --write] QUER
        havip COMMAND --help
        havip --version`
 
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
-
 const wantsHelp = (argv: ReadonlyArray<string>): boolean => {
   const end = argv.indexOf('--')
   return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h')
@@ -50,7 +47,7 @@ const run = (argv: ReadonlyArray<string>, output: Output): number | Promise<numb
     return 0
   }
   if (name === '--version' || name === '-V') {
-    output.out(`${version()}\n`)
+    output.out(`${packageVersion()}\n`)
     return 0
   }
   const command = commands.get(name)

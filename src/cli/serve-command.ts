@@ -2,6 +2,7 @@ import { isIP } from 'node:net'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { UsageError } from '../io/usage-error.js'
 import { serve } from '../server/app.js'
+import { maxSteps } from '../server/control.js'
 import { listen } from '../server/emulator.js'
 import type { LogFormat } from '../server/log.js'
 import { requestLog } from '../server/log.js'
@@ -11,7 +12,7 @@ import { parseCommandArgs, required } from './args.js'
 
 export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT]
                    [--access-key AK --secret-key SK] [--grace SECONDS] [--compact-after BYTES]
-                   [--log-format text|json]
+                   [--log-format text|json] [--async-steps N] [--no-control | --control-from-anywhere]
 
 Serves the Volcengine OpenAPI over HTTP (GET /?Action=...&Version=2020-04-01&..., or POST with a
 form or JSON body): AssociateHaVip, DisassociateHaVip, DescribeHaVips and DescribeNetworkInterfaces
@@ -29,6 +30,13 @@ the whole state. One writer per file: a second one exits 2. One log line a reque
   --compact-after BYTES  fold the journal into FILE, in the background, once it is larger than this
                          (default: 16 MiB or a quarter of FILE, whichever is larger)
   --log-format FORMAT    text (default) or json, one object a line
+  --async-steps N        the asynchronous mode for every state served (saved with it): a created HaVip
+                         is Creating, a deleted one Deleting, until N reads (DescribeHaVips,
+                         GetAsyncTaskStatus) or control-route steps have passed; 0 = synchronous
+  --no-control           turn off the control routes under /_havip/ (reset, state, faults, trace):
+                         they answer 404 like any unknown path
+  --control-from-anywhere  let clients on other machines use the control routes (by default only
+                         clients on this machine may; anyone who reaches them can change the state)
 
 Exit: 0 stopped by SIGINT or SIGTERM with the state saved; 2 a usage error, a snapshot or journal
 that cannot be used, another writer holding FILE, a port that cannot be had, or a final save that
@@ -56,6 +64,9 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     grace: { type: 'string' },
     'compact-after': { type: 'string' },
     'log-format': { type: 'string' },
+    'no-control': { type: 'boolean' },
+    'async-steps': { type: 'string' },
+    'control-from-anywhere': { type: 'boolean' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
   if (positionals.length > 0) throw new UsageError('havip serve takes no QUERY (see havip serve --help)')
@@ -69,10 +80,12 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const host = values.host ?? '127.0.0.1'
   // An empty host would listen on every interface: an unset shell variable must not expose the server.
   if (host.trim() === '') throw new UsageError('--host is empty; give an address (127.0.0.1 to stay on this machine)')
+  const asyncSteps = values['async-steps'] === undefined ? undefined : decimal(values['async-steps'], 'async-steps', maxSteps)
   const graceMs = decimal(values.grace ?? '10', 'grace', 3600) * 1000
   const compactAfter = values['compact-after'] === undefined ? undefined : decimal(values['compact-after'], 'compact-after', Number.MAX_SAFE_INTEGER)
   const format = values['log-format'] ?? 'text'
   if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format ${JSON.stringify(format)} is neither text nor json`)
+  if (values['no-control'] === true && values['control-from-anywhere'] === true) throw new UsageError('give --no-control or --control-from-anywhere, not both')
   const log = requestLog(output.err, format satisfies LogFormat)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
@@ -81,6 +94,8 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
     log,
+    control: values['no-control'] === true ? false : { fromAnywhere: values['control-from-anywhere'] === true },
+    ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   // Before the address is printed: whoever reads it may signal at once.
   const stopped = new Promise<void>((resolve) => {
@@ -96,6 +111,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   }
   output.out(`havip serve: listening on ${url}\n`)
   if (!isLoopback(host)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
+  if (values['control-from-anywhere'] === true) log.note('havip serve: warning: --control-from-anywhere: any client that reaches this port can reset the state and inject faults (docs/security.md)')
   if (accessKey === undefined) log.note('havip serve: no credentials given: unsigned requests are accepted')
   await stopped
   try {

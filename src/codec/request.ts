@@ -63,10 +63,10 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     : E.right(value)
 
 const otherActions = ['AssociateHaVip', 'DisassociateHaVip', 'CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus'] as const
-// Every Describe call of describeSpecs is served.
-const servedActions: ReadonlyArray<string> = [...otherActions, ...Object.keys(describeSpecs)]
 type ServedAction = (typeof otherActions)[number] | DescribeAction
-const isServed = (action: string): action is ServedAction => servedActions.includes(action)
+/** Every action this project answers: the writes, GetAsyncTaskStatus and every Describe call of describeSpecs. */
+export const servedActions: ReadonlyArray<ServedAction> = [...otherActions, ...(Object.keys(describeSpecs) as ReadonlyArray<DescribeAction>)]
+const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
 /** The gateway's checks (docs/rules.md, checks R1–R2): which operation is asked for. */
 const decodeAction = (params: ParamMap): E.Either<ApiError, ServedAction> => {

@@ -57,7 +57,26 @@ const complete = (s: SnapshotState, task: AsyncTaskJson): SnapshotState => {
   return task.Action === 'DeleteHaVip' && h.Status === 'Deleting' ? removeHaVip(s, h) : s
 }
 
-/** One step: one off every task in progress, oldest first; a task at 0 has succeeded and its change completes. Touches only tasks in progress. */
+/**
+ * What a task marked to fail undoes when it ends: a HaVip being created leaves, one being deleted
+ * is Available again, in its place.
+ */
+const undo = (s: SnapshotState, task: AsyncTaskJson): SnapshotState => {
+  const h = task.ResourceId === undefined ? undefined : lookup(s.haVips, task.ResourceId)
+  if (h === undefined) return s
+  if (task.Action === 'CreateHaVip' && h.Status === 'Creating') return removeHaVip(s, h)
+  return task.Action === 'DeleteHaVip' && h.Status === 'Deleting'
+    ? withChanges(s, { haVips: assign(s.haVips, h.HaVipId, produce(h, (d) => { d.Status = 'Available' })) })
+    : s
+}
+
+/** Whether a task was marked to fail (`Fails: true`, by a `fail-task` fault rule of havip serve). */
+const fails = (task: AsyncTaskJson): boolean => task.Fails === true
+
+/**
+ * One step: one off every task in progress, oldest first; a task at 0 has succeeded and its change
+ * completes — or, marked to fail, has failed and its change is undone. Touches only tasks in progress.
+ */
 const step = (s: SnapshotState): SnapshotState => {
   let next = s
   for (const id of s.tasks.inProgress) {
@@ -67,11 +86,26 @@ const step = (s: SnapshotState): SnapshotState => {
     if (left > 0) {
       next = withChanges(next, { tasks: updateTask(next.tasks, { ...task, StepsLeft: left }) })
     } else {
-      next = complete(withChanges(next, { tasks: updateTask(next.tasks, { ...task, Status: 'Succeeded', StepsLeft: 0 }) }), task)
+      const ended = withChanges(next, { tasks: updateTask(next.tasks, { ...task, Status: fails(task) ? 'Failed' : 'Succeeded', StepsLeft: 0 }) })
+      next = fails(task) ? undo(ended, task) : complete(ended, task)
     }
   }
   return next
 }
+
+/**
+ * Marks a task in progress to fail when it ends (`Fails: true`): what havip serve's `fail-task`
+ * fault rule does to the task of the request it fires on. The same snapshot when there is no such
+ * task in progress.
+ */
+export const markToFail = (s: SnapshotState, taskId: string): SnapshotState => {
+  const task = findTask(s.tasks, taskId)
+  return task === undefined || task.Status !== 'InProgress' || fails(task) ? s : withChanges(s, { tasks: updateTask(s.tasks, { ...task, Fails: true }) })
+}
+
+/** The tasks still in progress, oldest first. */
+export const tasksInProgress = (s: SnapshotState): ReadonlyArray<AsyncTaskJson> =>
+  [...s.tasks.inProgress].flatMap((id) => findTask(s.tasks, id) ?? [])
 
 /** `steps` steps (at most as many as it takes to finish every task in progress); the same snapshot when nothing is in progress. */
 export const stepped = (s: SnapshotState, steps: number): SnapshotState => {

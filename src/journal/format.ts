@@ -8,11 +8,34 @@ import { crc32 } from 'node:zlib'
  * up to its number.
  */
 
-/** One change as it was applied: the request's parameters and the RequestId it answered with. */
-export interface JournalChange {
+/** One API request as it was applied: its parameters and the RequestId it answered with. */
+export interface JournalRequest {
   readonly requestId: string
   readonly params: Readonly<Record<string, string>>
+  /** A `fail-task` fault rule fired on it: its task was marked to fail. */
+  readonly failTask?: true
 }
+
+/** The whole state put in place through the control routes (a reset, a state put): the snapshot's JSON. */
+export interface JournalStateChange {
+  readonly state: unknown
+}
+
+/** Asynchronous steps taken through the control routes. */
+export interface JournalAdvance {
+  readonly advance: number
+}
+
+/** The asynchronous mode set by the server (`--async-steps`). */
+export interface JournalAsyncSteps {
+  readonly asyncSteps: number
+}
+
+/** A change made through the control routes or by the server itself, not by an API request. */
+export type JournalControl = JournalStateChange | JournalAdvance | JournalAsyncSteps
+
+/** One change, in the order it was applied: an API request, or a change made through the control routes. */
+export type JournalChange = JournalRequest | JournalControl
 
 /** A snapshot, by the SHA-256 of its file, that holds every change up to `seq`. */
 export interface SnapshotMark {
@@ -83,8 +106,12 @@ const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => typeof 
 const isMark = (u: unknown): u is SnapshotMark =>
   isRecord(u) && typeof u.sha256 === 'string' && /^[0-9a-f]{64}$/.test(u.sha256) && Number.isSafeInteger(u.seq) && (u.seq as number) >= 0
 
+const isCount = (u: unknown): boolean => Number.isSafeInteger(u) && (u as number) >= 0
+
 const isChange = (u: unknown): u is JournalChange =>
-  isRecord(u) && typeof u.requestId === 'string' && isRecord(u.params) && Object.values(u.params).every((v) => typeof v === 'string')
+  isRecord(u) && (Object.hasOwn(u, 'state') || isCount(u.advance) || isCount(u.asyncSteps)
+    || (typeof u.requestId === 'string' && isRecord(u.params) && Object.values(u.params).every((v) => typeof v === 'string')
+      && (u.failTask === undefined || u.failTask === true)))
 
 const asHeader = (u: unknown): JournalHeader | undefined =>
   isRecord(u) && u.journal === 'havip-rules' && (u.version === 1 || u.version === 2) && isMark(u.snapshot) ? (u as unknown as JournalHeader) : undefined

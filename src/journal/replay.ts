@@ -1,8 +1,12 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { loadSnapshot } from '../codec/snapshot.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { isErrorBody } from '../wire/envelope.js'
+import type { Handled } from '../wire/handle.js'
 import { handle } from '../wire/handle.js'
-import { isSnapshot } from '../model/snapshot.js'
-import type { ParsedJournal } from './format.js'
+import { markToFail, stepped } from '../engine/tasks.js'
+import { isSnapshot, withChanges } from '../model/snapshot.js'
+import type { JournalChange, JournalControl, JournalRequest, ParsedJournal } from './format.js'
 
 /** The state a journal brings its snapshot to, and the number of its last change. */
 export interface Replayed {
@@ -41,14 +45,46 @@ export const replayJournal = (snapshot: SnapshotState, sha256: string, journal: 
     for (const change of record.changes) {
       seq++
       if (seq <= from) continue
-      const handled = handle(state, change.params, { requestId: change.requestId })
-      if (isErrorBody(handled.body) || handled.snapshot === state || !isSnapshot(handled.snapshot)) {
-        const code = isErrorBody(handled.body) ? handled.body.ResponseMetadata.Error.Code : 'no change'
-        return { kind: 'damaged', offset, why: `change ${String(seq)} (${change.params.Action ?? '?'} ${change.params.HaVipId ?? ''} ${change.params.InstanceId ?? ''}) does not apply: ${code}` }
-      }
-      state = handled.snapshot
+      const applied = applyChange(state, change)
+      if (typeof applied === 'string') return { kind: 'damaged', offset, why: `change ${String(seq)} ${applied}` }
+      state = applied
       changes++
     }
   }
   return { snapshot: state, seq, changes }
+}
+
+/** The outcome of a control change: the state it leads to (the same when it changes nothing). */
+export const applyControl = (state: SnapshotState, change: JournalControl): SnapshotState | string => {
+  if ('state' in change) {
+    const loaded = loadSnapshot(change.state)
+    return E.isRight(loaded) && isSnapshot(loaded.right) ? loaded.right : '(a state put in place) does not load'
+  }
+  if ('advance' in change) return stepped(state, change.advance)
+  return change.asyncSteps === state.asyncSteps ? state : withChanges(state, { asyncSteps: change.asyncSteps })
+}
+
+/** An API request applied to a state, as the server applied it: handled, its task marked to fail when a `fail-task` rule fired on it. */
+export const handleRequest = (state: SnapshotState, change: JournalRequest): Handled => {
+  const handled = handle(state, change.params, { requestId: change.requestId })
+  if (change.failTask !== true || isErrorBody(handled.body) || !isSnapshot(handled.snapshot)) return handled
+  const taskId = (handled.body.Result as { readonly AsyncTaskId?: unknown }).AsyncTaskId
+  return typeof taskId === 'string' ? { ...handled, snapshot: markToFail(handled.snapshot, taskId) } : handled
+}
+
+/**
+ * One journaled change applied to a state, exactly as it was applied when it was made (the engine
+ * is deterministic); why not, in words, when it does not apply.
+ */
+export const applyChange = (state: SnapshotState, change: JournalChange): SnapshotState | string => {
+  if (!('params' in change)) {
+    const next = applyControl(state, change)
+    return next === state ? '(a control change) changes nothing' : next
+  }
+  const handled = handleRequest(state, change)
+  if (isErrorBody(handled.body) || handled.snapshot === state || !isSnapshot(handled.snapshot)) {
+    const code = isErrorBody(handled.body) ? handled.body.ResponseMetadata.Error.Code : 'no change'
+    return `(${change.params.Action ?? '?'} ${change.params.HaVipId ?? ''} ${change.params.InstanceId ?? ''}) does not apply: ${code}`
+  }
+  return handled.snapshot
 }

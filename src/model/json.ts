@@ -113,6 +113,8 @@ export interface AsyncTaskJson extends VendorFields {
   readonly RequestId?: string
   /** Steps left before an `InProgress` task succeeds; default 0. */
   readonly StepsLeft?: number
+  /** Set by havip serve's `fail-task` fault rule: the task ends `Failed` and its change is undone. */
+  readonly Fails?: boolean
 }
 
 interface LedgerEntryFields {

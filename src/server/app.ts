@@ -6,16 +6,24 @@ import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import * as E from 'fp-ts/lib/Either.js'
 import type { ParamMap } from '../codec/request.js'
+import { servedActions } from '../codec/request.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { Snapshot } from '../model/snapshot.js'
-import { regionOf } from '../model/snapshot.js'
+import { isSnapshot, regionOf, withChanges } from '../model/snapshot.js'
 import { serviceOf } from '../model/request.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { failure, metadata } from '../wire/envelope.js'
+import { readBody } from './body.js'
 import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
+import type { ControlPlane } from './control.js'
+import { controlPlane } from './control.js'
+import type { ControlRouteOptions } from './control-routes.js'
+import { controlRoutes, isControlPath } from './control-routes.js'
+import type { Fired } from './faults.js'
+import { faultError } from './faults.js'
 import type { Store } from './store.js'
 import type { SecretKeys } from '../wire/signature.js'
 import { verifySignature } from '../wire/signature.js'
@@ -34,12 +42,18 @@ export interface ServeOptions {
   readonly headersTimeoutMs?: number
   /** The most connections that have sent nothing yet; past it the oldest is closed (default: half the open-file limit, 64 to 4096). */
   readonly maxSilentConnections?: number
+  /** The control routes under `/_havip/` (docs/control.md): on by default; `false` turns them, the faults and the trace off. */
+  readonly control?: ControlRouteOptions | false
+  /** The asynchronous mode (`--async-steps`) for every state the server holds, its start state included (saved with it). */
+  readonly asyncSteps?: number
 }
 
 export interface HavipServer {
   readonly server: Server
   /** The state the server holds now. */
   readonly snapshot: () => Snapshot
+  /** The control plane, unless it was turned off. */
+  readonly control?: ControlPlane
   /**
    * Stops accepting; lets the requests in flight finish and be saved; closes idle connections at
    * once and any other after `graceMs` (default 10 s); folds the journal away; resolves.
@@ -119,25 +133,19 @@ interface Reply {
   readonly status: number
   readonly body: ResponseBody
   readonly action: string
+  /** The parameters, for the trace, once they were read. */
+  readonly params?: ParamMap
+  /** The index of the fault rule that fired. */
+  readonly fault?: number
+  /** Close the connection instead of answering (`drop-before`: nothing was done, so no status). */
+  readonly drop?: boolean
 }
 
-/** Reads a body up to `limit` bytes; `undefined` past it. */
-const readBody = (req: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
-  new Promise((resolve, reject) => {
-    const chunks: Array<Buffer> = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        resolve(undefined)
-        req.pause()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on('end', () => { resolve(Buffer.concat(chunks)) })
-    req.on('error', reject)
-  })
+/** The `AsyncTaskId` a success answered, if any. */
+const asyncTaskIdOf = (body: ResponseBody): string | undefined => {
+  const result = 'Result' in body ? (body.Result as { readonly AsyncTaskId?: unknown }) : undefined
+  return typeof result?.AsyncTaskId === 'string' ? result.AsyncTaskId : undefined
+}
 
 /**
  * `havip serve` (docs/endpoint.md): the vendor's OpenAPI for AssociateHaVip, DisassociateHaVip and
@@ -151,6 +159,18 @@ export const serve = (options: ServeOptions): HavipServer => {
   const { store } = options
   // Every request from arrival to answer: closing waits for them.
   const inFlight = new Set<Promise<void>>()
+  const asyncSteps = options.asyncSteps
+  const initial = store.snapshot()
+  if (asyncSteps !== undefined && isSnapshot(initial) && initial.asyncSteps !== asyncSteps) {
+    // Journaled like a change: a restart keeps the mode, and a state saved later holds it.
+    store.replace(withChanges(initial, { asyncSteps }), { asyncSteps }).durable?.catch((e: unknown) => {
+      options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
+    })
+  }
+  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions, ...(asyncSteps === undefined ? {} : { asyncSteps }) })
+  const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
+  // Requests a `delay` rule holds: a stop ends their wait.
+  const delayed = new Set<() => void>()
 
   const refuse = (requestId: string, params: ParamMap | undefined, error: ApiError): Reply => {
     const action = params?.get('Action') ?? ''
@@ -159,12 +179,37 @@ export const serve = (options: ServeOptions): HavipServer => {
   }
 
   const apply = (requestId: string, params: ParamMap): Reply | Promise<Reply> => {
-    const { handled, durable } = store.submit(params, requestId)
-    const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '' }
+    const fired = control?.rules.fire(params)
+    return fired === undefined ? applyNow(requestId, params) : faulted(fired, requestId, params)
+  }
+
+  /** What a fault rule makes of a request (docs/control.md). */
+  const faulted = ({ index, rule }: Fired, requestId: string, params: ParamMap): Reply | Promise<Reply> => {
+    const marked = (reply: Reply, drop = false): Reply => ({ ...reply, params, fault: index, drop })
+    switch (rule.effect) {
+      case 'error': return marked(refuse(requestId, params, faultError(rule)))
+      case 'drop-before': return { ...marked(refuse(requestId, params, faultError(rule)), true), status: 0 }
+      case 'drop-after': return Promise.resolve(applyNow(requestId, params)).then((reply) => marked(reply, reply.status !== 500))
+      case 'delay': return new Promise<void>((resolve) => {
+        // Off the event loop's path: other clients are answered meanwhile.
+        const wake = (): void => { clearTimeout(timer); delayed.delete(wake); resolve() }
+        const timer = setTimeout(wake, rule.ms ?? 0)
+        delayed.add(wake)
+      }).then(() => applyNow(requestId, params)).then((reply) => marked(reply))
+      case 'fail-task': {
+        const reply = applyNow(requestId, params, true)
+        return reply instanceof Promise ? reply.then((r) => marked(r)) : marked(reply)
+      }
+    }
+  }
+
+  const applyNow = (requestId: string, params: ParamMap, failTask = false): Reply | Promise<Reply> => {
+    const { handled, durable } = store.submit(params, requestId, failTask ? { failTask } : undefined)
+    const reply: Reply = { status: handled.status, body: handled.body, action: params.get('Action') ?? '', params }
     return durable === undefined ? reply : durable.then(
       () => reply,
       // Not saved, so not acknowledged: the state is as it was.
-      (e: unknown) => refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`)),
+      (e: unknown) => ({ ...refuse(requestId, params, apiError('InternalError', `the change could not be saved: ${e instanceof Error ? e.message : String(e)}`)), params }),
     )
   }
 
@@ -191,7 +236,7 @@ export const serve = (options: ServeOptions): HavipServer => {
       const verified = verifySignature({ method, path: url.path, query, headers: req.headers, body }, options.credentials, scope, now())
       if (E.isLeft(verified)) {
         noteRefusedSignature(verified.left)
-        return refuse(requestId, params.right, verified.left)
+        return { ...refuse(requestId, params.right, verified.left), params: params.right }
       }
     }
     return apply(requestId, params.right)
@@ -244,16 +289,35 @@ export const serve = (options: ServeOptions): HavipServer => {
   }, (req, res) => {
     silent.spoke(req.socket)
     const started = process.hrtime.bigint()
+    if (routes !== undefined) {
+      const target = requestTarget(req.url ?? '')
+      if (target !== undefined && isControlPath(target.path)) {
+        const handling = routes(req, res, target.path, target.search).then((status) => {
+          options.log?.request({ time: new Date(), method: req.method ?? '-', action: target.path, status, requestId: '-', ms: Number(process.hrtime.bigint() - started) / 1e6 })
+        })
+        inFlight.add(handling)
+        void handling.finally(() => inFlight.delete(handling))
+        return
+      }
+    }
+    const arrived = Date.now()
     const requestId = newRequestId()
     const done = (reply: Reply): void => {
       // Answered already (a failure after the reply left): nothing more to say on this socket.
       if (res.headersSent) return
-      send(res, reply)
+      if (reply.drop === true) req.socket.destroy()
+      else send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
       const error = 'Error' in reply.body.ResponseMetadata ? reply.body.ResponseMetadata.Error : undefined
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
       options.log?.request({
         time: new Date(), method: req.method ?? '-', action: reply.action, status: reply.status,
-        ...(error === undefined ? {} : { code: error.Code }), requestId, ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(error === undefined || reply.status === 0 ? {} : { code: error.Code }), requestId, ms,
+      })
+      control?.exchanges.record({
+        time: arrived, method: req.method ?? '-', action: reply.action, params: reply.params, status: reply.status,
+        code: reply.status === 0 ? undefined : error?.Code, requestId: reply.body.ResponseMetadata.RequestId,
+        asyncTaskId: asyncTaskIdOf(reply.body), ms, fault: reply.fault, dropped: reply.drop === true,
       })
     }
     const fail = (e: unknown): void => { done(refuse(requestId, undefined, apiError('InternalError', e instanceof Error ? e.message : String(e)))) }
@@ -296,8 +360,11 @@ export const serve = (options: ServeOptions): HavipServer => {
   return {
     server,
     snapshot: () => store.snapshot(),
+    ...(control === undefined ? {} : { control }),
     // Once: a second call (an explicit close, then a test suite's afterEach) gets the first one's promise.
     close: (graceMs = defaultGraceMs) => (closing ??= (async () => {
+      // A request a fault rule delays is answered now.
+      for (const wake of [...delayed]) wake()
       const closed = new Promise<void>((resolve) => { server.close(() => { resolve() }) })
       // Connections become idle as their last answer leaves: close them as they do.
       server.closeIdleConnections()

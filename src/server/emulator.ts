@@ -4,10 +4,12 @@ import { loadSnapshot, snapshotToJson } from '../codec/snapshot.js'
 import { lockSnapshot } from '../io/lock.js'
 import { saveOver } from '../io/snapshot-file.js'
 import { resolveTarget } from '../io/target.js'
-import type { SnapshotJson } from '../model/json.js'
+import type { AsyncTaskJson, SnapshotJson } from '../model/json.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot } from '../model/snapshot.js'
 import type { HavipServer } from './app.js'
+import type { FaultControl, Health, TraceControl } from './control.js'
+import { maxSteps } from './control.js'
 import { serve } from './app.js'
 import { requestLog } from './log.js'
 import type { Credentials } from '../wire/signature.js'
@@ -34,6 +36,12 @@ export interface EmulatorOptions {
   readonly credentials?: Credentials | ReadonlyArray<Credentials>
   /** Where the request log goes, a line a request (each ending in a newline); none by default. */
   readonly log?: (text: string) => void
+  /**
+   * The asynchronous mode: a created HaVip is `Creating` and a deleted one `Deleting` until this
+   * many reads (or `advance` steps) have passed. Overrides the snapshot's `AsyncSteps`, for every
+   * state the emulator holds (those given to `reset` and `setState` too), and is saved with it.
+   */
+  readonly asyncSteps?: number
 }
 
 /** A running emulator. */
@@ -42,6 +50,24 @@ export interface Emulator {
   readonly url: string
   /** The state now. `snapshotToJson` turns it into JSON. */
   readonly snapshot: () => Snapshot
+  /**
+   * Back to the state it started with (or to `snapshot`, checked as `loadSnapshot` checks it: one
+   * that does not load rejects with a `ControlError` listing every problem, and changes nothing);
+   * the fault rules and the trace are cleared. Resolves once the new state is durable.
+   */
+  readonly reset: (snapshot?: SnapshotJson | Snapshot) => Promise<void>
+  /** The state now, as JSON (what `snapshotToJson` writes). */
+  readonly state: () => SnapshotJson
+  /** Puts this state in place (checked as `reset` checks it); resolves once it is durable. */
+  readonly setState: (snapshot: SnapshotJson | Snapshot) => Promise<void>
+  /** Takes `steps` asynchronous steps (default 1), as that many reads would; resolves with the tasks still in progress, once durable. */
+  readonly advance: (steps?: number) => Promise<ReadonlyArray<AsyncTaskJson>>
+  /** The fault rules: `list`, `set`, `add`, `clear` (docs/control.md). */
+  readonly faults: FaultControl
+  /** The last API exchanges: `list`, `clear`. */
+  readonly trace: TraceControl
+  /** What it is and holds: version, actions, snapshot file, journal, fault rules. */
+  readonly health: () => Health
   /**
    * Stops accepting, finishes what is in flight, saves, and resolves when all is done. Calling it
    * again returns the same promise: nothing is closed or saved twice.
@@ -96,6 +122,11 @@ const storeFor = (options: EmulatorOptions): Store => {
   return durableStore(path)
 }
 
+const checkedSteps = (n: number): number => {
+  if (!Number.isSafeInteger(n) || n < 0 || n > maxSteps) throw new Error(`asyncSteps must be a whole number from 0 to ${String(maxSteps)}; got ${String(n)}`)
+  return n
+}
+
 /** Listens, and resolves once the address is known. */
 export const listen = (app: HavipServer, port: number, host: string): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -123,15 +154,30 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const host = options.host ?? '127.0.0.1'
   // An empty host would listen on every interface, as `havip serve --host ''` is refused for.
   if (host.trim() === '') throw new Error('startEmulator: host is empty; give an address (127.0.0.1 to stay on this machine)')
+  // Checked before the store takes the file's lock.
+  const asyncSteps = options.asyncSteps === undefined ? undefined : checkedSteps(options.asyncSteps)
   const store = storeFor(options)
   const app = serve({
     store,
     ...(pairs.length === 0 ? {} : { credentials: new Map(pairs.map((c) => [c.accessKeyId, c.secretKey])) }),
     ...(options.log === undefined ? {} : { log: requestLog(options.log) }),
+    ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   try {
     const url = await listen(app, options.port ?? 0, host)
-    return { url, snapshot: app.snapshot, close: app.close }
+    const control = app.control as NonNullable<HavipServer['control']>
+    return {
+      url,
+      snapshot: app.snapshot,
+      reset: control.reset,
+      state: control.state,
+      setState: control.setState,
+      advance: control.advance,
+      faults: control.faults,
+      trace: control.trace,
+      health: control.health,
+      close: app.close,
+    }
   } catch (e) {
     await store.close()
     throw e

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { snapshotToJson } from '../codec/snapshot.js'
 import { fdatasyncSync, fstatSync, ftruncateSync, lstatSync, openSync, statSync, writeSync } from 'node:fs'
 import type { ParamMap } from '../codec/request.js'
 import { AtomicFile, removeStaleTemporaries, writeFileAtomic } from '../io/atomic-file.js'
@@ -10,6 +11,8 @@ import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
 import { journalStart, lengthLine } from '../journal/format.js'
+import type { JournalChange, JournalControl, JournalRequest } from '../journal/format.js'
+import { handleRequest } from '../journal/replay.js'
 import type { JournalIo } from '../journal/writer.js'
 import { JournalWriter } from '../journal/writer.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
@@ -29,9 +32,22 @@ export interface Store {
    * Applies a request now. Its answer may be sent once `durable` resolves (at once when it is
    * absent); if `durable` rejects, a change it saw could not be saved and the answer must not be sent.
    */
-  readonly submit: (params: ParamMap, requestId: string) => Submitted
+  readonly submit: (params: ParamMap, requestId: string, options?: SubmitOptions) => Submitted
+  /**
+   * Puts a state in place (a reset, a state put, steps taken through the control routes), in turn
+   * with the requests, journaled like them as `change` (default: the whole state): the same promise
+   * as a request's `durable`. `next` must be what `change` makes of the state now.
+   */
+  readonly replace: (next: Snapshot, change?: JournalControl) => { readonly durable?: Promise<void> }
+  /** The snapshot file the state is kept in, and how many changes its journal holds now; absent in memory. */
+  readonly file?: { readonly path: string; readonly records: () => number }
   /** Waits for what is pending, folds the journal into the snapshot file, gives up the lock. */
   readonly close: () => Promise<void>
+}
+
+export interface SubmitOptions {
+  /** A `fail-task` fault rule fired: the request's task is marked to fail. */
+  readonly failTask?: boolean
 }
 
 /** What a request did, and what its answer waits for. */
@@ -40,15 +56,27 @@ export interface Submitted {
   readonly durable?: Promise<void>
 }
 
+/** A request as the journal records it. */
+const requestOf = (params: ParamMap, requestId: string, options: SubmitOptions): JournalRequest =>
+  ({ requestId, params: Object.fromEntries(params), ...(options.failTask === true ? { failTask: true as const } : {}) })
+
+/** A request applied to the state, as replaying its journal record would apply it. */
+const applied = (state: Snapshot, params: ParamMap, requestId: string, options: SubmitOptions): Handled =>
+  options.failTask === true && isSnapshot(state) ? handleRequest(state, requestOf(params, requestId, options)) : handle(state, params, { requestId })
+
 /** State in memory only: nothing is written. */
 export const memoryStore = (snapshot: Snapshot): Store => {
   let state = snapshot
   return {
     snapshot: () => state,
-    submit: (params, requestId) => {
-      const handled = handle(state, params, { requestId })
+    submit: (params, requestId, options = {}) => {
+      const handled = applied(state, params, requestId, options)
       state = handled.snapshot
       return { handled }
+    },
+    replace: (next) => {
+      state = next
+      return {}
     },
     close: () => Promise.resolve(),
   }
@@ -154,6 +182,8 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let state: SnapshotState = loaded.snapshot
   let durable: SnapshotState = loaded.snapshot
   let durableSeq = loaded.journal?.seq ?? 0
+  // The number of the last change the snapshot file holds: the journal holds the ones after it.
+  let fileSeq = durableSeq - (loaded.journal?.changes ?? 0)
   // The state after each change not yet durable, in order.
   let pending: Array<{ readonly seq: number; readonly state: SnapshotState }> = []
   // What a request that changes nothing waits for: the durability of every change before it (none: nothing).
@@ -232,6 +262,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
         await journal.flushInBackground()
         await journal.replaceInBackground()
         writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size, start.lengthAt)
+        fileSeq = seq
       })
     } catch (e) {
       file?.abort()
@@ -246,23 +277,33 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
     retryAt = 0
   }
 
+  /** Journals a change that leads to `after`, which becomes the state; what its answer waits for. */
+  const journaled = (change: JournalChange, after: SnapshotState): Promise<void> => {
+    let added
+    try {
+      added = writer.addChange(change)
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)))
+    }
+    state = after
+    pending.push({ seq: added.seq, state })
+    latest = added.durable
+    return added.durable
+  }
+
   return {
     snapshot: () => state,
-    submit: (params, requestId) => {
-      const handled = handle(state, params, { requestId })
+    submit: (params, requestId, options = {}) => {
+      const handled = applied(state, params, requestId, options)
       const after = handled.snapshot
       if (after === state || !isSnapshot(after)) return latest === undefined ? { handled } : { handled, durable: latest }
-      let added
-      try {
-        added = writer.addChange({ requestId, params: Object.fromEntries(params) })
-      } catch (e) {
-        return { handled, durable: Promise.reject(e instanceof Error ? e : new Error(String(e))) }
-      }
-      state = after
-      pending.push({ seq: added.seq, state })
-      latest = added.durable
-      return { handled, durable: added.durable }
+      return { handled, durable: journaled(requestOf(params, requestId, options), after) }
     },
+    replace: (next, change) => {
+      if (!isSnapshot(next) || next === state) return latest === undefined ? {} : { durable: latest }
+      return { durable: journaled(change ?? { state: snapshotToJson(next) }, next) }
+    },
+    file: { path: target, records: () => durableSeq - fileSeq },
     // Once: a second call gets the first one's promise, so no descriptor is closed twice and nothing is saved without the lock.
     close: () => (closing ??= (async () => {
       closed = true
