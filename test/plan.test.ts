@@ -89,7 +89,7 @@ describe('havip plan, its input', () => {
   })
 
   it('reads an empty plan (Terraform leaves empty parts out) and passes it', () => {
-    const r = run(['-'], JSON.stringify({ format_version: '1.2' }))
+    const r = run(['-'], JSON.stringify({ format_version: '1.2', planned_values: { root_module: {} } }))
     expect([r.status, r.stdout.trim()]).toEqual([0, '0 bindings: 0 pass, 0 fail, 0 unknown'])
   })
 

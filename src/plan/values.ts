@@ -1,5 +1,5 @@
 import type { InstanceKey, ModuleStep, ResourceAddress } from './address.js'
-import { configModuleText, parseModulePath } from './address.js'
+import { configModuleText, parseModulePath, unquoteKey } from './address.js'
 import type { ConfigModule, Plan, ResourceChange } from './plan-codec.js'
 import { asExpression } from './plan-codec.js'
 
@@ -108,7 +108,8 @@ const modulePathKey = (module: ReadonlyArray<ModuleStep>): string => JSON.string
 
 const resourceReference = /^([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?/
 
-const parseKey = (text: string): InstanceKey => (text.startsWith('"') ? (JSON.parse(text) as string) : Number(text))
+// The plan's references were checked when it was decoded: a key that does not unquote stays as written.
+const parseKey = (text: string): InstanceKey => (text.startsWith('"') ? unquoteKey(text.slice(1, -1)) ?? text : Number(text))
 
 const maxDepth = 16
 
