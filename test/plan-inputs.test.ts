@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/lib/Either.js'
@@ -9,6 +9,7 @@ import { checkPlan } from 'havip-rules'
 import { association, plan } from './support/plans.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
+import { tempFolder } from './support/temp.js'
 
 /** What a user may hand `havip plan` by mistake, and what an attacker may: each is refused with its path, never thrown. */
 
@@ -156,5 +157,66 @@ describe('the id of the HaVip a volcenginecc_vpc_ha_vip updates', () => {
     const f = finding(update({}))
     expect(f?.verdict).toBe('unknown')
     expect(f?.unknowns[0]).toEqual({ attribute: 'ha_vip_id', reason: "neither ha_vip_id nor id of volcenginecc_vpc_ha_vip.db is set in the plan's before (the HaVip's id is read from ha_vip_id, else id)" })
+  })
+})
+
+describe('the files havip plan reads: regular files only, bounded, UTF-8', () => {
+  const planText = JSON.stringify(plan([association('web', ['create'], { haVip: 'havip-x', instance: 'i-b1' })]))
+  // A bound on the run, so that a regression hangs no test run; no test here waits on time.
+  const run = (args: ReadonlyArray<string>, input?: string) =>
+    spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), ...args], { encoding: 'utf8', input, timeout: 60_000 })
+  const configWith = (make: (folder: string) => void): string => {
+    const folder = tempFolder('havip-tf-')
+    writeFileSync(join(folder, 'main.tf'), 'resource "volcengine_ha_vip_associate" "web" {\n}\n')
+    make(folder)
+    return folder
+  }
+  const planFile = (folder: string): string => {
+    const path = join(folder, 'plan.json')
+    writeFileSync(path, planText)
+    return path
+  }
+
+  it.each([
+    ['a FIFO', (f: string) => { execFileSync('mkfifo', [join(f, 'f.tf')]) }, 'f.tf: is a FIFO, not a regular file'],
+    ['a link to /dev/zero', (f: string) => { symlinkSync('/dev/zero', join(f, 'z.tf')) }, 'z.tf: is a device, not a regular file'],
+    ['a 300 MB file', (f: string) => { writeFileSync(join(f, 'big.tf'), ''); truncateSync(join(f, 'big.tf'), 300 * 1024 * 1024) }, 'big.tf: 300 MiB, larger than 8 MiB'],
+    ['a link to itself', (f: string) => { symlinkSync('loop.tf', join(f, 'loop.tf')) }, 'loop.tf: cannot read it: a symbolic link that leads back to itself'],
+    ['invalid UTF-8', (f: string) => { writeFileSync(join(f, 'bad.tf'), Buffer.from([0x23, 0x20, 0xc3, 0x28])) }, 'bad.tf: not UTF-8: the byte at offset 2 (0xc3)'],
+  ])('--config with %s among its .tf files: a usage error naming the file', (_, make, message) => {
+    const folder = configWith(make)
+    const r = run(['--config', folder, planFile(folder)])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr).not.toContain('unexpected failure')
+  })
+
+  it('--config skips a folder named x.tf, as Terraform does, and reads a .tf file with a byte-order mark', () => {
+    const folder = configWith((f) => {
+      mkdirSync(join(f, 'x.tf'))
+      writeFileSync(join(f, 'main.tf'), '\ufeffresource "volcengine_ha_vip_associate" "web" {\n}\n')
+    })
+    const r = run(['--config', folder, '--format', 'json', planFile(folder)])
+    expect(r.stderr).toBe('')
+    expect((JSON.parse(r.stdout) as { findings: ReadonlyArray<{ location: unknown }> }).findings[0]?.location).toEqual({ file: 'main.tf', line: 1 })
+  })
+
+  it('PLAN: a FIFO, a device, an oversized file are refused; a byte-order mark is read; UTF-16 is named; invalid UTF-8 is refused at its offset', () => {
+    const folder = tempFolder('havip-plan-')
+    execFileSync('mkfifo', [join(folder, 'fifo.json')])
+    expect(run([join(folder, 'fifo.json')]).stderr).toContain('fifo.json: is a FIFO, not a regular file')
+    expect(run(['/dev/zero']).stderr).toContain('/dev/zero: is a device, not a regular file')
+    writeFileSync(join(folder, 'huge.json'), '')
+    truncateSync(join(folder, 'huge.json'), 300 * 1024 * 1024)
+    expect(run([join(folder, 'huge.json')]).stderr).toContain('huge.json: 300 MiB, larger than 256 MiB')
+    writeFileSync(join(folder, 'bom.json'), `\ufeff${planText}`)
+    expect(run([join(folder, 'bom.json')]).status).toBe(0)
+    writeFileSync(join(folder, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(planText, 'utf16le')]))
+    const utf16 = run([join(folder, 'utf16.json')])
+    expect([utf16.status, utf16.stderr]).toEqual([2, expect.stringContaining('utf16.json: is UTF-16, not UTF-8') as unknown])
+    writeFileSync(join(folder, 'latin1.json'), Buffer.from(planText.replace('i-b1', 'i-b\u00e9'), 'latin1'))
+    const latin1 = run([join(folder, 'latin1.json')])
+    expect(latin1.stderr).toContain(`latin1.json: not UTF-8: the byte at offset ${String(planText.indexOf('i-b1') + 3)} (0xe9)`)
+    expect(run(['-'], `\ufeff${planText}`).status).toBe(0)
   })
 })

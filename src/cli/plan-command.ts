@@ -3,14 +3,15 @@ import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { readLocations } from '../io/tf-files.js'
-import { fsReason, UsageError } from '../io/usage-error.js'
+import { readTextInput } from '../io/text-input.js'
+import { UsageError } from '../io/usage-error.js'
 import { checkPlan, withLocations } from '../plan/check-plan.js'
 import { planJunit } from '../report/junit.js'
 import { planJson, planText } from '../report/plan.js'
 import { planSarif } from '../report/sarif.js'
 import { style } from '../report/style.js'
 import type { Output } from './output.js'
-import { parseCommandArgs, readStdin, required } from './args.js'
+import { parseCommandArgs, required } from './args.js'
 
 export const planUsage = `usage: havip plan --snapshot FILE [--config DIR] [--format text|json|sarif|junit] [--verbose] PLAN
 
@@ -38,14 +39,11 @@ const isFormat = (text: string): text is Format => (formats as ReadonlyArray<str
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
+/** The largest plan read: a plan of 100,000 binding changes is about 150 MiB of JSON. */
+export const maxPlanBytes = 256 * 1024 * 1024
+
 const readPlan = (path: string): unknown => {
-  let text: string
-  try {
-    text = path === '-' ? readStdin() : readFileSync(path, 'utf8')
-  } catch (e) {
-    if (e instanceof UsageError) throw e
-    throw new UsageError(`${path}: cannot read the plan: ${fsReason(e)}`)
-  }
+  const text = readTextInput(path, maxPlanBytes)
   try {
     return JSON.parse(text) as unknown
   } catch (e) {

@@ -1,7 +1,19 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 import type { SourceLocation } from '../plan/check-plan.js'
+import { readTextInput } from './text-input.js'
 import { fsReason, UsageError } from './usage-error.js'
+
+/** The largest `.tf` file read: hand-written configuration is a few hundred KiB at most. */
+export const maxTfBytes = 8 * 1024 * 1024
+
+const isFolder = (path: string): boolean => {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false // the read that follows names the problem
+  }
+}
 
 const resourceBlock = /^\s*resource\s+"([^"]+)"\s+"([^"]+)"/
 
@@ -15,7 +27,9 @@ const blocksIn = (folder: string, root: string, modulePath: string, into: Map<st
   }
   for (const name of names) {
     const file = join(folder, name)
-    const lines = readFileSync(file, 'utf8').split('\n')
+    // A folder named like a file is skipped, as Terraform skips it; anything else must be a regular file.
+    if (isFolder(file)) continue
+    const lines = readTextInput(file, maxTfBytes).split('\n')
     lines.forEach((line, i) => {
       const m = resourceBlock.exec(line)
       if (m === null) return
