@@ -220,3 +220,33 @@ describe('the files havip plan reads: regular files only, bounded, UTF-8', () =>
     expect(run(['-'], `\ufeff${planText}`).status).toBe(0)
   })
 })
+
+describe('unknowns are summarised: a report grows with the plan, not with its square', () => {
+  const n = 40
+  const twoFree = (i: number) => ({ HaVipId: `havip-${String(i)}`, SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] })
+  const s = load({
+    Region: 'cn-beijing',
+    HaVips: Array.from({ length: n }, (_, i) => twoFree(i)),
+    Instances: Array.from({ length: 2 * n }, (_, i) => ({ InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }] })),
+  })
+  const shaped = (unknown: 'instance_type' | 'ha_vip_id') => plan([
+    ...Array.from({ length: n }, (_, i) => ({
+      ...association('maybe', ['create'], { haVip: `havip-${String(i)}`, instance: `i-${String(i)}` }), key: i,
+      after: unknown === 'instance_type' ? { ha_vip_id: `havip-${String(i)}`, instance_id: `i-${String(i)}` } : { instance_id: `i-${String(i)}`, instance_type: 'EcsInstance' },
+      afterUnknown: { id: true, [unknown]: true }, expressions: { [unknown]: { references: ['var.x'] } },
+    })),
+    ...Array.from({ length: n }, (_, i) => ({ ...association('sure', ['create'], { haVip: `havip-${String(i)}`, instance: `i-${String(n + i)}` }), key: i })),
+  ])
+
+  it.each(['instance_type', 'ha_vip_id'] as const)('after %d changes with an unknown %s, each later change names the first three and counts the rest', (unknown) => {
+    const checked = checkPlan(s, shaped(unknown))
+    if (E.isLeft(checked)) throw new Error(checked.left.message)
+    const later = checked.right.findings.filter((f) => f.address.includes('.sure['))
+    expect(later).toHaveLength(n)
+    for (const f of later) {
+      expect(f.verdict).toBe('unknown')
+      expect(f.unknowns.length).toBeLessThanOrEqual(5)
+    }
+    expect(later[0]?.unknowns.map((u) => u.reason).join('\n')).toContain(`${String(n - 3)} more changes like volcengine_ha_vip_associate.maybe[0]: each`)
+  })
+})
