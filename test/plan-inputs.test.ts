@@ -250,3 +250,27 @@ describe('unknowns are summarised: a report grows with the plan, not with its sq
     expect(later[0]?.unknowns.map((u) => u.reason).join('\n')).toContain(`${String(n - 3)} more changes like volcengine_ha_vip_associate.maybe[0]: each`)
   })
 })
+
+describe('control characters and long texts from a plan', () => {
+  const hostileId = 'i-\u001b[2J\nforged line\u0001\u202e' + 'x'.repeat(3000)
+  const p = JSON.stringify(plan([association('web', ['create'], { haVip: 'havip-x', instance: hostileId })]))
+
+  it('junit: XML 1.0 holds no forbidden character, raw or referenced; they are written as \\uXXXX text', () => {
+    const r = runPlan(['--format', 'junit', '-'], p)
+    expect(r.status).toBe(1)
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/)
+    expect(r.stdout).not.toMatch(/&#x?0*(1b|27|1|0?1);/i)
+    expect(r.stdout).toContain('i-\\u001b[2J\\u000aforged line\\u0001\\u202e')
+    expect(r.stdout).toContain('more characters)')
+  })
+
+  it('text: no escape sequence or newline from the plan reaches the terminal, and a long id is cut', () => {
+    const r = runPlan(['-'], p)
+    expect(r.stdout).not.toContain('\u001b')
+    expect(r.stdout).not.toContain('\u202e')
+    expect(r.stdout.split('\n').filter((line) => line.startsWith('forged line'))).toEqual([])
+    expect(r.stdout).toContain('i-\\u001b[2J\\u000aforged line')
+    expect(r.stdout.split('\n').every((line) => line.length < 2500)).toBe(true)
+  })
+})

@@ -8,6 +8,7 @@ import { UsageError } from '../io/usage-error.js'
 import { checkPlan, withLocations } from '../plan/check-plan.js'
 import { planJunit } from '../report/junit.js'
 import { planJson, planText } from '../report/plan.js'
+import { printable } from '../report/printable.js'
 import { planSarif } from '../report/sarif.js'
 import { style } from '../report/style.js'
 import type { Output } from './output.js'
@@ -71,7 +72,7 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
     throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${checked.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
   }
   const report = values.config === undefined ? checked.right : withLocations(checked.right, readLocations(values.config, checked.right.localModules))
-  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${r.address} (${r.type})\n`)
+  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${printable(r.address)} (${printable(r.type)})\n`)
   output.out(format === 'json' ? planJson(report)
     : format === 'sarif' ? planSarif(report, version())
       : format === 'junit' ? planJunit(report)

@@ -1,6 +1,7 @@
 import { create } from 'xmlbuilder2'
 import type { PlanReport } from '../plan/check-plan.js'
 import { changeText } from './plan.js'
+import { printableFinding } from './printable.js'
 
 /** A plan's findings as JUnit XML: one test case per planned binding change; a failure per fail, skipped (with why) per unknown. */
 export const planJunit = (r: PlanReport): string => {
@@ -8,7 +9,7 @@ export const planJunit = (r: PlanReport): string => {
   const doc = create({ version: '1.0', encoding: 'UTF-8' })
   const suites = doc.ele('testsuites', { name: 'havip plan', tests: total, failures: r.summary.fail, skipped: r.summary.unknown, errors: 0 })
   const suite = suites.ele('testsuite', { name: 'havip plan', tests: total, failures: r.summary.fail, skipped: r.summary.unknown, errors: 0 })
-  for (const f of r.findings) {
+  for (const f of r.findings.map(printableFinding)) {
     const testcase = suite.ele('testcase', {
       classname: f.address.replace(/\[.*$/, ''),
       name: `${f.address} ${changeText(f)}`,

@@ -1,5 +1,6 @@
 import type { PlanFinding } from '../plan/check.js'
 import type { PlanReport, PlanSummary } from '../plan/check-plan.js'
+import { printableFinding } from './printable.js'
 import type { Style } from './style.js'
 import { count } from './style.js'
 import type { ViolationJson } from './violation.js'
@@ -23,7 +24,7 @@ const findingText = (f: PlanFinding, st: Style): string => {
 
 /** For a person: one block per planned binding change, by address, then the summary line. */
 export const planText = (r: PlanReport, st: Style): string =>
-  `${[...r.findings.map((f) => findingText(f, st)), '', planSummary(r.summary)].join('\n')}\n`
+  `${[...r.findings.map((f) => findingText(printableFinding(f), st)), '', planSummary(r.summary)].join('\n')}\n`
 
 /** The JSON of one finding. */
 export interface PlanFindingJson {
