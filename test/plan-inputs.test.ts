@@ -1,6 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
@@ -9,6 +11,7 @@ import { checkPlan } from 'havip-rules'
 import { association, plan } from './support/plans.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
+import { sarifValidator } from './support/sarif.js'
 import { tempFolder } from './support/temp.js'
 
 /** What a user may hand `havip plan` by mistake, and what an attacker may: each is refused with its path, never thrown. */
@@ -272,5 +275,47 @@ describe('control characters and long texts from a plan', () => {
     expect(r.stdout.split('\n').filter((line) => line.startsWith('forged line'))).toEqual([])
     expect(r.stdout).toContain('i-\\u001b[2J\\u000aforged line')
     expect(r.stdout.split('\n').every((line) => line.length < 2500)).toBe(true)
+  })
+})
+
+describe('SARIF locations: from the repository root, as code scanning resolves them', () => {
+  const repoWith = (): { repo: string; infra: string; planPath: string } => {
+    const repo = tempFolder('havip-repo-')
+    mkdirSync(join(repo, '.git'))
+    const infra = join(repo, 'infra')
+    mkdirSync(join(infra, 'modules', 'db'), { recursive: true })
+    writeFileSync(join(infra, 'main.tf'), 'module "db" {\n  source = "./modules/db"\n}\n\nresource "volcengine_ha_vip_associate" "web" {\n}\n')
+    writeFileSync(join(infra, 'modules', 'db', 'vips.tf'), 'resource "volcengine_ha_vip_associate" "primary" {}\n')
+    const planPath = join(repo, 'plan.json')
+    writeFileSync(planPath, JSON.stringify(plan([
+      association('web', ['create'], { haVip: 'havip-x', instance: 'i-a1' }),
+      { ...association('primary', ['create'], { haVip: 'havip-x', instance: 'i-a2' }), module: 'module.db' },
+    ])))
+    return { repo, infra, planPath }
+  }
+  const sarifOf = (args: ReadonlyArray<string>, cwd: string) => {
+    const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'sarif', ...args], { encoding: 'utf8', cwd })
+    return JSON.parse(r.stdout) as { runs: ReadonlyArray<{ originalUriBaseIds?: Record<string, { uri: string }>; results: ReadonlyArray<{ locations: ReadonlyArray<{ physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string } } }> }> }> }
+  }
+  const uris = (log: ReturnType<typeof sarifOf>) => [...new Set(log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation?.artifactLocation.uri))]
+
+  it('the configuration in a subfolder: infra/main.tf, from wherever havip runs, with the root as SRCROOT', () => {
+    const { repo, infra, planPath } = repoWith()
+    const validate = sarifValidator()
+    for (const [args, cwd] of [[['--config', 'infra', planPath], repo], [['--config', '.', planPath], infra], [['--config', infra, planPath], tmpdir()]] as const) {
+      const log = sarifOf(args, cwd)
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
+      expect(uris(log)).toEqual(['infra/main.tf', 'infra/modules/db/vips.tf'])
+      expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation?.artifactLocation.uriBaseId).toBe('SRCROOT')
+      expect(log.runs[0]?.originalUriBaseIds?.SRCROOT?.uri).toBe(`${pathToFileURL(repo).href}/`)
+    }
+  })
+
+  it('--source-root names files from another folder; outside a repository, from --config', () => {
+    const { repo, infra, planPath } = repoWith()
+    expect(uris(sarifOf(['--config', infra, '--source-root', infra, planPath], repo))).toEqual(['main.tf', 'modules/db/vips.tf'])
+    rmSync(join(repo, '.git'), { recursive: true })
+    expect(uris(sarifOf(['--config', infra, planPath], repo))).toEqual(['main.tf', 'modules/db/vips.tf'])
+    expect(spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--source-root', repo, planPath], { encoding: 'utf8' }).status).toBe(2)
   })
 })

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
 import { readSnapshotFile } from '../io/snapshot-file.js'
-import { readLocations } from '../io/tf-files.js'
+import { readLocations, sourceRoot } from '../io/tf-files.js'
 import { readTextInput } from '../io/text-input.js'
 import { UsageError } from '../io/usage-error.js'
 import { checkPlan, withLocations } from '../plan/check-plan.js'
@@ -14,7 +15,7 @@ import { style } from '../report/style.js'
 import type { Output } from './output.js'
 import { parseCommandArgs, required } from './args.js'
 
-export const planUsage = `usage: havip plan --snapshot FILE [--config DIR] [--format text|json|sarif|junit] [--verbose] PLAN
+export const planUsage = `usage: havip plan --snapshot FILE [--config DIR [--source-root DIR]] [--format text|json|sarif|junit] [--verbose] PLAN
 
 Pre-checks a Terraform plan: would each AssociateHaVip and DisassociateHaVip it makes be accepted by
 the Volcengine API, given the account as the snapshot holds it? PLAN is the output of
@@ -26,7 +27,9 @@ on it), or pass. Changes are taken in the worst order Terraform may apply them i
 
   --snapshot FILE   the account as it is now (havip snapshot pull makes one)
   --config DIR      the Terraform configuration folder: findings get the file and line of their
-                    resource block (its .tf files and those of local modules are read)
+                    resource block (its .tf files and those of local modules are read), the file
+                    named from the root of the git repository holding DIR (else from DIR)
+  --source-root DIR name files from DIR instead of the repository root
   --format FORMAT   text (default; a summary line ends it), json, sarif (code scanning), junit
   --verbose         list on stderr the resources of types the check does not read
 
@@ -57,6 +60,7 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   const { values, positionals } = parseCommandArgs('plan', {
     snapshot: { type: 'string' },
     config: { type: 'string' },
+    'source-root': { type: 'string' },
     format: { type: 'string' },
     verbose: { type: 'boolean' },
   }, argv)
@@ -71,10 +75,12 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   if (E.isLeft(checked)) {
     throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${checked.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
   }
-  const report = values.config === undefined ? checked.right : withLocations(checked.right, readLocations(values.config, checked.right.localModules))
+  if (values['source-root'] !== undefined && values.config === undefined) throw new UsageError('--source-root names files found through --config: give --config too (see havip plan --help)')
+  const root = values.config === undefined ? undefined : values['source-root'] ?? sourceRoot(values.config)
+  const report = values.config === undefined || root === undefined ? checked.right : withLocations(checked.right, readLocations(values.config, checked.right.localModules, root))
   if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${printable(r.address)} (${printable(r.type)})\n`)
   output.out(format === 'json' ? planJson(report)
-    : format === 'sarif' ? planSarif(report, version())
+    : format === 'sarif' ? planSarif(report, version(), root === undefined ? undefined : resolve(root))
       : format === 'junit' ? planJunit(report)
         : planText(report, style(output.colour)))
   return report.summary.fail > 0 ? 1 : report.summary.unknown > 0 ? 3 : 0

@@ -1,5 +1,5 @@
-import { readdirSync, statSync } from 'node:fs'
-import { join, relative, resolve, sep } from 'node:path'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import type { SourceLocation } from '../plan/check-plan.js'
 import { readTextInput } from './text-input.js'
 import { fsReason, UsageError } from './usage-error.js'
@@ -41,21 +41,34 @@ const blocksIn = (folder: string, root: string, modulePath: string, into: Map<st
 }
 
 /**
+ * The folder findings' files are named from: the repository that holds the configuration (the
+ * nearest folder at or above it with a `.git`), as code scanning and CI systems resolve paths from
+ * the repository root; the configuration folder itself outside a repository.
+ */
+export const sourceRoot = (config: string): string => {
+  const start = resolve(config)
+  for (let folder = start; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, '.git'))) return folder
+    if (dirname(folder) === folder) return start
+  }
+}
+
+/**
  * Where each resource block is, in the root configuration folder and the local modules it calls
  * (`source` starting with `./` or `../`, each relative to its caller's folder): files relative to
- * the root folder, lines from 1.
+ * `base` (`sourceRoot` of the configuration unless given), lines from 1.
  */
-export const readLocations = (root: string, localModules: ReadonlyArray<{ readonly path: string; readonly source: string }>): ReadonlyMap<string, SourceLocation> => {
+export const readLocations = (root: string, localModules: ReadonlyArray<{ readonly path: string; readonly source: string }>, base = sourceRoot(root)): ReadonlyMap<string, SourceLocation> => {
   const locations = new Map<string, SourceLocation>()
   const folders = new Map<string, string>()
-  blocksIn(resolve(root), resolve(root), '', locations)
+  blocksIn(resolve(root), resolve(base), '', locations)
   // Callers come before the modules they call (the plan lists them depth-first).
   for (const { path, source } of localModules) {
     // A top-level module's caller is the root, which is in no module.
     const parent = folders.get(path.replace(/\.module\.[^.]+$/, '')) ?? resolve(root)
     const folder = resolve(parent, source)
     folders.set(path, folder)
-    blocksIn(folder, resolve(root), path, locations)
+    blocksIn(folder, resolve(base), path, locations)
   }
   return locations
 }

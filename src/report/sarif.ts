@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url'
 import type { ErrorId } from '../errors/catalog.js'
 import { catalog, endpointErrorIds, errorIds } from '../errors/catalog.js'
 import type { PlanFinding } from '../plan/check.js'
@@ -39,9 +40,14 @@ const rules = (version: string) => [
 ]
 
 const locations = (f: PlanFinding) => [{
-  ...(f.location === undefined ? {} : { physicalLocation: { artifactLocation: { uri: f.location.file }, region: { startLine: f.location.line } } }),
+  ...(f.location === undefined ? {} : { physicalLocation: { artifactLocation: { uri: uriOf(f.location.file), uriBaseId: rootId }, region: { startLine: f.location.line } } }),
   logicalLocations: [{ fullyQualifiedName: f.address, kind: 'resource' }],
 }]
+
+// Files are named from the repository root, which SARIF calls a base URI id; its absolute URI is
+// given when known, for viewers that open the files.
+const rootId = 'SRCROOT'
+const uriOf = (file: string): string => file.split('/').map(encodeURIComponent).join('/')
 
 const results = (f: PlanFinding, indexOf: (id: string) => number) => [
   ...f.violations.map((v) => ({
@@ -60,8 +66,8 @@ const results = (f: PlanFinding, indexOf: (id: string) => number) => [
   })),
 ]
 
-/** The SARIF log of a plan check, with the tool's version. */
-export const planSarif = (r: PlanReport, version: string): string => {
+/** The SARIF log of a plan check, with the tool's version; `root`: the folder the findings' files are named from. */
+export const planSarif = (r: PlanReport, version: string, root?: string): string => {
   const driverRules = rules(version)
   const indexOf = (id: string): number => driverRules.findIndex((rule) => rule.id === id)
   return `${JSON.stringify({
@@ -69,6 +75,7 @@ export const planSarif = (r: PlanReport, version: string): string => {
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'havip-rules', version, informationUri: 'https://www.npmjs.com/package/havip-rules', rules: driverRules } },
+      ...(root === undefined ? {} : { originalUriBaseIds: { [rootId]: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } } }),
       results: r.findings.flatMap((f) => results(f, indexOf)),
     }],
   }, null, 2)}\n`
