@@ -59,6 +59,8 @@ export { associateHaVip, disassociateHaVip, explain } from './engine/operations.
 export type { PlanError, PlanReport, PlanSummary, SourceLocation } from './plan/check-plan.js'
 export type { PlanFinding, Unknown, Verdict } from './plan/check.js'
 export { checkPlan, configAddress, withLocations } from './plan/check-plan.js'
+export type { Waiver } from './plan/waivers.js'
+export { withWaivers } from './plan/waivers.js'
 
 // The wire (docs/errors.md)
 export type {

@@ -12,6 +12,7 @@ import type { PartialBinding } from '../rules/context.js'
 import { compareAddresses } from './address.js'
 import type { BindingChange, PlannedChanges } from './changes.js'
 import type { Value } from './values.js'
+import type { Waiver } from './waivers.js'
 import type { KnownBinding } from './delete-first.js'
 import { DeleteFirstReplaces } from './delete-first.js'
 import { listed, shownAddresses } from './listed.js'
@@ -40,6 +41,10 @@ export interface PlanFinding {
   readonly unknowns: ReadonlyArray<Unknown>
   /** The resource block in the configuration, when the check was told where it is. */
   readonly location?: { readonly file: string; readonly line: number }
+  /** The waivers that match it (`withWaivers`), one an error id. */
+  readonly waivers?: ReadonlyArray<Waiver>
+  /** Whether they cover every reason it has to fail the gate: it is then counted as waived, not as fail or unknown. */
+  readonly waived?: boolean
 }
 
 const concrete = (v: Value): string | undefined => (v.kind === 'known' ? v.value : v.kind === 'symbolic' ? v.address : undefined)

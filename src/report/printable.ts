@@ -1,4 +1,5 @@
 import type { PlanFinding } from '../plan/check.js'
+import type { Waiver } from '../plan/waivers.js'
 
 /**
  * Text from a plan, made safe to show: a plan is input, and its ids, keys and addresses may hold
@@ -38,4 +39,8 @@ export const printableFinding = (f: PlanFinding): PlanFinding => ({
   violations: f.violations.map((v) => ({ ...v, message: printable(v.message), messageZh: printable(v.messageZh), facts: printable(v.facts) })),
   unknowns: f.unknowns.map((u) => ({ attribute: printable(u.attribute), reason: printable(u.reason) })),
   ...(f.location === undefined ? {} : { location: { ...f.location, file: printable(f.location.file) } }),
+  ...(f.waivers === undefined ? {} : { waivers: f.waivers.map(printableWaiver) }),
 })
+
+/** A waiver with its texts made printable. */
+export const printableWaiver = (w: Waiver): Waiver => ({ ...w, id: printable(w.id), reason: printable(w.reason), address: printable(w.address), where: printable(w.where) })

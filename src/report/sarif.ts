@@ -3,7 +3,7 @@ import type { ErrorId } from '../errors/catalog.js'
 import { catalog, endpointErrorIds, errorIds } from '../errors/catalog.js'
 import type { PlanFinding } from '../plan/check.js'
 import type { PlanReport } from '../plan/check-plan.js'
-import { changeText } from './plan.js'
+import { changeText, staleText } from './plan.js'
 
 /**
  * A plan's findings as SARIF 2.1.0, for code scanning: one rule per error id (and one for values
@@ -49,6 +49,12 @@ const locations = (f: PlanFinding) => [{
 const rootId = 'SRCROOT'
 const uriOf = (file: string): string => file.split('/').map(encodeURIComponent).join('/')
 
+// A waived result stays in the log, suppressed: code scanning shows it as dismissed, with the reason.
+const suppressions = (f: PlanFinding, id: string) => {
+  const w = f.waivers?.find((x) => x.id === id)
+  return w === undefined ? {} : { suppressions: [{ kind: w.kind === 'inline' ? 'inSource' : 'external', status: 'accepted', justification: `${w.reason} (${w.where})` }] }
+}
+
 const results = (f: PlanFinding, indexOf: (id: string) => number) => [
   ...f.violations.map((v) => ({
     ruleId: v.id,
@@ -56,6 +62,7 @@ const results = (f: PlanFinding, indexOf: (id: string) => number) => [
     level: 'error',
     message: { text: `${f.address}: ${changeText(f)} would be refused: ${v.message} (${v.facts})` },
     locations: locations(f),
+    ...suppressions(f, v.id),
   })),
   ...f.unknowns.map((u) => ({
     ruleId: unknownRule,
@@ -63,8 +70,24 @@ const results = (f: PlanFinding, indexOf: (id: string) => number) => [
     level: 'warning',
     message: { text: `${f.address}: ${changeText(f)} is unknown until apply: ${u.attribute}: ${u.reason}` },
     locations: locations(f),
+    ...suppressions(f, unknownRule),
   })),
 ]
+
+/** Waivers that matched nothing: warnings of the run, at the comment that holds them when it is in a .tf file. */
+const staleNotifications = (r: PlanReport) => (r.staleWaivers === undefined || r.staleWaivers.length === 0 ? {} : {
+  invocations: [{
+    executionSuccessful: true,
+    toolExecutionNotifications: r.staleWaivers.map((w) => {
+      const at = w.kind === 'inline' ? /^(.*):(\d+)$/.exec(w.where) : null
+      return {
+        level: 'warning',
+        message: { text: staleText(w) },
+        ...(at === null ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(at[1] ?? ''), uriBaseId: rootId }, region: { startLine: Number(at[2]) } } }] }),
+      }
+    }),
+  }],
+})
 
 /** The SARIF log of a plan check, with the tool's version; `root`: the folder the findings' files are named from. */
 export const planSarif = (r: PlanReport, version: string, root?: string): string => {
@@ -77,6 +100,7 @@ export const planSarif = (r: PlanReport, version: string, root?: string): string
       tool: { driver: { name: 'havip-rules', version, informationUri: 'https://www.npmjs.com/package/havip-rules', rules: driverRules } },
       ...(root === undefined ? {} : { originalUriBaseIds: { [rootId]: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } } }),
       results: r.findings.flatMap((f) => results(f, indexOf)),
+      ...staleNotifications(r),
     }],
   }, null, 2)}\n`
 }
