@@ -77,11 +77,11 @@ const shell = (script: string, env: Readonly<Record<string, string>>, cwd: strin
 
 const baseEnv = (bin: string): Record<string, string> => ({ PATH: [bin, '/usr/local/bin', '/usr/bin', '/bin'].join(delimiter), HOME: process.env.HOME ?? '/tmp' })
 
-interface Step { readonly id?: string; readonly if?: string; readonly run?: string; readonly uses?: string; readonly env?: Readonly<Record<string, string>> }
+interface Step { readonly id?: string; readonly if?: string; readonly run?: string; readonly uses?: string; readonly env?: Readonly<Record<string, unknown>> }
 
 /** Runs the GitHub Actions job's `run` steps in order, as a runner would: the outcome, and the step that failed. */
 const runGithub = (yaml: string, repo: string, planFile: string, secrets: Readonly<Record<string, string>>, env: Readonly<Record<string, string>> = {}) => {
-  const workflow = parse(yaml) as { jobs: Record<string, { env?: Record<string, string>; steps: ReadonlyArray<Step> }> }
+  const workflow = parse(yaml) as { jobs: Record<string, { env?: Record<string, unknown>; steps: ReadonlyArray<Step> }> }
   const job = Object.values(workflow.jobs)[0]
   if (job === undefined) throw new Error('no job')
   const bin = join(tempFolder('havip-ci-bin-'), 'bin')
@@ -107,11 +107,11 @@ const runGithub = (yaml: string, repo: string, planFile: string, secrets: Readon
   return { ok: true, failed: undefined, log: log.join('\n') }
 }
 
-interface GitlabJob { readonly stage: string; readonly variables?: Record<string, string>; readonly before_script?: ReadonlyArray<string>; readonly script: ReadonlyArray<string>; readonly allow_failure?: { readonly exit_codes: ReadonlyArray<number> } }
+interface GitlabJob { readonly stage: string; readonly variables?: Record<string, unknown>; readonly before_script?: ReadonlyArray<string>; readonly script: ReadonlyArray<string>; readonly allow_failure?: { readonly exit_codes: ReadonlyArray<number> } }
 
 /** Runs the GitLab pipeline's jobs by stage, each in a fresh container (its own PATH), sharing the working folder as artifacts do. */
 const runGitlab = (yaml: string, repo: string, planFile: string, projectVariables: Readonly<Record<string, string>>) => {
-  const pipeline = parse(yaml) as { stages: ReadonlyArray<string>; variables?: Record<string, string> } & Record<string, unknown>
+  const pipeline = parse(yaml) as { stages: ReadonlyArray<string>; variables?: Record<string, unknown> } & Record<string, unknown>
   const jobs = Object.entries(pipeline).filter((e): e is [string, GitlabJob] => typeof e[1] === 'object' && e[1] !== null && 'script' in e[1])
   const results: Array<{ job: string; status: number | null; stderr: string }> = []
   for (const stage of pipeline.stages) {
