@@ -241,7 +241,7 @@ describe('unknowns are summarised: a report grows with the plan, not with its sq
     ...Array.from({ length: n }, (_, i) => ({ ...association('sure', ['create'], { haVip: `havip-${String(i)}`, instance: `i-${String(n + i)}` }), key: i })),
   ])
 
-  it.each(['instance_type', 'ha_vip_id'] as const)('after %d changes with an unknown %s, each later change names the first three and counts the rest', (unknown) => {
+  it.each(['instance_type', 'ha_vip_id'] as const)('after 40 changes with an unknown %s, each later change names the first three and counts the rest', (unknown) => {
     const checked = checkPlan(s, shaped(unknown))
     if (E.isLeft(checked)) throw new Error(checked.left.message)
     const later = checked.right.findings.filter((f) => f.address.includes('.sure['))
