@@ -86,6 +86,14 @@ describe('hostile plans: a Left naming the path, never a throw', () => {
     expect(r.stderr).toContain('configuration.root_module.resources[0].expressions.ha_vip_id.references[0]')
   })
 
+  it('lists the first 20 problems of a plan and counts the rest', () => {
+    const bad = { format_version: '1.2', resource_changes: Array.from({ length: 100 }, () => ({ address: 7 })) }
+    const r = runPlan(['-'], JSON.stringify(bad))
+    expect(r.status).toBe(2)
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('  resource_changes['))).toHaveLength(20)
+    expect(r.stderr).toContain('  and 380 more problems')
+  })
+
   it('reads the escapes Terraform writes: \\U000e0001, \\u00e9, \\n, $${', () => {
     const key = 'k\u{e0001}é\n${x}'
     const quoted = '"k\\U000e0001\\u00e9\\n$${x}"'

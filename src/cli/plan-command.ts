@@ -85,7 +85,11 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   const snapshot = readSnapshotFile(snapshotPath).snapshot
   const checked = checkPlan(snapshot, plan)
   if (E.isLeft(checked)) {
-    throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${checked.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
+    // The first problems, and a count of the rest: a hostile plan may have a million.
+    const { problems } = checked.left
+    const shown = problems.slice(0, 20).map((p) => `  ${printable(problemText(p))}`)
+    const more = problems.length > shown.length ? [`  and ${String(problems.length - shown.length)} more problems`] : []
+    throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${[...shown, ...more].join('\n')}`)
   }
   if (values['source-root'] !== undefined && values.config === undefined) throw new UsageError('--source-root names files found through --config: give --config too (see havip plan --help)')
   const root = values.config === undefined ? undefined : values['source-root'] ?? sourceRoot(values.config)
