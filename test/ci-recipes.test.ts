@@ -88,6 +88,7 @@ const runGithub = (yaml: string, repo: string, planFile: string, secrets: Readon
   stubs(bin, planFile)
   const expand = (value: string): string => value.replace(/\$\{\{\s*secrets\.(\w+)\s*\}\}/g, (_, name: string) => secrets[name] ?? '')
   const outputs = new Map<string, Map<string, string>>()
+  const outputFolder = tempFolder('havip-ci-out-')
   const log: Array<string> = []
   for (const step of job.steps) {
     if (step.run === undefined) continue
@@ -96,7 +97,7 @@ const runGithub = (yaml: string, repo: string, planFile: string, secrets: Readon
       if (m === null) throw new Error(`if: ${step.if} is not understood by this test`)
       if (outputs.get(m[1] ?? '')?.get(m[2] ?? '') !== m[3]) continue
     }
-    const outputFile = join(repo, '..', `output-${String(log.length)}`)
+    const outputFile = join(outputFolder, `output-${String(log.length)}`)
     writeFileSync(outputFile, '')
     const stepEnv = Object.fromEntries(Object.entries({ ...job.env, ...env, ...step.env }).map(([k, v]) => [k, expand(String(v))]))
     const r = shell(step.run, { ...baseEnv(bin), ...stepEnv, GITHUB_OUTPUT: outputFile }, repo)
