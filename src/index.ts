@@ -80,6 +80,8 @@ export { advance } from './engine/tasks.js'
 export type { PlanError, PlanReport, PlanSummary, SourceLocation } from './plan/check-plan.js'
 export type { PlanFinding, Unknown, Verdict } from './plan/check.js'
 export { checkPlan, configAddress, withLocations } from './plan/check-plan.js'
+export type { Waiver } from './plan/waivers.js'
+export { withWaivers } from './plan/waivers.js'
 
 // The wire (docs/errors.md)
 export type {

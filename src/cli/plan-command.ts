@@ -1,18 +1,23 @@
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
 import { readSnapshotFile } from '../io/snapshot-file.js'
-import { readLocations } from '../io/tf-files.js'
-import { fsReason, UsageError } from '../io/usage-error.js'
+import { readBaseline, writeBaseline } from '../io/baseline-file.js'
+import { readConfiguration, sourceRoot } from '../io/tf-files.js'
+import { readTextInput } from '../io/text-input.js'
+import { UsageError } from '../io/usage-error.js'
 import { checkPlan, withLocations } from '../plan/check-plan.js'
+import { baselineOf, withWaivers } from '../plan/waivers.js'
 import { planJunit } from '../report/junit.js'
-import { planJson, planText } from '../report/plan.js'
+import { planJson, planText, staleText } from '../report/plan.js'
+import { printable, printableWaiver } from '../report/printable.js'
 import { planSarif } from '../report/sarif.js'
 import { style } from '../report/style.js'
 import type { Output } from './output.js'
-import { parseCommandArgs, readStdin, required } from './args.js'
+import { parseCommandArgs, required } from './args.js'
 
-export const planUsage = `usage: havip plan --snapshot FILE [--config DIR] [--format text|json|sarif|junit] [--verbose] PLAN
+export const planUsage = `usage: havip plan --snapshot FILE [--config DIR [--source-root DIR]] [--baseline FILE] [--write-baseline FILE] [--format text|json|sarif|junit] [--verbose] PLAN
 
 Pre-checks a Terraform plan: would each AssociateHaVip and DisassociateHaVip it makes be accepted by
 the Volcengine API, given the account as the snapshot holds it? PLAN is the output of
@@ -24,12 +29,22 @@ on it), or pass. Changes are taken in the worst order Terraform may apply them i
 
   --snapshot FILE   the account as it is now (havip snapshot pull makes one)
   --config DIR      the Terraform configuration folder: findings get the file and line of their
-                    resource block (its .tf files and those of local modules are read)
+                    resource block (its .tf files and those of local modules are read), the file
+                    named from the root of the git repository holding DIR (else from DIR)
+  --source-root DIR name files from DIR instead of the repository root
+  --baseline FILE   waive the findings FILE lists (instance address and error id, with a reason)
+  --write-baseline FILE
+                    write every finding not waived in the configuration to FILE as a baseline
   --format FORMAT   text (default; a summary line ends it), json, sarif (code scanning), junit
   --verbose         list on stderr the resources of types the check does not read
 
-Exit: 0 every change passes; 1 at least one fails; 2 a usage error or an input that cannot be read
-(the message names the JSON path); 3 none fails, at least one is unknown.`
+Waivers: a comment "# havip:ignore ERROR_ID REASON" inside a resource block (read through
+--config) waives that error for every instance of the block; KnownAfterApply waives an unknown.
+A waived finding is listed as waived in every format and does not fail the gate; a waiver that
+matches no finding is reported as stale (on standard error too) and does not change the exit code.
+
+Exit: 0 every change passes or is waived; 1 at least one fails; 2 a usage error or an input that
+cannot be read (the message names the JSON path); 3 none fails, at least one is unknown.`
 
 const formats = ['text', 'json', 'sarif', 'junit'] as const
 type Format = (typeof formats)[number]
@@ -38,14 +53,11 @@ const isFormat = (text: string): text is Format => (formats as ReadonlyArray<str
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
+/** The largest plan read: a plan of 100,000 binding changes is about 150 MiB of JSON. */
+export const maxPlanBytes = 256 * 1024 * 1024
+
 const readPlan = (path: string): unknown => {
-  let text: string
-  try {
-    text = path === '-' ? readStdin() : readFileSync(path, 'utf8')
-  } catch (e) {
-    if (e instanceof UsageError) throw e
-    throw new UsageError(`${path}: cannot read the plan: ${fsReason(e)}`)
-  }
+  const text = readTextInput(path, maxPlanBytes)
   try {
     return JSON.parse(text) as unknown
   } catch (e) {
@@ -58,6 +70,9 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   const { values, positionals } = parseCommandArgs('plan', {
     snapshot: { type: 'string' },
     config: { type: 'string' },
+    'source-root': { type: 'string' },
+    baseline: { type: 'string' },
+    'write-baseline': { type: 'string' },
     format: { type: 'string' },
     verbose: { type: 'boolean' },
   }, argv)
@@ -70,12 +85,29 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   const snapshot = readSnapshotFile(snapshotPath).snapshot
   const checked = checkPlan(snapshot, plan)
   if (E.isLeft(checked)) {
-    throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${checked.left.problems.map((p) => `  ${problemText(p)}`).join('\n')}`)
+    // The first problems, and a count of the rest: a hostile plan may have a million.
+    const { problems } = checked.left
+    const shown = problems.slice(0, 20).map((p) => `  ${printable(problemText(p))}`)
+    const more = problems.length > shown.length ? [`  and ${String(problems.length - shown.length)} more problems`] : []
+    throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${[...shown, ...more].join('\n')}`)
   }
-  const report = values.config === undefined ? checked.right : withLocations(checked.right, readLocations(values.config, checked.right.localModules))
-  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${r.address} (${r.type})\n`)
+  if (values['source-root'] !== undefined && values.config === undefined) throw new UsageError('--source-root names files found through --config: give --config too (see havip plan --help)')
+  const root = values.config === undefined ? undefined : values['source-root'] ?? sourceRoot(values.config)
+  const configuration = values.config === undefined || root === undefined ? undefined : readConfiguration(values.config, checked.right.localModules, root)
+  const located = configuration === undefined ? checked.right : withLocations(checked.right, configuration.locations)
+  const inline = configuration?.waivers ?? []
+  const baseline = values.baseline === undefined ? [] : readBaseline(values.baseline)
+  if (values['write-baseline'] !== undefined) {
+    const entries = baselineOf(located, inline, baseline)
+    writeBaseline(values['write-baseline'], entries)
+    output.err(`havip plan: wrote ${String(entries.length)} ${entries.length === 1 ? 'waiver' : 'waivers'} to ${values['write-baseline']}: give a reason to each\n`)
+  }
+  const report = inline.length > 0 || values.baseline !== undefined ? withWaivers(located, [...inline, ...baseline]) : located
+  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${printable(r.address)} (${printable(r.type)})\n`)
+  // Stale waivers never fail the gate, but every format shows them, and so does standard error.
+  if (format !== 'text') for (const w of report.staleWaivers ?? []) output.err(`havip plan: ${staleText(printableWaiver(w))}\n`)
   output.out(format === 'json' ? planJson(report)
-    : format === 'sarif' ? planSarif(report, version())
+    : format === 'sarif' ? planSarif(report, version(), root === undefined ? undefined : resolve(root))
       : format === 'junit' ? planJunit(report)
         : planText(report, style(output.colour)))
   return report.summary.fail > 0 ? 1 : report.summary.unknown > 0 ? 3 : 0

@@ -34,6 +34,58 @@ export const configModuleText = (module: ReadonlyArray<ModuleStep>): string => m
 export const addressText = (a: ResourceAddress): string =>
   [modulePathText(a.module), `${a.mode === 'data' ? 'data.' : ''}${a.type}.${a.name}${keyText(a.key)}`].filter(Boolean).join('.')
 
+const simpleEscapes: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' }
+
+const hexDigits = { u: /^[0-9A-Fa-f]{4}$/, U: /^[0-9A-Fa-f]{8}$/ } as const
+
+/**
+ * A string key as Terraform writes it in an address, between its quotes: HCL's quoted-string
+ * syntax (`\n`, `\r`, `\t`, `\"`, `\\`, `\uNNNN`, `\UNNNNNNNN`, and `$${` or `%%{` for `${` or `%{`).
+ * Terraform writes `\U000e0001` for a character it cannot print, so JSON's rules do not do. Undefined
+ * for any other escape: the address was not written by Terraform.
+ */
+export const unquoteKey = (body: string): string | undefined => {
+  let out = ''
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charAt(i)
+    if (c === '"') return undefined
+    if ((c === '$' || c === '%') && body.charAt(i + 1) === c && body.charAt(i + 2) === '{') {
+      out += `${c}{`
+      i += 2
+    } else if (c !== '\\') {
+      out += c
+    } else {
+      const e = body.charAt(i + 1)
+      const simple = simpleEscapes[e]
+      if (simple !== undefined) {
+        out += simple
+        i += 1
+        continue
+      }
+      if (e !== 'u' && e !== 'U') return undefined
+      const digits = e === 'u' ? 4 : 8
+      const hex = body.slice(i + 2, i + 2 + digits)
+      if (!hexDigits[e].test(hex)) return undefined
+      const point = Number.parseInt(hex, 16)
+      if (point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return undefined
+      out += String.fromCodePoint(point)
+      i += 1 + digits
+    }
+  }
+  return out
+}
+
+/** The quoted keys of an address or a reference (`h["a"].id` → `a`); undefined when one is not quoted as Terraform quotes. */
+export const quotedKeys = (text: string): ReadonlyArray<string> | undefined => {
+  const keys: Array<string> = []
+  for (const m of text.matchAll(/\["((?:[^"\\]|\\.)*)"\]/g)) {
+    const key = unquoteKey(m[1] ?? '')
+    if (key === undefined) return undefined
+    keys.push(key)
+  }
+  return keys
+}
+
 /** `module.a["x"].module.b[0]` → its steps; undefined when it is not a module path. */
 export const parseModulePath = (text: string | undefined): ReadonlyArray<ModuleStep> | undefined => {
   if (text === undefined || text === '') return []
@@ -45,7 +97,9 @@ export const parseModulePath = (text: string | undefined): ReadonlyArray<ModuleS
     const m = step.exec(text)
     if (m === null) return undefined
     const [, name = '', number, key] = m
-    steps.push(number !== undefined ? { name, key: Number(number) } : key !== undefined ? { name, key: JSON.parse(`"${key}"`) as string } : { name })
+    const unquoted = key === undefined ? undefined : unquoteKey(key)
+    if (key !== undefined && unquoted === undefined) return undefined
+    steps.push(number !== undefined ? { name, key: Number(number) } : unquoted !== undefined ? { name, key: unquoted } : { name })
     at = step.lastIndex
   }
   return steps

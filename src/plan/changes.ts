@@ -46,7 +46,7 @@ export interface BindingChange {
 }
 
 const associateAttributes = { haVip: 'ha_vip_id', instance: 'instance_id', instanceType: 'instance_type' } as const
-const ccAttributes = { haVip: 'id', instance: 'associated_instance_ids', instanceType: 'associated_instance_type' } as const
+const ccAttributes = { haVip: 'ha_vip_id', instance: 'associated_instance_ids', instanceType: 'associated_instance_type' } as const
 
 export interface PlannedChanges {
   readonly created: ReadonlyArray<CreatedResource>
@@ -106,6 +106,18 @@ const idsOf = (state: unknown): ReadonlyArray<unknown> => {
 const valueText = (v: Value): string => (v.kind === 'known' ? v.value : v.kind === 'symbolic' ? v.address : '\uffff')
 
 /**
+ * The id of the HaVip a volcenginecc_vpc_ha_vip updates: its `ha_vip_id` in `before`, else its
+ * `id` (Cloud Control's identifier of the HaVip, the same id), and which of the two was read.
+ */
+const ccHaVipId = (p: Planned): { readonly value: Value; readonly attribute: string } => {
+  for (const attribute of ['ha_vip_id', 'id']) {
+    const value = fromState(p.change.before, attribute)
+    if (value.kind === 'known') return { value, attribute }
+  }
+  return { value: { kind: 'unknown', reason: `neither ha_vip_id nor id of ${p.text} is set in the plan's before (the HaVip's id is read from ha_vip_id, else id)` }, attribute: 'ha_vip_id' }
+}
+
+/**
  * A volcenginecc_vpc_ha_vip: created, each listed id is AssociateHaVip; updated, AssociateHaVip for
  * each id in `after` but not `before`, DisassociateHaVip for each in `before` but not `after` — in
  * the order of their ids.
@@ -114,10 +126,10 @@ const ccChanges = (p: Planned, resolve: Resolver): ReadonlyArray<BindingChange> 
   const parts = halves(p.change.actions)
   const updated = p.change.actions.includes('update')
   if (!parts.includes('create') && !updated) return []
-  const haVip: Value = parts.includes('create') ? { kind: 'symbolic', address: p.text } : fromState(p.change.before, 'ha_vip_id')
+  const { value: haVip, attribute } = parts.includes('create') ? { value: { kind: 'symbolic', address: p.text } as const, attribute: 'ha_vip_id' } : ccHaVipId(p)
   const afterUnknown = record(p.change.after_unknown).associated_instance_ids
   const type = typeOf(resolve.attribute(p, 'associated_instance_type'))
-  const base = { address: p.text, resource: p.address, haVip, instanceType: type, attributes: ccAttributes }
+  const base = { address: p.text, resource: p.address, haVip, instanceType: type, attributes: { ...ccAttributes, haVip: attribute } }
   // Created without the attribute configured, it is computed and binds nothing.
   if (afterUnknown === true) {
     return Object.hasOwn(p.expressions, 'associated_instance_ids')

@@ -8,6 +8,7 @@ import type { PlanFinding } from './check.js'
 import { checkChanges } from './check.js'
 import { decodePlan } from './plan-codec.js'
 import { PlanIndex, Resolver } from './values.js'
+import type { Waiver } from './waivers.js'
 
 /** Where a resource block is in the configuration. */
 export interface SourceLocation {
@@ -20,6 +21,8 @@ export interface PlanSummary {
   readonly pass: number
   readonly fail: number
   readonly unknown: number
+  /** With waivers applied (`withWaivers`): the findings they cover, counted here and not as fail or unknown. */
+  readonly waived?: number
 }
 
 /** What a plan's binding changes would meet, one finding each, by resource address. */
@@ -30,6 +33,8 @@ export interface PlanReport {
   readonly ignored: ReadonlyArray<{ readonly address: string; readonly type: string }>
   /** Module calls of local sources: their configuration path and `source`, for locating resource blocks. */
   readonly localModules: ReadonlyArray<{ readonly path: string; readonly source: string }>
+  /** With waivers applied: those that match no finding. */
+  readonly staleWaivers?: ReadonlyArray<Waiver>
 }
 
 /** Why a plan was not checked: every problem, each at its JSON path. */

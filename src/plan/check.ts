@@ -12,9 +12,11 @@ import type { PartialBinding } from '../rules/context.js'
 import { compareAddresses } from './address.js'
 import type { BindingChange, PlannedChanges } from './changes.js'
 import type { Value } from './values.js'
+import type { Waiver } from './waivers.js'
 import type { KnownBinding } from './delete-first.js'
 import { DeleteFirstReplaces } from './delete-first.js'
-import { addEni, addHaVip, addInstance, setAttachment } from './world.js'
+import { listed, shownAddresses } from './listed.js'
+import { addEni, addHaVips, addInstance, setAttachment } from './world.js'
 
 export type Verdict = 'pass' | 'fail' | 'unknown'
 
@@ -39,6 +41,10 @@ export interface PlanFinding {
   readonly unknowns: ReadonlyArray<Unknown>
   /** The resource block in the configuration, when the check was told where it is. */
   readonly location?: { readonly file: string; readonly line: number }
+  /** The waivers that match it (`withWaivers`), one an error id. */
+  readonly waivers?: ReadonlyArray<Waiver>
+  /** Whether they cover every reason it has to fail the gate: it is then counted as waived, not as fail or unknown. */
+  readonly waived?: boolean
 }
 
 const concrete = (v: Value): string | undefined => (v.kind === 'known' ? v.value : v.kind === 'symbolic' ? v.address : undefined)
@@ -83,15 +89,23 @@ interface Doubts {
   readonly attachments: Array<string>
 }
 
-const push = <K>(map: Map<K, Array<string>>, key: K, value: string): void => { map.set(key, [...(map.get(key) ?? []), value]) }
+/** Adds to a list of a map in place: copying it each time would cost the square of its length. */
+const push = <K, V>(map: Map<K, Array<V>>, key: K, value: V): void => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
 
 /** The account as the plan leaves it before any binding changes: created resources, attachments. */
 const prepare = (s: SnapshotState, changes: PlannedChanges, markers: Markers, doubts: Doubts): SnapshotState => {
   let world = s
+  const haVips: Array<{ readonly id: string; readonly subnet: string }> = []
   for (const c of changes.created) {
     const subnet = markers.of(c.subnet, `subnet_id of ${c.id}`)
-    world = c.kind === 'HaVip' ? addHaVip(world, c.id, subnet) : c.kind === 'Instance' ? addInstance(world, c.id, subnet) : addEni(world, c.id, subnet)
+    if (c.kind === 'HaVip') haVips.push({ id: c.id, subnet })
+    else world = c.kind === 'Instance' ? addInstance(world, c.id, subnet) : addEni(world, c.id, subnet)
   }
+  world = addHaVips(world, haVips)
   for (const a of changes.attachments) {
     const eni = concrete(a.eni)
     if (eni === undefined) {
@@ -124,7 +138,7 @@ const settle = (violations: ReadonlyArray<ApiError>, world: SnapshotState, p: Pa
     if (v.id === 'InvalidInstance.HaVipMismatch' && subnetReason !== undefined) unknowns.push({ attribute: 'subnet_id', reason: subnetReason })
     else if (v.id === 'Forbidden.TwoEnisOfOneInstance' && deviceReason !== undefined) unknowns.push({ attribute: 'instance_id', reason: deviceReason })
     else if ((v.id === 'Forbidden.EniNotAttachedToEcs' || v.id === 'InvalidEni.InvalidStatus') && doubts.attachments.length > 0) {
-      unknowns.push({ attribute: 'network_interface_id', reason: `${doubts.attachments.join(', ')} attaches or detaches an ENI known only after apply: it may be this one` })
+      unknowns.push({ attribute: 'network_interface_id', reason: `${listed(doubts.attachments)} ${doubts.attachments.length === 1 ? 'attaches or detaches' : 'attach or detach'} an ENI known only after apply: it may be this one` })
     } else failures.push(v)
   }
   return { failures, unknowns }
@@ -135,8 +149,11 @@ const doubtsOf = (c: BindingChange, p: PartialBinding, upper: SnapshotState, dou
   const { haVipId, instanceId, instanceType } = p
   if (haVipId === undefined || instanceId === undefined || instanceType === undefined) return []
   const reasons: Array<Unknown> = []
+  // The first few by name, the rest counted: every change naming every earlier one would grow with the square of the plan.
   const note = (addresses: ReadonlyArray<string>, why: string): void => {
-    for (const address of addresses) reasons.push({ attribute: address, reason: `${address} ${why}` })
+    for (const address of addresses.slice(0, shownAddresses)) reasons.push({ attribute: address, reason: `${address} ${why}` })
+    const more = addresses.length - shownAddresses
+    if (more > 0) reasons.push({ attribute: 'order', reason: `${String(more)} more ${more === 1 ? 'change' : 'changes'} like ${addresses[0] ?? ''}: each ${why}` })
   }
   if (c.action === 'DisassociateHaVip') {
     note(doubts.removedFrom.get(haVipId) ?? [], `unbinds a target of HaVip ${haVipId} known only after apply: it may be this one`)
@@ -226,7 +243,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
     else {
       const possible = settle(knownViolations(op, unfavourable, p), unfavourable, p, markers, doubts)
       if (possible.failures.length > 0) {
-        unknowns.push({ attribute: 'order', reason: `may be refused (${possible.failures.map((v) => v.id).join(', ')}) after changes whose outcome is known only after apply: ${doubts.uncertain.join(', ')}` })
+        unknowns.push({ attribute: 'order', reason: `may be refused (${possible.failures.map((v) => v.id).join(', ')}) after changes whose outcome is known only after apply: ${listed(doubts.uncertain)}` })
       }
       unknowns.push(...possible.unknowns, ...doubtsOf(c, p, upper, doubts))
       verdict = unknowns.length > 0 ? 'unknown' : 'pass'
@@ -274,7 +291,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
           const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `\u0000device of ${stand}`)
           upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
         }
-        doubts.unknownMembers.set(haVipId, [...(doubts.unknownMembers.get(haVipId) ?? []), { type: instanceType, address: c.address }])
+        push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
         push(doubts.unknownTargets, instanceType, c.address)
       } else if (!associate && haVipId !== undefined) {
         push(doubts.removedFrom, haVipId, c.address)

@@ -7,6 +7,7 @@ import { boundIds, targetKey } from '../model/resources.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import { bind } from '../engine/transitions.js'
 import type { BindingChange } from './changes.js'
+import { listed } from './listed.js'
 
 /**
  * The delete half of a delete-first replace comes before its own create, but Terraform may apply
@@ -41,7 +42,9 @@ export class DeleteFirstReplaces {
       if (old === undefined) continue
       const replace = { address: c.address, old, created: creates.get(c.address) }
       for (const [map, key] of [[this.byHaVip, old.haVipId], [this.byTarget, targetKey(old.instanceType, old.instanceId)]] as const) {
-        map.set(key, [...(map.get(key) ?? []), replace])
+        const list = map.get(key)
+        if (list === undefined) map.set(key, [replace])
+        else list.push(replace)
       }
     }
   }
@@ -64,7 +67,7 @@ export class DeleteFirstReplaces {
       if (replaces.length === 0) continue
       const refused = judge(replaces.reduce((s, r) => restored(s, r, createdIn), world))
       if (refused.length > 0) {
-        const note = ` (when it is applied before the delete half of ${replaces.map((r) => r.address).join(', ')}, as Terraform may apply it)`
+        const note = ` (when it is applied before the delete half of ${listed(replaces.map((r) => r.address))}, as Terraform may apply it)`
         return refused.map((v) => ({ ...v, facts: `${v.facts}${note}` }))
       }
     }

@@ -1,5 +1,5 @@
 import type { InstanceKey, ModuleStep, ResourceAddress } from './address.js'
-import { configModuleText, parseModulePath } from './address.js'
+import { configModuleText, parseModulePath, unquoteKey } from './address.js'
 import type { ConfigModule, Plan, ResourceChange } from './plan-codec.js'
 import { asExpression } from './plan-codec.js'
 
@@ -40,6 +40,8 @@ export class PlanIndex {
   readonly planned: ReadonlyArray<Planned>
   private readonly byResource = new Map<string, Array<Planned>>()
   private readonly modules = new Map<string, ConfigModule>()
+  private readonly blocks = new Map<string, Map<string, Config>>()
+  private readonly createdByResource = new Map<string, { readonly all: ReadonlyArray<Planned>; readonly byKey: ReadonlyMap<InstanceKey | undefined, Planned> }>()
 
   constructor(plan: Plan) {
     this.indexModules('', plan.configuration?.root_module ?? {})
@@ -58,14 +60,27 @@ export class PlanIndex {
         readAtApply: mode === 'data' && actions.includes('read'),
       }
       const key = this.resourceKey(modulePathKey(module), mode, rc.type, rc.name)
-      this.byResource.set(key, [...(this.byResource.get(key) ?? []), planned])
+      const instances = this.byResource.get(key)
+      if (instances === undefined) this.byResource.set(key, [planned])
+      else instances.push(planned)
       return [planned]
     })
   }
 
   /** The configuration block of a resource, in the module its path names. */
   config(module: ReadonlyArray<ModuleStep>, mode: 'managed' | 'data', type: string, name: string): Config | undefined {
-    return this.modules.get(configModuleText(module))?.resources?.find((r) => r.mode === mode && r.type === type && r.name === name)
+    const path = configModuleText(module)
+    let blocks = this.blocks.get(path)
+    if (blocks === undefined) {
+      // The first block of each name, as a search from the start would find it.
+      blocks = new Map()
+      for (const r of this.modules.get(path)?.resources ?? []) {
+        const key = this.resourceKey('', r.mode, r.type, r.name)
+        if (!blocks.has(key)) blocks.set(key, r)
+      }
+      this.blocks.set(path, blocks)
+    }
+    return blocks.get(this.resourceKey('', mode, type, name))
   }
 
   /** The module configuration at a path (without instance keys). */
@@ -92,6 +107,20 @@ export class PlanIndex {
     return this.byResource.get(this.resourceKey(modulePathKey(module), mode, type, name)) ?? []
   }
 
+  /** The instances of a managed resource this plan creates, and the first by each key: found once, not searched for each reference. */
+  created(module: ReadonlyArray<ModuleStep>, type: string, name: string): { readonly all: ReadonlyArray<Planned>; readonly byKey: ReadonlyMap<InstanceKey | undefined, Planned> } {
+    const key = this.resourceKey(modulePathKey(module), 'managed', type, name)
+    let found = this.createdByResource.get(key)
+    if (found === undefined) {
+      const all = (this.byResource.get(key) ?? []).filter((p) => p.created)
+      const byKey = new Map<InstanceKey | undefined, Planned>()
+      for (const p of all) if (!byKey.has(p.address.key)) byKey.set(p.address.key, p)
+      found = { all, byKey }
+      this.createdByResource.set(key, found)
+    }
+    return found
+  }
+
   private resourceKey(module: string, mode: string, type: string, name: string): string {
     return JSON.stringify([module, mode, type, name])
   }
@@ -108,7 +137,8 @@ const modulePathKey = (module: ReadonlyArray<ModuleStep>): string => JSON.string
 
 const resourceReference = /^([A-Za-z][\w-]*)\.([A-Za-z_][\w-]*)(?:\[(\d+|"(?:[^"\\]|\\.)*")\])?(?:\.([A-Za-z_][\w-]*))?/
 
-const parseKey = (text: string): InstanceKey => (text.startsWith('"') ? (JSON.parse(text) as string) : Number(text))
+// The plan's references were checked when it was decoded: a key that does not unquote stays as written.
+const parseKey = (text: string): InstanceKey => (text.startsWith('"') ? unquoteKey(text.slice(1, -1)) ?? text : Number(text))
 
 const maxDepth = 16
 
@@ -137,9 +167,10 @@ export class Resolver {
     for (const ref of expression?.references ?? []) {
       const m = resourceReference.exec(ref)
       if (m === null || m[1] === 'data' || m[1] === 'var' || m[1] === 'local' || m[1] === 'module' || m[1] === 'each' || m[1] === 'count') continue
-      const instances = this.index.instances(planned.address.module, 'managed', m[1] ?? '', m[2] ?? '').filter((p) => p.created)
-      const chosen = m[3] === undefined ? instances : instances.filter((p) => p.address.key === parseKey(m[3] ?? ''))
+      const instances = this.index.created(planned.address.module, m[1] ?? '', m[2] ?? '')
+      const chosen = m[3] === undefined ? instances.all : [instances.byKey.get(parseKey(m[3]))].filter((p) => p !== undefined)
       for (const p of chosen) created.add(p.text)
+      if (created.size > 1) break
     }
     const [only] = created
     return created.size === 1 && only !== undefined
@@ -182,12 +213,12 @@ export class Resolver {
   private resource(m: RegExpExecArray, module: ReadonlyArray<ModuleStep>, key: InstanceKey | undefined, byIndex: boolean, what: string, depth: number): Value {
     const [, type = '', name = '', literal, attr = 'id'] = m
     const named = `${type}.${name}`
-    const created = this.index.instances(module, 'managed', type, name).filter((p) => p.created)
-    if (created.length === 0) return { kind: 'unknown', reason: `${what} refers to ${named}, which this plan does not create` }
+    const created = this.index.created(module, type, name)
+    if (created.all.length === 0) return { kind: 'unknown', reason: `${what} refers to ${named}, which this plan does not create` }
     const wanted = literal !== undefined ? parseKey(literal) : byIndex ? key : undefined
-    const instance = wanted !== undefined ? created.find((p) => p.address.key === wanted) : created.length === 1 ? created[0] : undefined
+    const instance = wanted !== undefined ? created.byKey.get(wanted) : created.all.length === 1 ? created.all[0] : undefined
     if (instance === undefined) {
-      return { kind: 'unknown', reason: `${what} refers to ${named}, of which this plan creates ${String(created.length)} instances: which one is not known` }
+      return { kind: 'unknown', reason: `${what} refers to ${named}, of which this plan creates ${String(created.all.length)} instances: which one is not known` }
     }
     return attr === 'id' ? { kind: 'symbolic', address: instance.text } : this.attribute(instance, attr, depth + 1)
   }

@@ -9,10 +9,13 @@ import { withChanges } from '../model/snapshot.js'
  * and unattached) and ENIs attached or detached. Only ever simulated, never written back.
  */
 
-export const addHaVip = (s: SnapshotState, id: string, subnet: string): SnapshotState =>
-  withChanges(s, {
-    haVips: assign(s.haVips, id, { HaVipId: id, SubnetId: subnet, Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }),
-  })
+/** HaVips the plan creates, added at once. */
+export const addHaVips = (s: SnapshotState, haVips: ReadonlyArray<{ readonly id: string; readonly subnet: string }>): SnapshotState => {
+  if (haVips.length === 0) return s
+  let map = s.haVips
+  for (const { id, subnet } of haVips) map = assign(map, id, { HaVipId: id, SubnetId: subnet, Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] })
+  return withChanges(s, { haVips: map })
+}
 
 export const addInstance = (s: SnapshotState, id: string, subnet: string): SnapshotState => {
   const instance: Instance = { type: 'EcsInstance', id, status: 'RUNNING', subnetId: subnet }

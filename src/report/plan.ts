@@ -1,13 +1,22 @@
 import type { PlanFinding } from '../plan/check.js'
 import type { PlanReport, PlanSummary } from '../plan/check-plan.js'
+import type { Waiver } from '../plan/waivers.js'
+import { printableFinding, printableWaiver } from './printable.js'
 import type { Style } from './style.js'
 import { count } from './style.js'
 import type { ViolationJson } from './violation.js'
 import { violationJson, violationText } from './violation.js'
 
-/** `5 bindings: 1 pass, 3 fail, 1 unknown`. */
+/** `5 bindings: 1 pass, 3 fail, 1 unknown` (and `, 1 waived` with waivers). */
 export const planSummary = (s: PlanSummary): string =>
-  `${count(s.pass + s.fail + s.unknown, 'binding', 'bindings')}: ${String(s.pass)} pass, ${String(s.fail)} fail, ${String(s.unknown)} unknown`
+  `${count(s.pass + s.fail + s.unknown + (s.waived ?? 0), 'binding', 'bindings')}: ${String(s.pass)} pass, ${String(s.fail)} fail, ${String(s.unknown)} unknown${s.waived === undefined ? '' : `, ${String(s.waived)} waived`}`
+
+/** A waiver for a person: what it waives, why, and where it is written. */
+export const waiverText = (w: Waiver): string => `${w.id}: ${w.reason} (${w.kind === 'inline' ? 'havip:ignore at' : 'baseline'} ${w.where})`
+
+/** A waiver that matched nothing, for a person. */
+export const staleText = (w: Waiver): string =>
+  `stale waiver at ${w.where}: ${w.id} on ${w.address} matches no finding of this plan; remove it`
 
 /** What a finding binds or unbinds, in words: `AssociateHaVip havip-a ← i-a11 (EcsInstance)`. */
 export const changeText = (f: PlanFinding): string =>
@@ -16,14 +25,19 @@ export const changeText = (f: PlanFinding): string =>
 const findingText = (f: PlanFinding, st: Style): string => {
   const head = `${st.strong(f.address)}  ${changeText(f)}`
   const where = f.location === undefined ? [] : [`   ${st.faint(`at ${f.location.file}:${String(f.location.line)}`)}`]
+  const waived = (f.waivers ?? []).map((w) => `   ${st.faint('~')} waived ${waiverText(w)}`)
   if (f.verdict === 'pass') return [head, `   ${st.good('✓')} pass`, ...where].join('\n')
-  if (f.verdict === 'fail') return [head, ...f.violations.map((v) => violationText(v, st, '   ')), ...where].join('\n')
-  return [head, ...f.unknowns.map((u) => `   ${st.warn('?')} unknown: ${u.attribute}: ${u.reason}`), ...where].join('\n')
+  if (f.verdict === 'fail') return [head, ...f.violations.map((v) => violationText(v, st, '   ')), ...waived, ...where].join('\n')
+  return [head, ...f.unknowns.map((u) => `   ${st.warn('?')} unknown: ${u.attribute}: ${u.reason}`), ...waived, ...where].join('\n')
 }
 
 /** For a person: one block per planned binding change, by address, then the summary line. */
 export const planText = (r: PlanReport, st: Style): string =>
-  `${[...r.findings.map((f) => findingText(f, st)), '', planSummary(r.summary)].join('\n')}\n`
+  `${[
+    ...r.findings.map((f) => findingText(printableFinding(f), st)),
+    ...(r.staleWaivers ?? []).map((w) => st.warn(staleText(printableWaiver(w)))),
+    '', planSummary(r.summary),
+  ].join('\n')}\n`
 
 /** The JSON of one finding. */
 export interface PlanFindingJson {
@@ -36,9 +50,22 @@ export interface PlanFindingJson {
   readonly violations: ReadonlyArray<ViolationJson>
   readonly unknowns: ReadonlyArray<{ readonly attribute: string; readonly reason: string }>
   readonly location?: { readonly file: string; readonly line: number }
+  readonly waived?: boolean
+  readonly waivers?: ReadonlyArray<WaiverJson>
 }
 
-/** For a program: one JSON document, `{ findings, summary }`. */
+/** A waiver in JSON: what it waives, why, and where it is written. */
+export interface WaiverJson {
+  readonly id: string
+  readonly reason: string
+  readonly kind: string
+  readonly where: string
+  readonly address?: string
+}
+
+const waiverJson = (w: Waiver, withAddress: boolean): WaiverJson => ({ id: w.id, reason: w.reason, kind: w.kind, where: w.where, ...(withAddress ? { address: w.address } : {}) })
+
+/** For a program: one JSON document, `{ findings, summary }` (and `staleWaivers` with waivers). */
 export const planJson = (r: PlanReport): string =>
   `${JSON.stringify({
     findings: r.findings.map((f): PlanFindingJson => ({
@@ -51,6 +78,9 @@ export const planJson = (r: PlanReport): string =>
       violations: f.violations.map(violationJson),
       unknowns: f.unknowns,
       ...(f.location === undefined ? {} : { location: f.location }),
+      ...(f.waived === undefined ? {} : { waived: f.waived }),
+      ...(f.waivers === undefined ? {} : { waivers: f.waivers.map((w) => waiverJson(w, false)) }),
     })),
     summary: r.summary,
+    ...(r.staleWaivers === undefined ? {} : { staleWaivers: r.staleWaivers.map((w) => waiverJson(w, true)) }),
   }, null, 2)}\n`

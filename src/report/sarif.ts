@@ -1,8 +1,9 @@
+import { pathToFileURL } from 'node:url'
 import type { ErrorId } from '../errors/catalog.js'
 import { catalog, endpointErrorIds, errorIds } from '../errors/catalog.js'
 import type { PlanFinding } from '../plan/check.js'
 import type { PlanReport } from '../plan/check-plan.js'
-import { changeText } from './plan.js'
+import { changeText, staleText } from './plan.js'
 
 /**
  * A plan's findings as SARIF 2.1.0, for code scanning: one rule per error id (and one for values
@@ -39,9 +40,20 @@ const rules = (version: string) => [
 ]
 
 const locations = (f: PlanFinding) => [{
-  ...(f.location === undefined ? {} : { physicalLocation: { artifactLocation: { uri: f.location.file }, region: { startLine: f.location.line } } }),
+  ...(f.location === undefined ? {} : { physicalLocation: { artifactLocation: { uri: uriOf(f.location.file), uriBaseId: rootId }, region: { startLine: f.location.line } } }),
   logicalLocations: [{ fullyQualifiedName: f.address, kind: 'resource' }],
 }]
+
+// Files are named from the repository root, which SARIF calls a base URI id; its absolute URI is
+// given when known, for viewers that open the files.
+const rootId = 'SRCROOT'
+const uriOf = (file: string): string => file.split('/').map(encodeURIComponent).join('/')
+
+// A waived result stays in the log, suppressed: code scanning shows it as dismissed, with the reason.
+const suppressions = (f: PlanFinding, id: string) => {
+  const w = f.waivers?.find((x) => x.id === id)
+  return w === undefined ? {} : { suppressions: [{ kind: w.kind === 'inline' ? 'inSource' : 'external', status: 'accepted', justification: `${w.reason} (${w.where})` }] }
+}
 
 const results = (f: PlanFinding, indexOf: (id: string) => number) => [
   ...f.violations.map((v) => ({
@@ -50,6 +62,7 @@ const results = (f: PlanFinding, indexOf: (id: string) => number) => [
     level: 'error',
     message: { text: `${f.address}: ${changeText(f)} would be refused: ${v.message} (${v.facts})` },
     locations: locations(f),
+    ...suppressions(f, v.id),
   })),
   ...f.unknowns.map((u) => ({
     ruleId: unknownRule,
@@ -57,11 +70,27 @@ const results = (f: PlanFinding, indexOf: (id: string) => number) => [
     level: 'warning',
     message: { text: `${f.address}: ${changeText(f)} is unknown until apply: ${u.attribute}: ${u.reason}` },
     locations: locations(f),
+    ...suppressions(f, unknownRule),
   })),
 ]
 
-/** The SARIF log of a plan check, with the tool's version. */
-export const planSarif = (r: PlanReport, version: string): string => {
+/** Waivers that matched nothing: warnings of the run, at the comment that holds them when it is in a .tf file. */
+const staleNotifications = (r: PlanReport) => (r.staleWaivers === undefined || r.staleWaivers.length === 0 ? {} : {
+  invocations: [{
+    executionSuccessful: true,
+    toolExecutionNotifications: r.staleWaivers.map((w) => {
+      const at = w.kind === 'inline' ? /^(.*):(\d+)$/.exec(w.where) : null
+      return {
+        level: 'warning',
+        message: { text: staleText(w) },
+        ...(at === null ? {} : { locations: [{ physicalLocation: { artifactLocation: { uri: uriOf(at[1] ?? ''), uriBaseId: rootId }, region: { startLine: Number(at[2]) } } }] }),
+      }
+    }),
+  }],
+})
+
+/** The SARIF log of a plan check, with the tool's version; `root`: the folder the findings' files are named from. */
+export const planSarif = (r: PlanReport, version: string, root?: string): string => {
   const driverRules = rules(version)
   const indexOf = (id: string): number => driverRules.findIndex((rule) => rule.id === id)
   return `${JSON.stringify({
@@ -69,7 +98,9 @@ export const planSarif = (r: PlanReport, version: string): string => {
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'havip-rules', version, informationUri: 'https://www.npmjs.com/package/havip-rules', rules: driverRules } },
+      ...(root === undefined ? {} : { originalUriBaseIds: { [rootId]: { uri: pathToFileURL(root).href.replace(/\/?$/, '/') } } }),
       results: r.findings.flatMap((f) => results(f, indexOf)),
+      ...staleNotifications(r),
     }],
   }, null, 2)}\n`
 }

@@ -54,6 +54,8 @@ export interface HavipServer {
   readonly snapshot: () => Snapshot
   /** The control plane, unless it was turned off. */
   readonly control?: ControlPlane
+  /** Settles once the state it starts from is durable (the mode `asyncSteps` sets is saved like a change). */
+  readonly ready: Promise<void>
   /**
    * Stops accepting; lets the requests in flight finish and be saved; closes idle connections at
    * once and any other after `graceMs` (default 10 s); folds the journal away; resolves.
@@ -161,12 +163,13 @@ export const serve = (options: ServeOptions): HavipServer => {
   const inFlight = new Set<Promise<void>>()
   const asyncSteps = options.asyncSteps
   const initial = store.snapshot()
-  if (asyncSteps !== undefined && isSnapshot(initial) && initial.asyncSteps !== asyncSteps) {
-    // Journaled like a change: a restart keeps the mode, and a state saved later holds it.
-    store.replace(withChanges(initial, { asyncSteps }), { asyncSteps }).durable?.catch((e: unknown) => {
-      options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
-    })
-  }
+  // Journaled like a change: a restart keeps the mode, and a state saved later holds it.
+  const ready = asyncSteps !== undefined && isSnapshot(initial) && initial.asyncSteps !== asyncSteps
+    ? store.replace(withChanges(initial, { asyncSteps }), { asyncSteps }).durable ?? Promise.resolve()
+    : Promise.resolve()
+  ready.catch((e: unknown) => {
+    options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
+  })
   const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions, ...(asyncSteps === undefined ? {} : { asyncSteps }) })
   const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
   // Requests a `delay` rule holds: a stop ends their wait.
@@ -361,6 +364,7 @@ export const serve = (options: ServeOptions): HavipServer => {
     server,
     snapshot: () => store.snapshot(),
     ...(control === undefined ? {} : { control }),
+    ready,
     // Once: a second call (an explicit close, then a test suite's afterEach) gets the first one's promise.
     close: (graceMs = defaultGraceMs) => (closing ??= (async () => {
       // A request a fault rule delays is answered now.

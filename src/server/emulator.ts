@@ -164,6 +164,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   try {
+    await app.ready
     const url = await listen(app, options.port ?? 0, host)
     const control = app.control as NonNullable<HavipServer['control']>
     return {

@@ -1,0 +1,329 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { fc, test } from '@fast-check/vitest'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { Snapshot } from 'havip-rules'
+import { checkPlan } from 'havip-rules'
+import { association, plan } from './support/plans.js'
+import { load } from './support/snapshots.js'
+import { runs } from './support/runs.js'
+import { sarifValidator } from './support/sarif.js'
+import { tempFolder } from './support/temp.js'
+
+/** What a user may hand `havip plan` by mistake, and what an attacker may: each is refused with its path, never thrown. */
+
+const fixtures = new URL('./fixtures/terraform/', import.meta.url).pathname
+const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
+const account = (): Snapshot => load(JSON.parse(readFileSync(join(fixtures, 'account.json'), 'utf8')))
+const runPlan = (args: ReadonlyArray<string>, input?: string) =>
+  spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), ...args], { encoding: 'utf8', input })
+
+const problems = (planJson: unknown): ReadonlyArray<{ path: string; message: string }> => {
+  const checked = checkPlan(account(), planJson)
+  return E.isLeft(checked) ? checked.left.problems : []
+}
+
+describe('what is not a plan', () => {
+  const state = { format_version: '1.0', terraform_version: '1.9.8', values: { root_module: { resources: [{ address: 'volcengine_ha_vip.db', mode: 'managed', type: 'volcengine_ha_vip', name: 'db', values: { id: 'havip-1' } }] } } }
+
+  it('a Terraform state is a Left that says so and names the command to run', () => {
+    const [problem] = problems(state)
+    expect(problem?.path).toBe('')
+    expect(problem?.message).toContain('is a Terraform state')
+    expect(problem?.message).toContain('terraform show -json PLANFILE')
+  })
+
+  it('an object with a format version and nothing of a plan is a Left; a plan with nothing to change is read', () => {
+    expect(problems({ format_version: '1.2' })[0]?.message).toContain('neither planned_values nor resource_changes')
+    expect(problems({ format_version: '1.0' })).toHaveLength(1)
+    const nothing = checkPlan(account(), { format_version: '1.2', terraform_version: '1.9.8', planned_values: { root_module: {} }, configuration: { root_module: {} } })
+    expect(E.isRight(nothing) && nothing.right.summary).toEqual({ pass: 0, fail: 0, unknown: 0 })
+  })
+
+  it('havip plan refuses a state with exit 2 and the hint, printing nothing on standard output', () => {
+    const r = runPlan(['-'], JSON.stringify(state))
+    expect([r.status, r.stdout]).toEqual([2, ''])
+    expect(r.stderr).toContain('terraform show -json PLANFILE')
+    expect(runPlan(['-'], JSON.stringify({ format_version: '1.2' })).status).toBe(2)
+  })
+})
+
+describe('hostile plans: a Left naming the path, never a throw', () => {
+  const nested = (depth: number): unknown => {
+    let module: unknown = {}
+    for (let i = 0; i < depth; i++) module = { module_calls: { a: { source: './a', module: module } } }
+    return { format_version: '1.2', planned_values: {}, configuration: { root_module: module } }
+  }
+
+  it('module_calls nested 1,200 deep', () => {
+    const [problem] = problems(nested(1200))
+    expect(problem?.path).toMatch(/^configuration\.root_module\.module_calls\.a\.module\.module_calls/)
+    expect(problem?.message).toContain('nests deeper than 256 levels')
+    const r = runPlan(['-'], JSON.stringify(nested(1200)))
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('configuration.root_module.module_calls.a.module')
+    expect(r.stderr).not.toContain('unexpected failure')
+    // 80 modules deep is still a plan.
+    expect(E.isRight(checkPlan(account(), nested(80)))).toBe(true)
+  })
+
+  it('a bad escape in a module address, a resource address and a reference', () => {
+    const badModule = plan([{ ...association('web', ['create'], { haVip: 'havip-x', instance: 'i-a1' }), module: 'module.a["\\x"]' }])
+    expect(problems(badModule).map((p) => p.path)).toEqual(['resource_changes[0].address', 'resource_changes[0].module_address'])
+    const badReference = plan([{
+      ...association('web', ['create'], { haVip: 'havip-x', instance: 'i-a1' }),
+      afterUnknown: { ha_vip_id: true }, expressions: { ha_vip_id: { references: ['h["\\q"].id', 'h'] } },
+    }])
+    const [problem] = problems(badReference)
+    expect(problem?.path).toBe('configuration.root_module.resources[0].expressions.ha_vip_id.references[0]')
+    expect(problem?.message).toContain('a bad escape')
+    const r = runPlan(['-'], JSON.stringify(badReference))
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain('configuration.root_module.resources[0].expressions.ha_vip_id.references[0]')
+  })
+
+  it('lists the first 20 problems of a plan and counts the rest', () => {
+    const bad = { format_version: '1.2', resource_changes: Array.from({ length: 100 }, () => ({ address: 7 })) }
+    const r = runPlan(['-'], JSON.stringify(bad))
+    expect(r.status).toBe(2)
+    expect(r.stderr.split('\n').filter((line) => line.startsWith('  resource_changes['))).toHaveLength(20)
+    expect(r.stderr).toContain('  and 380 more problems')
+  })
+
+  it('reads the escapes Terraform writes: \\U000e0001, \\u00e9, \\n, $${', () => {
+    const key = 'k\u{e0001}é\n${x}'
+    const quoted = '"k\\U000e0001\\u00e9\\n$${x}"'
+    const p = plan([
+      { type: 'volcengine_ha_vip', name: 'h', key, actions: ['create'], after: { subnet_id: 'subnet-a' }, afterUnknown: { id: true } },
+      {
+        ...association('web', ['create'], { haVip: 'x', instance: 'i-a1' }), key,
+        after: { instance_id: 'i-a1', instance_type: 'EcsInstance' }, afterUnknown: { id: true, ha_vip_id: true },
+        expressions: { ha_vip_id: { references: [`volcengine_ha_vip.h[${quoted}].id`, `volcengine_ha_vip.h[${quoted}]`, 'volcengine_ha_vip.h'] } },
+      },
+    ])
+    const checked = checkPlan(account(), p)
+    if (E.isLeft(checked)) throw new Error(checked.left.message)
+    expect(checked.right.findings.map((f) => f.haVipId)).toEqual([`volcengine_ha_vip.h[${JSON.stringify(key)}]`])
+  })
+
+  // JSON-ish values a hostile plan may hold where the check reads: addresses, module paths, keys,
+  // references, actions, values of every type, and deep nesting.
+  const hostileText = fc.oneof(
+    fc.string(),
+    fc.constantFrom('module.a["\\x"]', 'h["\\q"].id', 'module.a["\\U000e0001"]', 'module.', 'module.a[', 'x["', '["\\', '__proto__', 'constructor', 'data.x.y[0]', 'volcengine_ha_vip.h["\\uD800"]', 'var.x', 'module.m.out', 'count.index', 'each.value'),
+    fc.string().map((s) => `module.${s}`),
+    fc.string().map((s) => `volcengine_ha_vip.h[${JSON.stringify(s)}].id`),
+  )
+  const hostileValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    value: fc.oneof({ depthSize: 'small' }, hostileText, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(hostileText, tie('value'), { maxKeys: 3 })),
+  })).value
+  const hostileChange = fc.record({
+    address: hostileText, module_address: fc.option(hostileText, { nil: undefined }), mode: fc.constantFrom('managed', 'data', 'x'),
+    type: fc.constantFrom('volcengine_ha_vip_associate', 'volcenginecc_vpc_ha_vip', 'volcengine_ha_vip', 'volcengine_network_interface_attach', 'volcengine_ecs_instance', 'x'),
+    name: hostileText, index: fc.option(fc.oneof(fc.integer(), hostileText), { nil: undefined }),
+    change: fc.record({ actions: fc.array(fc.constantFrom('create', 'delete', 'update', 'read', 'no-op', 'forget')), before: hostileValue, after: hostileValue, after_unknown: hostileValue }),
+  }, { requiredKeys: ['address', 'type', 'name', 'change'] })
+  const hostileModule: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    module: fc.record({
+      resources: fc.array(fc.record({ address: hostileText, mode: fc.constantFrom('managed', 'data'), type: fc.constantFrom('volcengine_ha_vip_associate', 'volcengine_ha_vip'), name: hostileText, expressions: fc.dictionary(fc.constantFrom('ha_vip_id', 'instance_id', 'subnet_id', 'associated_instance_ids'), fc.record({ references: fc.array(hostileText, { maxLength: 3 }), constant_value: hostileValue }, { requiredKeys: [] })) }), { maxLength: 3 }),
+      module_calls: fc.dictionary(hostileText, fc.record({ source: hostileText, expressions: hostileValue, module: tie('module') }, { requiredKeys: [] }), { maxKeys: 2 }),
+      outputs: hostileValue,
+    }, { requiredKeys: [] }),
+  })).module
+
+  test.prop([fc.oneof(
+    hostileValue,
+    fc.record({ format_version: fc.constantFrom('1.2', '0.1', '2.0'), planned_values: hostileValue, resource_changes: fc.array(hostileChange, { maxLength: 6 }), configuration: fc.record({ root_module: hostileModule }) }, { requiredKeys: ['format_version'] }),
+    fc.nat({ max: 2000 }).map(nested),
+  )], { numRuns: runs(300) })('checkPlan never throws on hostile JSON-ish input', (input) => {
+    const checked = checkPlan(account(), input)
+    expect(E.isLeft(checked) || Array.isArray(checked.right.findings)).toBe(true)
+  })
+})
+
+describe('the id of the HaVip a volcenginecc_vpc_ha_vip updates', () => {
+  const update = (before: Readonly<Record<string, unknown>>) => plan([{
+    type: 'volcenginecc_vpc_ha_vip', name: 'db', actions: ['update'],
+    before: { ...before, subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: [] },
+    after: { ...before, subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: ['i-a1'] },
+    afterUnknown: { associated_instance_ids: [false] },
+    expressions: { associated_instance_ids: { constant_value: ['i-a1'] } },
+  }])
+  const finding = (p: unknown) => {
+    const checked = checkPlan(account(), p)
+    if (E.isLeft(checked)) throw new Error(checked.left.message)
+    return checked.right.findings[0]
+  }
+
+  it('is ha_vip_id, else id: a plan with id alone is read', () => {
+    expect(finding(update({ id: 'havip-x' }))?.haVipId).toBe('havip-x')
+    expect(finding(update({ id: 'havip-other', ha_vip_id: 'havip-x' }))?.haVipId).toBe('havip-x')
+  })
+
+  it('without either, the unknown says which attributes are read', () => {
+    const f = finding(update({}))
+    expect(f?.verdict).toBe('unknown')
+    expect(f?.unknowns[0]).toEqual({ attribute: 'ha_vip_id', reason: "neither ha_vip_id nor id of volcenginecc_vpc_ha_vip.db is set in the plan's before (the HaVip's id is read from ha_vip_id, else id)" })
+  })
+})
+
+describe('the files havip plan reads: regular files only, bounded, UTF-8', () => {
+  const planText = JSON.stringify(plan([association('web', ['create'], { haVip: 'havip-x', instance: 'i-b1' })]))
+  // A bound on the run, so that a regression hangs no test run; no test here waits on time.
+  const run = (args: ReadonlyArray<string>, input?: string) =>
+    spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), ...args], { encoding: 'utf8', input, timeout: 60_000 })
+  const configWith = (make: (folder: string) => void): string => {
+    const folder = tempFolder('havip-tf-')
+    writeFileSync(join(folder, 'main.tf'), 'resource "volcengine_ha_vip_associate" "web" {\n}\n')
+    make(folder)
+    return folder
+  }
+  const planFile = (folder: string): string => {
+    const path = join(folder, 'plan.json')
+    writeFileSync(path, planText)
+    return path
+  }
+
+  it.each([
+    ['a FIFO', (f: string) => { execFileSync('mkfifo', [join(f, 'f.tf')]) }, 'f.tf: is a FIFO, not a regular file'],
+    ['a link to /dev/zero', (f: string) => { symlinkSync('/dev/zero', join(f, 'z.tf')) }, 'z.tf: is a device, not a regular file'],
+    ['a 300 MB file', (f: string) => { writeFileSync(join(f, 'big.tf'), ''); truncateSync(join(f, 'big.tf'), 300 * 1024 * 1024) }, 'big.tf: 300 MiB, larger than 8 MiB'],
+    ['a link to itself', (f: string) => { symlinkSync('loop.tf', join(f, 'loop.tf')) }, 'loop.tf: cannot read it: a symbolic link that leads back to itself'],
+    ['invalid UTF-8', (f: string) => { writeFileSync(join(f, 'bad.tf'), Buffer.from([0x23, 0x20, 0xc3, 0x28])) }, 'bad.tf: not UTF-8: the byte at offset 2 (0xc3)'],
+  ])('--config with %s among its .tf files: a usage error naming the file', (_, make, message) => {
+    const folder = configWith(make)
+    const r = run(['--config', folder, planFile(folder)])
+    expect(r.status).toBe(2)
+    expect(r.stderr).toContain(message)
+    expect(r.stderr).not.toContain('unexpected failure')
+  })
+
+  it('--config skips a folder named x.tf, as Terraform does, and reads a .tf file with a byte-order mark', () => {
+    const folder = configWith((f) => {
+      mkdirSync(join(f, 'x.tf'))
+      writeFileSync(join(f, 'main.tf'), '\ufeffresource "volcengine_ha_vip_associate" "web" {\n}\n')
+    })
+    const r = run(['--config', folder, '--format', 'json', planFile(folder)])
+    expect(r.stderr).toBe('')
+    expect((JSON.parse(r.stdout) as { findings: ReadonlyArray<{ location: unknown }> }).findings[0]?.location).toEqual({ file: 'main.tf', line: 1 })
+  })
+
+  it('PLAN: a FIFO, a device, an oversized file are refused; a byte-order mark is read; UTF-16 is named; invalid UTF-8 is refused at its offset', () => {
+    const folder = tempFolder('havip-plan-')
+    execFileSync('mkfifo', [join(folder, 'fifo.json')])
+    expect(run([join(folder, 'fifo.json')]).stderr).toContain('fifo.json: is a FIFO, not a regular file')
+    expect(run(['/dev/zero']).stderr).toContain('/dev/zero: is a device, not a regular file')
+    writeFileSync(join(folder, 'huge.json'), '')
+    truncateSync(join(folder, 'huge.json'), 300 * 1024 * 1024)
+    expect(run([join(folder, 'huge.json')]).stderr).toContain('huge.json: 300 MiB, larger than 256 MiB')
+    writeFileSync(join(folder, 'bom.json'), `\ufeff${planText}`)
+    expect(run([join(folder, 'bom.json')]).status).toBe(0)
+    writeFileSync(join(folder, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(planText, 'utf16le')]))
+    const utf16 = run([join(folder, 'utf16.json')])
+    expect([utf16.status, utf16.stderr]).toEqual([2, expect.stringContaining('utf16.json: is UTF-16, not UTF-8') as unknown])
+    writeFileSync(join(folder, 'latin1.json'), Buffer.from(planText.replace('i-b1', 'i-b\u00e9'), 'latin1'))
+    const latin1 = run([join(folder, 'latin1.json')])
+    expect(latin1.stderr).toContain(`latin1.json: not UTF-8: the byte at offset ${String(planText.indexOf('i-b1') + 3)} (0xe9)`)
+    expect(run(['-'], `\ufeff${planText}`).status).toBe(0)
+  })
+})
+
+describe('unknowns are summarised: a report grows with the plan, not with its square', () => {
+  const n = 40
+  const twoFree = (i: number) => ({ HaVipId: `havip-${String(i)}`, SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] })
+  const s = load({
+    Region: 'cn-beijing',
+    HaVips: Array.from({ length: n }, (_, i) => twoFree(i)),
+    Instances: Array.from({ length: 2 * n }, (_, i) => ({ InstanceId: `i-${String(i)}`, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p${String(i)}`, SubnetId: 'subnet-a', Type: 'primary' }] })),
+  })
+  const shaped = (unknown: 'instance_type' | 'ha_vip_id') => plan([
+    ...Array.from({ length: n }, (_, i) => ({
+      ...association('maybe', ['create'], { haVip: `havip-${String(i)}`, instance: `i-${String(i)}` }), key: i,
+      after: unknown === 'instance_type' ? { ha_vip_id: `havip-${String(i)}`, instance_id: `i-${String(i)}` } : { instance_id: `i-${String(i)}`, instance_type: 'EcsInstance' },
+      afterUnknown: { id: true, [unknown]: true }, expressions: { [unknown]: { references: ['var.x'] } },
+    })),
+    ...Array.from({ length: n }, (_, i) => ({ ...association('sure', ['create'], { haVip: `havip-${String(i)}`, instance: `i-${String(n + i)}` }), key: i })),
+  ])
+
+  it.each(['instance_type', 'ha_vip_id'] as const)('after 40 changes with an unknown %s, each later change names the first three and counts the rest', (unknown) => {
+    const checked = checkPlan(s, shaped(unknown))
+    if (E.isLeft(checked)) throw new Error(checked.left.message)
+    const later = checked.right.findings.filter((f) => f.address.includes('.sure['))
+    expect(later).toHaveLength(n)
+    for (const f of later) {
+      expect(f.verdict).toBe('unknown')
+      expect(f.unknowns.length).toBeLessThanOrEqual(5)
+    }
+    expect(later[0]?.unknowns.map((u) => u.reason).join('\n')).toContain(`${String(n - 3)} more changes like volcengine_ha_vip_associate.maybe[0]: each`)
+  })
+})
+
+describe('control characters and long texts from a plan', () => {
+  const hostileId = 'i-\u001b[2J\nforged line\u0001\u202e' + 'x'.repeat(3000)
+  const p = JSON.stringify(plan([association('web', ['create'], { haVip: 'havip-x', instance: hostileId })]))
+
+  it('junit: XML 1.0 holds no forbidden character, raw or referenced; they are written as \\uXXXX text', () => {
+    const r = runPlan(['--format', 'junit', '-'], p)
+    expect(r.status).toBe(1)
+    // eslint-disable-next-line no-control-regex -- the characters XML 1.0 forbids
+    expect(r.stdout).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/)
+    expect(r.stdout).not.toMatch(/&#x?0*(1b|27|1|0?1);/i)
+    expect(r.stdout).toContain('i-\\u001b[2J\\u000aforged line\\u0001\\u202e')
+    expect(r.stdout).toContain('more characters)')
+  })
+
+  it('text: no escape sequence or newline from the plan reaches the terminal, and a long id is cut', () => {
+    const r = runPlan(['-'], p)
+    expect(r.stdout).not.toContain('\u001b')
+    expect(r.stdout).not.toContain('\u202e')
+    expect(r.stdout.split('\n').filter((line) => line.startsWith('forged line'))).toEqual([])
+    expect(r.stdout).toContain('i-\\u001b[2J\\u000aforged line')
+    expect(r.stdout.split('\n').every((line) => line.length < 2500)).toBe(true)
+  })
+})
+
+describe('SARIF locations: from the repository root, as code scanning resolves them', () => {
+  const repoWith = (): { repo: string; infra: string; planPath: string } => {
+    const repo = tempFolder('havip-repo-')
+    mkdirSync(join(repo, '.git'))
+    const infra = join(repo, 'infra')
+    mkdirSync(join(infra, 'modules', 'db'), { recursive: true })
+    writeFileSync(join(infra, 'main.tf'), 'module "db" {\n  source = "./modules/db"\n}\n\nresource "volcengine_ha_vip_associate" "web" {\n}\n')
+    writeFileSync(join(infra, 'modules', 'db', 'vips.tf'), 'resource "volcengine_ha_vip_associate" "primary" {}\n')
+    const planPath = join(repo, 'plan.json')
+    writeFileSync(planPath, JSON.stringify(plan([
+      association('web', ['create'], { haVip: 'havip-x', instance: 'i-a1' }),
+      { ...association('primary', ['create'], { haVip: 'havip-x', instance: 'i-a2' }), module: 'module.db' },
+    ])))
+    return { repo, infra, planPath }
+  }
+  const sarifOf = (args: ReadonlyArray<string>, cwd: string) => {
+    const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'sarif', ...args], { encoding: 'utf8', cwd })
+    return JSON.parse(r.stdout) as { runs: ReadonlyArray<{ originalUriBaseIds?: Record<string, { uri: string }>; results: ReadonlyArray<{ locations: ReadonlyArray<{ physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string } } }> }> }> }
+  }
+  const uris = (log: ReturnType<typeof sarifOf>) => [...new Set(log.runs[0]?.results.map((r) => r.locations[0]?.physicalLocation?.artifactLocation.uri))]
+
+  it('the configuration in a subfolder: infra/main.tf, from wherever havip runs, with the root as SRCROOT', () => {
+    const { repo, infra, planPath } = repoWith()
+    const validate = sarifValidator()
+    for (const [args, cwd] of [[['--config', 'infra', planPath], repo], [['--config', '.', planPath], infra], [['--config', infra, planPath], tmpdir()]] as const) {
+      const log = sarifOf(args, cwd)
+      expect(validate(log), JSON.stringify(validate.errors)).toBe(true)
+      expect(uris(log)).toEqual(['infra/main.tf', 'infra/modules/db/vips.tf'])
+      expect(log.runs[0]?.results[0]?.locations[0]?.physicalLocation?.artifactLocation.uriBaseId).toBe('SRCROOT')
+      expect(log.runs[0]?.originalUriBaseIds?.SRCROOT?.uri).toBe(`${pathToFileURL(repo).href}/`)
+    }
+  })
+
+  it('--source-root names files from another folder; outside a repository, from --config', () => {
+    const { repo, infra, planPath } = repoWith()
+    expect(uris(sarifOf(['--config', infra, '--source-root', infra, planPath], repo))).toEqual(['main.tf', 'modules/db/vips.tf'])
+    rmSync(join(repo, '.git'), { recursive: true })
+    expect(uris(sarifOf(['--config', infra, planPath], repo))).toEqual(['main.tf', 'modules/db/vips.tf'])
+    expect(spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--source-root', repo, planPath], { encoding: 'utf8' }).status).toBe(2)
+  })
+})
