@@ -218,7 +218,7 @@ describe('checkConformance', () => {
     const always200 = rewriting(({ body }) => ({ status: 200, body }))
     const status = await checkConformance({ setup: always200, numRuns: runs(200) })
     if (status.ok) throw new Error('not caught')
-    expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
+    expect(status.divergence).toMatch(/: status 200, expected 4\d\d \(havip-rules answers /)
   })
 
   it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order, a missing empty type or list are the same', async () => {
@@ -243,11 +243,35 @@ describe('checkConformance', () => {
     expect(await checkConformance({ setup: reordered, numRuns: 50 })).toMatchObject({ ok: true })
   })
 
-  it('describes an answer that is not an envelope as what is missing from it, and never crashes on one', async () => {
-    for (const body of [null, {}, 'text', 7, { ResponseMetadata: null }]) {
+  it('says a body that is not an object is not one, and describes an object without an envelope as what is missing from it', async () => {
+    for (const body of [null, 'text', 7, [1]]) {
       const divergence = await divergenceOf(({ status }) => ({ status, body }), 5)
-      expect(divergence).toMatch(/ResponseMetadata\.Action undefined, expected "(Associate|Disassociate)HaVip"/)
+      expect(divergence).toMatch(/: the body is not an object: (null|"text"|7|\[1\])/)
+      expect(divergence).not.toContain('undefined')
     }
+    for (const body of [{}, { ResponseMetadata: null }]) {
+      const divergence = await divergenceOf(({ status }) => ({ status, body }), 5)
+      // A request may lack Action: its expected Action is then "".
+      expect(divergence).toMatch(/ResponseMetadata\.Action undefined, expected "[A-Za-z]*"/)
+    }
+  })
+
+  it('says the system under test threw, naming the request, whether on the request or on the DescribeHaVips after it', async () => {
+    const throwing = (when: (params: RequestParams) => boolean, error: unknown) => (json: SnapshotJson): System => {
+      const system = reference(json)
+      return { send: (params) => { if (when(params)) throw error; return system.send(params) } }
+    }
+    const onRequest = await checkConformance({ setup: throwing((p) => p.Action !== 'DescribeHaVips', new TypeError('fetch failed')), numRuns: 5 })
+    if (onRequest.ok) throw new Error('not caught')
+    expect(onRequest.divergence).toMatch(/^[^:]*Version=[^:]*: the system under test threw TypeError: fetch failed$/)
+    const onDescribe = await checkConformance({ setup: throwing((p) => p.Action === 'DescribeHaVips', 'down'), numRuns: runs(30) })
+    if (onDescribe.ok) throw new Error('not caught')
+    expect(onDescribe.divergence).toMatch(/^[^:]*Version=[^:]*: then DescribeHaVips of \S+: the system under test threw "down"$/)
+  })
+
+  it('gives the facts behind the error havip-rules answers', async () => {
+    const divergence = await divergenceOf(({ body }) => ({ status: 200, body }), runs(30))
+    expect(divergence).toMatch(/: status 200, expected 4\d\d \(havip-rules answers \S+ because .+\)$/)
   })
 
   it('says an error answered where havip-rules succeeds is not expected', async () => {

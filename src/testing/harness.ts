@@ -1,6 +1,8 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
+import { decodeRequest } from '../codec/request.js'
 import { loadSnapshot } from '../codec/snapshot.js'
+import { explain } from '../engine/operations.js'
 import type { Snapshot } from '../model/snapshot.js'
 import type { ResponseBody } from '../wire/envelope.js'
 import { handle } from '../wire/handle.js'
@@ -72,9 +74,31 @@ type WireBody = Readonly<{ ResponseMetadata?: Readonly<Record<string, unknown>> 
 
 const metaOf = (body: unknown) => (body as WireBody | null | undefined)?.ResponseMetadata
 
+const isObject = (body: unknown): body is Readonly<Record<string, unknown>> => typeof body === 'object' && body !== null && !Array.isArray(body)
+
+/** A value as a report shows it: JSON, cut short when long; what JSON cannot write, as JavaScript would. */
+const shown = (value: unknown): string => {
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = String(value)
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text
+}
+
+/** Why havip-rules answers an error: its id and the facts of the snapshot behind it. Empty for a success. */
+const factsOf = (snapshot: Snapshot, params: RequestParams): string => {
+  const request = decodeRequest(params)
+  const reason = E.isLeft(request) ? request.left : explain(snapshot, request.right)[0]
+  return reason === undefined ? '' : ` (havip-rules answers ${reason.id} because ${reason.facts})`
+}
+
 const expectations = (expected: ResponseBody, expectedStatus: number, actual: Reply, theirId: unknown): ReadonlyArray<string> => {
   const problems: Array<string> = []
   if (actual.status !== expectedStatus) problems.push(`status ${String(actual.status)}, expected ${String(expectedStatus)}`)
+  // Listing every field of a body that is not even an object as undefined would hide what it is.
+  if (!isObject(actual.body)) return [...problems, `the body is not an object: ${shown(actual.body)}`]
   const want = 'Error' in expected.ResponseMetadata ? expected.ResponseMetadata.Error : undefined
   const meta = metaOf(actual.body)
   const got = meta?.Error
@@ -107,11 +131,11 @@ const describeOne = (haVipId: string): RequestParams => ({ Action: 'DescribeHaVi
 type Result = Readonly<{ Result?: { HaVips?: ReadonlyArray<Readonly<Record<string, unknown>>> } }>
 
 /** DescribeHaVips of the HaVip a request named, on both sides; any difference in its bindings is a divergence. */
-const describeProblems = async (snapshot: Snapshot, haVipId: string, system: System): Promise<ReadonlyArray<string>> => {
+const describeProblems = async (snapshot: Snapshot, haVipId: string, system: System, request: string): Promise<ReadonlyArray<string>> => {
   const expected = handle(snapshot, describeOne(haVipId), { requestId: 'describe' })
   const ours = (expected.body as Result).Result?.HaVips?.[0]
   if (ours === undefined) return []
-  const actual = await system.send(describeOne(haVipId))
+  const actual = await sent(system, describeOne(haVipId), `${request}: then DescribeHaVips of ${haVipId}`)
   if (actual.status !== 200) return [`then DescribeHaVips of ${haVipId} answered status ${String(actual.status)}, expected 200`]
   const theirs = (actual.body as Result | null)?.Result?.HaVips?.find((h) => h.HaVipId === haVipId)
   if (theirs === undefined) return [`then DescribeHaVips of ${haVipId} did not list it`]
@@ -120,6 +144,15 @@ const describeProblems = async (snapshot: Snapshot, haVipId: string, system: Sys
   return describeFields
     .filter((field) => JSON.stringify(got[field]) !== JSON.stringify(want[field]))
     .map((field) => `then DescribeHaVips of ${haVipId} says ${field} ${JSON.stringify(got[field])}, expected ${JSON.stringify(want[field])}`)
+}
+
+/** What the system answers, or a divergence naming the request it threw on. */
+const sent = async (system: System, params: RequestParams, what: string): Promise<Reply> => {
+  try {
+    return await system.send(params)
+  } catch (error) {
+    throw new Error(`${what}: the system under test threw ${error instanceof Error ? `${error.name}: ${error.message}` : shown(error)}`)
+  }
 }
 
 /** One request, sent to both; any difference is a divergence. */
@@ -133,15 +166,14 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
   async run(model: Model, real: Real): Promise<void> {
     const ours = `havip-rules-${String(model.step++)}`
     const expected = handle(model.snapshot, this.params, { requestId: ours })
-    const actual = await real.system.send(this.params)
+    const actual = await sent(real.system, this.params, this.toString())
     // A replay must answer with the RequestId the system gave the success it replays.
     const theirId = model.requestIds.get(expected.body.ResponseMetadata.RequestId)
-    const problems = [...expectations(expected.body, expected.status, actual, theirId)]
+    const problems = expectations(expected.body, expected.status, actual, theirId)
+    if (problems.length > 0) throw new Error(`${this.toString()}: ${problems.join('; ')}${factsOf(model.snapshot, this.params)}`)
     const haVipId = this.params.HaVipId
-    if (problems.length === 0 && real.compareDescribe && haVipId !== undefined) {
-      problems.push(...await describeProblems(expected.snapshot, haVipId, real.system))
-    }
-    if (problems.length > 0) throw new Error(`${this.toString()}: ${problems.join('; ')}`)
+    const stale = real.compareDescribe && haVipId !== undefined ? await describeProblems(expected.snapshot, haVipId, real.system, this.toString()) : []
+    if (stale.length > 0) throw new Error(`${this.toString()}: ${stale.join('; ')}`)
     model.requestIds.set(ours, metaOf(actual.body)?.RequestId)
     model.snapshot = expected.snapshot
   }
