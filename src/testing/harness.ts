@@ -80,7 +80,8 @@ const isObject = (body: unknown): body is Readonly<Record<string, unknown>> => t
 const shown = (value: unknown): string => {
   let text: string
   try {
-    text = JSON.stringify(value) ?? String(value)
+    // JSON.stringify answers undefined (typed as a string) for undefined, a function or a symbol.
+    text = (JSON.stringify(value) as string | undefined) ?? String(value)
   } catch {
     text = String(value)
   }
@@ -151,7 +152,7 @@ const sent = async (system: System, params: RequestParams, what: string): Promis
   try {
     return await system.send(params)
   } catch (error) {
-    throw new Error(`${what}: the system under test threw ${error instanceof Error ? `${error.name}: ${error.message}` : shown(error)}`)
+    throw new Error(`${what}: the system under test threw ${error instanceof Error ? `${error.name}: ${error.message}` : shown(error)}`, { cause: error })
   }
 }
 
