@@ -80,8 +80,9 @@ const isObject = (body: unknown): body is Readonly<Record<string, unknown>> => t
 const shown = (value: unknown): string => {
   let text: string
   try {
-    // JSON.stringify answers undefined (typed as a string) for undefined, a function or a symbol.
-    text = (JSON.stringify(value) as string | undefined) ?? String(value)
+    // JSON.stringify answers undefined (though typed as a string) for undefined, a function or a symbol.
+    const json: string | undefined = JSON.stringify(value)
+    text = json ?? String(value)
   } catch {
     text = String(value)
   }
