@@ -81,8 +81,8 @@ const shown = (value: unknown): string => {
   let text: string
   try {
     // JSON.stringify answers undefined (though typed as a string) for undefined, a function or a symbol.
-    const json: string | undefined = JSON.stringify(value)
-    text = json ?? String(value)
+    const json: unknown = JSON.stringify(value)
+    text = typeof json === 'string' ? json : String(value)
   } catch {
     text = String(value)
   }
