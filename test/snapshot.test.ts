@@ -60,7 +60,7 @@ describe('loadSnapshot', () => {
 
   it('suggests a key at most two edits away, and one edit per three letters, whatever the case', () => {
     const advice = (key: string) => problemsOf({ [key]: [] })[0]?.replace(`${key}: is not a snapshot key: `, '').replace(/^\["[^"]*"\]: is not a snapshot key: /, '')
-    const none = 'a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens'
+    const none = 'a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens, Subnets, RouteEntries, AsyncTasks, IdCounter, AsyncSteps'
     expect(advice('HAVIPS')).toBe('did you mean HaVips?')
     expect(advice('xHaVips')).toBe('did you mean HaVips?')
     expect(advice('egion')).toBe('did you mean Region?')
@@ -84,12 +84,12 @@ describe('loadSnapshot', () => {
       'NetworkInterfaceSets: is not a snapshot key: did you mean NetworkInterfaces? (the name DescribeNetworkInterfaces uses; see havip snapshot build)',
       'havips: is not a snapshot key: did you mean HaVips?',
       'Regoin: is not a snapshot key: did you mean Region?',
-      'Comment: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens',
+      'Comment: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens, Subnets, RouteEntries, AsyncTasks, IdCounter, AsyncSteps',
     ])
     expect(problemsOf({ ResponseMetadata: {}, Result: { HaVips: [] } })[0])
       .toBe('ResponseMetadata: is not a snapshot key: this is a whole Describe response, not a snapshot; build one from such pages with havip snapshot build')
     expect(problemsOf(JSON.parse('{"__proto__": []}'))).toEqual([
-      '__proto__: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens',
+      '__proto__: is not a snapshot key: a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens, Subnets, RouteEntries, AsyncTasks, IdCounter, AsyncSteps',
     ])
   })
 
@@ -175,7 +175,7 @@ describe('loadSnapshot', () => {
   it('prints as one line of counts, not its indexes', () => {
     const s = load(baseJson())
     const printed = inspect(s)
-    expect(printed).toMatch(/^Snapshot \{ Region: "cn-beijing", HaVips: \d+, Instances: \d+, NetworkInterfaces: \d+, ClientTokens: \d+ \}$/)
+    expect(printed).toMatch(/^Snapshot \{ Region: "cn-beijing", HaVips: \d+, Instances: \d+, NetworkInterfaces: \d+, ClientTokens: \d+, Subnets: \d+, AsyncTasks: \d+ \}$/)
     const tokened = associateHaVip(s, { action: 'AssociateHaVip', haVipId: 'havip-1', instanceId: 'i-1', instanceType: 'EcsInstance', clientToken: 'new' })
     if (E.isLeft(tokened)) throw new Error(tokened.left.message)
     const tokens = (text: string) => Number(/ClientTokens: (\d+)/.exec(text)?.[1])

@@ -1,11 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { layered, layeredValues, lookup } from '../model/layered-map.js'
-import type { LedgerEntryJson } from '../model/json.js'
+import { parseAddress, parseCidr } from '../model/address.js'
+import type { AddressIndex, Subnet } from '../model/addresses.js'
+import { loadAddresses } from '../model/addresses.js'
+import { layered, layeredValues } from '../model/layered-map.js'
+import type { AnyLedgerEntryJson, AsyncTaskJson, HaVipJson, SnapshotJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
-import type { HaVipJson } from '../model/json.js'
 import type { Eni, Instance, TargetKey } from '../model/resources.js'
-import { targetKey } from '../model/resources.js'
-import type { SnapshotJson } from '../model/json.js'
+import { targetKey, vpcOf } from '../model/resources.js'
+import { allTasks, loadTasks } from '../model/tasks.js'
 import type { Snapshot } from '../model/snapshot.js'
 import { defaultQuotas, defaultRegion, isSnapshot, SnapshotState } from '../model/snapshot.js'
 import type { Problem } from './problems.js'
@@ -47,10 +49,27 @@ type Report = (path: string, message: string) => void
 const index = (json: DecodedSnapshot, report: Report): SnapshotState => {
   const instances = indexInstances(json.Instances ?? [], report)
   const enis = indexEnis(json.NetworkInterfaces ?? [], report)
-  const { haVips, haVipOrder, bindingCounts } = indexHaVips(json.HaVips ?? [], instances, enis, report)
-  const ledger = indexLedger(json.ClientTokens ?? [], report)
-  return new SnapshotState(json.Region ?? defaultRegion, { ...defaultQuotas, ...json.Quotas }, layered(haVips), haVipOrder,
-    layered(instances), layered(enis), layered(bindingCounts), layered(ledger), json)
+  const subnets = indexSubnets(json.Subnets ?? [], report)
+  const { haVips, bindingCounts, perVpc } = indexHaVips(json.HaVips ?? [], instances, enis, subnets, report)
+  return new SnapshotState({
+    region: json.Region ?? defaultRegion,
+    quotas: { ...defaultQuotas, ...json.Quotas },
+    haVips: layered(haVips),
+    haVipCount: haVips.size,
+    haVipsPerVpc: layered(perVpc),
+    instances: layered(instances),
+    enis: layered(enis),
+    bindingCounts: layered(bindingCounts),
+    ledger: layered(indexLedger(json.ClientTokens ?? [], report)),
+    subnets,
+    routeEntryOf: indexRouteEntries(json.RouteEntries ?? [], report),
+    addresses: indexAddresses(json, subnets),
+    tasks: loadTasks(indexTasks(json.AsyncTasks ?? [], report)),
+    idCounter: json.IdCounter ?? 0,
+    asyncSteps: json.AsyncSteps ?? 0,
+    changed: false,
+    source: json,
+  })
 }
 
 /** How a list's items are identified: the key, and where and how a repeated one is reported. */
@@ -126,14 +145,64 @@ const indexHaVips = (
   list: ReadonlyArray<HaVipJson>,
   instances: ReadonlyMap<string, Instance>,
   enis: ReadonlyMap<string, Eni>,
+  subnets: ReadonlyMap<string, Subnet>,
   report: Report,
 ) => {
   const bindingCounts = new Map<TargetKey, number>()
+  const perVpc = new Map<string, number>()
   const haVips = byId(list, idField('HaVips', 'HaVipId', (h) => h.HaVipId), (h, path) => {
     checkTargets(h, path, instances, enis, report).forEach((key) => bindingCounts.set(key, (bindingCounts.get(key) ?? 0) + 1))
+    const vpc = vpcOf(h, subnets)
+    if (vpc !== undefined) perVpc.set(vpc, (perVpc.get(vpc) ?? 0) + 1)
     return h
   }, report)
-  return { haVips, haVipOrder: [...haVips.keys()], bindingCounts }
+  return { haVips, bindingCounts, perVpc }
+}
+
+const indexSubnets = (list: NonNullable<DecodedSnapshot['Subnets']>, report: Report): ReadonlyMap<string, Subnet> =>
+  byId(list, idField('Subnets', 'SubnetId', (n) => n.SubnetId), (n): Subnet | undefined => {
+    // The codec checked the block.
+    const cidr = parseCidr(n.CidrBlock)
+    return cidr === undefined ? undefined : { id: n.SubnetId, vpcId: n.VpcId, status: n.Status === undefined || n.Status === '' ? 'Available' : n.Status, cidr }
+  }, report)
+
+/** The first route entry whose next hop is each HaVip: what DeleteHaVip reads. */
+const indexRouteEntries = (list: NonNullable<DecodedSnapshot['RouteEntries']>, report: Report): ReadonlyMap<string, string> => {
+  const entries = byId(list, idField('RouteEntries', 'RouteEntryId', (r) => r.RouteEntryId), (r) => r, report)
+  const byNextHop = new Map<string, string>()
+  for (const r of entries.values()) {
+    if (r.NextHopType === 'HaVip' && !byNextHop.has(r.NextHopId)) byNextHop.set(r.NextHopId, r.RouteEntryId)
+  }
+  return byNextHop
+}
+
+const indexTasks = (list: ReadonlyArray<AsyncTaskJson>, report: Report): ReadonlyMap<string, AsyncTaskJson> =>
+  byId(list, idField('AsyncTasks', 'AsyncTaskId', (t) => t.AsyncTaskId), (t) => t, report)
+
+/**
+ * The addresses in use in each listed subnet (docs/snapshot.md): the HaVips', every instance
+ * interface's and ENI's primary address, and the ENIs' other private addresses. A snapshot without
+ * subnets indexes nothing: no HaVip can be created in it.
+ */
+const indexAddresses = (json: DecodedSnapshot, subnets: ReadonlyMap<string, Subnet>): AddressIndex => {
+  const uses = new Map<string, Array<number>>()
+  const use = (subnetId: string, text: string | undefined): void => {
+    const subnet = text === undefined || text === '' ? undefined : subnets.get(subnetId)
+    const address = subnet === undefined || text === undefined ? undefined : parseAddress(text)
+    if (subnet === undefined || address === undefined || address < subnet.cidr.first || address > subnet.cidr.last) return
+    const list = uses.get(subnetId)
+    if (list === undefined) uses.set(subnetId, [address])
+    else list.push(address)
+  }
+  if (subnets.size > 0) {
+    for (const h of json.HaVips ?? []) use(h.SubnetId, h.IpAddress)
+    for (const i of json.Instances ?? []) for (const n of i.NetworkInterfaces) use(n.SubnetId, n.PrimaryIpAddress)
+    for (const n of json.NetworkInterfaces ?? []) {
+      use(n.SubnetId, n.PrimaryIpAddress)
+      for (const p of n.PrivateIpSets?.PrivateIpSet ?? []) use(n.SubnetId, p.PrivateIpAddress)
+    }
+  }
+  return loadAddresses(uses)
 }
 
 /** Reports what is wrong with a HaVip's target list; returns the keys of its valid targets. */
@@ -165,7 +234,7 @@ const checkTargets = (
   return keys
 }
 
-const indexLedger = (list: ReadonlyArray<LedgerEntryJson>, report: Report): ReadonlyMap<string, LedgerEntryJson> =>
+const indexLedger = (list: ReadonlyArray<AnyLedgerEntryJson>, report: Report): ReadonlyMap<string, AnyLedgerEntryJson> =>
   byId(list, {
     listPath: 'ClientTokens',
     keyOf: (e) => ledgerKey(e.Action, e.ClientToken),
@@ -173,37 +242,42 @@ const indexLedger = (list: ReadonlyArray<LedgerEntryJson>, report: Report): Read
   }, (e) => e, report)
 
 /**
- * The snapshot as JSON: the loaded object with every field in its place and order, HaVips and
- * ClientTokens brought up to date, so that `loadSnapshot` of it gives the same state. A snapshot no
- * request changed gives back the very object it was loaded from. (Untyped code that passes
- * something else gets `undefined`.)
+ * The snapshot as JSON: the loaded object with every field in its place and order, the lists and
+ * counters requests change brought up to date, so that `loadSnapshot` of it gives the same state.
+ * A snapshot no request changed gives back the very object it was loaded from. (Untyped code that
+ * passes something else gets `undefined`.)
  */
 export const snapshotToJson = (s: Snapshot): SnapshotJson => {
   // The type promises a snapshot; only untyped callers can break it, and they get nothing back.
   if (!isSnapshot(s)) return undefined as unknown as SnapshotJson
-  if (s.haVips.overlay.size === 0 && s.ledger.overlay.size === 0) return s.source
+  if (!s.changed) return s.source
   // fromEntries defines own properties, so a field named "__proto__" stays a field.
   return Object.fromEntries(snapshotEntries(s).map((e) => [e.key, 'items' in e ? [...e.items()] : e.value] as const))
 }
 
-/** A top-level entry of a snapshot's JSON: a value as loaded, or a list requests change, read lazily. */
+/** A top-level entry of a snapshot's JSON: a value, or a list requests change, read lazily. */
 export type SnapshotEntry =
   | { readonly key: string; readonly value: unknown }
-  | { readonly key: 'HaVips' | 'ClientTokens'; readonly items: () => Iterable<unknown> }
+  | { readonly key: string; readonly items: () => Iterable<unknown> }
 
 /**
  * The snapshot's JSON as top-level entries in their order, without building the lists that
  * requests change: a writer can stream a snapshot of any size, and a snapshot, being immutable,
- * can be written while requests go on making new ones.
+ * can be written while requests go on making new ones. A key requests gave a value that the
+ * loaded object did not have comes last.
  */
 export const snapshotEntries = (s: SnapshotState): ReadonlyArray<SnapshotEntry> => {
-  const haVips = function* (): Iterable<unknown> {
-    for (const id of s.haVipOrder) yield lookup(s.haVips, id)
-  }
-  const ledger = (): Iterable<unknown> => layeredValues(s.ledger)
+  const owned: ReadonlyArray<readonly [key: string, entry: SnapshotEntry, added: boolean]> = [
+    ['HaVips', { key: 'HaVips', items: () => layeredValues(s.haVips) }, s.haVipCount > 0],
+    ['ClientTokens', { key: 'ClientTokens', items: () => layeredValues(s.ledger) }, s.ledger.overlay.size > 0],
+    ['AsyncTasks', { key: 'AsyncTasks', items: () => allTasks(s.tasks) }, s.tasks.size > 0],
+    ['IdCounter', { key: 'IdCounter', value: s.idCounter }, s.idCounter > 0],
+    ['AsyncSteps', { key: 'AsyncSteps', value: s.asyncSteps }, s.asyncSteps > 0],
+  ]
+  const byKey = new Map(owned.map(([key, entry]) => [key, entry]))
   // A key that holds undefined (a snapshot given as an object) is not in its JSON.
-  const entries = Object.entries(s.source).filter(([, value]) => value !== undefined).map(([key, value]): SnapshotEntry =>
-    key === 'HaVips' ? { key, items: haVips } : key === 'ClientTokens' ? { key, items: ledger } : { key, value })
-  const ledgerAdded = s.source.ClientTokens === undefined && s.ledger.overlay.size > 0
-  return ledgerAdded ? [...entries, { key: 'ClientTokens', items: ledger }] : entries
+  const present = Object.entries(s.source).filter(([, value]) => value !== undefined)
+  const entries = present.map(([key, value]): SnapshotEntry => byKey.get(key) ?? { key, value })
+  const had = new Set(present.map(([key]) => key))
+  return [...entries, ...owned.filter(([key, , added]) => added && !had.has(key)).map(([, entry]) => entry)]
 }

@@ -2,11 +2,16 @@ import type { Problem } from './problems.js'
 import { childPath } from './problems.js'
 
 /** The only keys a snapshot may have at its top level. */
-export const snapshotKeys = ['Region', 'HaVips', 'Instances', 'NetworkInterfaces', 'Quotas', 'ClientTokens'] as const
+export const snapshotKeys = [
+  'Region', 'HaVips', 'Instances', 'NetworkInterfaces', 'Quotas', 'ClientTokens', 'Subnets', 'RouteEntries', 'AsyncTasks', 'IdCounter', 'AsyncSteps',
+] as const
 
 // What the vendor's Describe responses call things, and where a user pasting one meets them.
 const describeNames: Readonly<Record<string, string>> = {
   NetworkInterfaceSets: 'did you mean NetworkInterfaces? (the name DescribeNetworkInterfaces uses; see havip snapshot build)',
+  RouteEntrySets: 'did you mean RouteEntries? (DescribeRouteEntryList lists them as RouteEntries)',
+  RouteTables: 'a snapshot holds route entries, not route tables: list them under RouteEntries (DescribeRouteEntryList)',
+  Tasks: 'did you mean AsyncTasks? (the task ledger)',
   ResponseMetadata: 'this is a whole Describe response, not a snapshot; build one from such pages with havip snapshot build',
   Result: 'this is a whole Describe response, not a snapshot; build one from such pages with havip snapshot build',
   TotalCount: 'this is a Describe result page, not a snapshot; build one from such pages with havip snapshot build',

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
-import { lookup } from '../model/layered-map.js'
-import type { HaVipJson, InstanceJson, NetworkInterfaceJson } from '../model/json.js'
+import { layeredValues } from '../model/layered-map.js'
+import type { InstanceJson, NetworkInterfaceJson } from '../model/json.js'
 import type { DescribeAction, DescribeRequest, TagFilter } from '../model/request.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
@@ -56,16 +56,10 @@ const describe = <T extends object>(all: Iterable<T>, idField: string, r: Descri
   })
 }
 
-function* haVipsOf(s: SnapshotState): Generator<HaVipJson> {
-  for (const id of s.haVipOrder) {
-    const h = lookup(s.haVips, id)
-    if (h !== undefined) yield h
-  }
-}
 
 /** What each Describe call lists, and the field that names each item. */
 export const describeResources = {
-  DescribeHaVips: (s: SnapshotState, r: DescribeRequest) => describe(haVipsOf(s), 'HaVipId', r),
+  DescribeHaVips: (s: SnapshotState, r: DescribeRequest) => describe(layeredValues(s.haVips), 'HaVipId', r),
   // Requests never change instances or ENIs: they are listed as loaded.
   DescribeInstances: (s: SnapshotState, r: DescribeRequest) => describe<InstanceJson>(s.source.Instances ?? [], 'InstanceId', r),
   DescribeNetworkInterfaces: (s: SnapshotState, r: DescribeRequest) => describe<NetworkInterfaceJson>(s.source.NetworkInterfaces ?? [], 'NetworkInterfaceId', r),

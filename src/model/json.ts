@@ -26,6 +26,26 @@ export interface HaVipJson extends VendorFields {
   readonly MasterInstanceId?: string
   /** `false` models a HaVip that refuses association (`InvalidHaVip.NotSupport`); default `true`. */
   readonly SupportsAssociation?: boolean
+  /** Its address in its subnet: a dotted quad, or `""`. */
+  readonly IpAddress?: string
+  /** Its VPC; absent or `""`: its subnet's, when the subnet is listed. */
+  readonly VpcId?: string
+  readonly HaVipName?: string
+  readonly Description?: string
+  /** Non-empty when an EIP is bound to it (DeleteHaVip is then refused). */
+  readonly AssociatedEipId?: string
+  readonly AssociatedEipAddress?: string
+  readonly ProjectName?: string
+  readonly Tags?: ReadonlyArray<TagJson>
+  /** ISO-8601; set by CreateHaVip and ModifyHaVipAttributes when the host passes a time. */
+  readonly CreatedAt?: string
+  readonly UpdatedAt?: string
+}
+
+/** A tag, as the vendor lists them. */
+export interface TagJson {
+  readonly Key: string
+  readonly Value: string
 }
 
 /** One of an instance's interfaces, as ecs DescribeInstances lists them. */
@@ -33,6 +53,8 @@ export interface InstanceInterfaceJson extends VendorFields {
   readonly SubnetId: string
   /** `primary` or `secondary`; the instance's subnet is its primary interface's. */
   readonly Type: string
+  /** An address in use in the interface's subnet: a dotted quad, or `""`. */
+  readonly PrimaryIpAddress?: string
 }
 
 /** An ECS instance, as ecs DescribeInstances returns it in `Result.Instances`. */
@@ -54,16 +76,58 @@ export interface NetworkInterfaceJson extends VendorFields {
   readonly DeviceId?: string
   /** The interface belongs to another cloud service; default `false`. */
   readonly ServiceManaged?: boolean
+  /** An address in use in its subnet: a dotted quad, or `""`. */
+  readonly PrimaryIpAddress?: string
+  /** Its other addresses, each in use in its subnet. */
+  readonly PrivateIpSets?: { readonly PrivateIpSet?: ReadonlyArray<{ readonly PrivateIpAddress?: string } & VendorFields> } & VendorFields
 }
 
-/** One remembered ClientToken: the idempotency ledger's entry. */
-export interface LedgerEntryJson {
+/** A subnet, as DescribeSubnets returns it in `Result.Subnets`. */
+export interface SubnetJson extends VendorFields {
+  readonly SubnetId: string
+  readonly VpcId: string
+  /** IPv4, `a.b.c.d/n`, host bits zero. */
+  readonly CidrBlock: string
+  /** `Available` (default) or `Pending`: only an `Available` subnet takes a new HaVip. */
+  readonly Status?: string
+}
+
+/** A route entry, as DescribeRouteEntryList returns it in `Result.RouteEntries`. */
+export interface RouteEntryJson extends VendorFields {
+  readonly RouteEntryId: string
+  /** `HaVip` for an entry whose next hop is a HaVip. */
+  readonly NextHopType: string
+  readonly NextHopId: string
+}
+
+/** One task of the task ledger: what a write answered as its `AsyncTaskId`. */
+export interface AsyncTaskJson extends VendorFields {
+  readonly AsyncTaskId: string
+  /** The write that issued it (`CreateHaVip`, `AssociateHaVip`, …). */
   readonly Action: string
+  /** The HaVip it changes. */
+  readonly ResourceId?: string
+  /** `InProgress`, `Succeeded` or `Failed`. */
+  readonly Status: string
+  /** The RequestId of the write. */
+  readonly RequestId?: string
+  /** Steps left before an `InProgress` task succeeds; default 0. */
+  readonly StepsLeft?: number
+}
+
+interface LedgerEntryFields {
   readonly ClientToken: string
   /** `InProgress` is put there by a host that models slow operations. */
   readonly Status: 'Succeeded' | 'InProgress'
   /** What a replay of this entry answers with. */
   readonly RequestId?: string
+  /** The task id the success answered with; an entry written before tasks existed has none. */
+  readonly AsyncTaskId?: string
+}
+
+/** One remembered ClientToken of AssociateHaVip or DisassociateHaVip: the idempotency ledger's entry. */
+export interface LedgerEntryJson extends LedgerEntryFields {
+  readonly Action: string
   readonly Parameters: {
     readonly HaVipId: string
     readonly InstanceId: string
@@ -72,12 +136,36 @@ export interface LedgerEntryJson {
   }
 }
 
+/** A remembered ClientToken of CreateHaVip: the parameters as given, and the `Result` a replay answers. */
+export interface CreateHaVipLedgerEntryJson extends LedgerEntryFields {
+  readonly Action: 'CreateHaVip'
+  readonly Parameters: {
+    readonly SubnetId: string
+    readonly IpAddress?: string
+    readonly HaVipName?: string
+    readonly Description?: string
+    readonly Tags?: ReadonlyArray<TagJson>
+  }
+  readonly Result: {
+    readonly HaVipId: string
+    readonly IpAddress: string
+    readonly AsyncTaskId?: string
+  }
+}
+
+/** Any entry of the idempotency ledger (`ClientTokens`). */
+export type AnyLedgerEntryJson = LedgerEntryJson | CreateHaVipLedgerEntryJson
+
 /** The limits the rules enforce. */
 export interface Quotas {
   /** Targets one HaVip may hold (vendor: 10). */
   readonly InstancesPerHaVip: number
   /** HaVips one target may be bound to (default 5). */
   readonly HaVipsPerInstance: number
+  /** HaVips of the account in the region (vendor: 20). */
+  readonly HaVipsPerRegion?: number
+  /** HaVips in one VPC (vendor: 5). */
+  readonly HaVipsPerVpc?: number
 }
 
 /** A whole snapshot. Every key is optional; no other top-level key is allowed. */
@@ -88,5 +176,13 @@ export interface SnapshotJson {
   readonly Instances?: ReadonlyArray<InstanceJson>
   readonly NetworkInterfaces?: ReadonlyArray<NetworkInterfaceJson>
   readonly Quotas?: Partial<Quotas>
-  readonly ClientTokens?: ReadonlyArray<LedgerEntryJson>
+  readonly ClientTokens?: ReadonlyArray<AnyLedgerEntryJson>
+  readonly Subnets?: ReadonlyArray<SubnetJson>
+  readonly RouteEntries?: ReadonlyArray<RouteEntryJson>
+  /** The task ledger: the most recent tasks, oldest first. */
+  readonly AsyncTasks?: ReadonlyArray<AsyncTaskJson>
+  /** How many ids this snapshot has issued; default 0. */
+  readonly IdCounter?: number
+  /** 0 (default): every write is final at once; N: a task takes N steps. */
+  readonly AsyncSteps?: number
 }

@@ -1,4 +1,4 @@
-import type { LedgerEntryJson } from './json.js'
+import type { AnyLedgerEntryJson, CreateHaVipLedgerEntryJson, LedgerEntryJson } from './json.js'
 
 export type MutatingAction = 'AssociateHaVip' | 'DisassociateHaVip'
 
@@ -11,3 +11,6 @@ export const ledgerParameters = (e: LedgerEntryJson): { haVipId: string; instanc
   instanceId: e.Parameters.InstanceId,
   instanceType: e.Parameters.InstanceType ?? 'EcsInstance',
 })
+
+/** Whether an entry is CreateHaVip's (its parameters and `Result` differ from the binding actions'). */
+export const isCreateHaVipEntry = (e: AnyLedgerEntryJson): e is CreateHaVipLedgerEntryJson => e.Action === 'CreateHaVip'

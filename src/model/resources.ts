@@ -43,3 +43,7 @@ export const targetKey = (type: InstanceType, id: string): TargetKey => `${type}
 
 export const describeTarget = (t: { readonly type: InstanceType; readonly id: string }): string =>
   `${t.type === 'EcsInstance' ? 'instance' : 'ENI'} ${t.id}`
+
+/** A HaVip's VPC: its own `VpcId`, else its subnet's when the subnet is listed, else unknown. */
+export const vpcOf = (h: HaVipJson, subnets: ReadonlyMap<string, { readonly vpcId: string }>): string | undefined =>
+  h.VpcId !== undefined && h.VpcId !== '' ? h.VpcId : subnets.get(h.SubnetId)?.vpcId

@@ -1,7 +1,9 @@
 import type { LayeredMap } from './layered-map.js'
 import { layeredSize } from './layered-map.js'
-import type { HaVipJson, LedgerEntryJson, Quotas, SnapshotJson } from './json.js'
+import type { AddressIndex, Subnet } from './addresses.js'
+import type { AnyLedgerEntryJson, HaVipJson, Quotas, SnapshotJson } from './json.js'
 import type { Eni, Instance, TargetKey } from './resources.js'
+import type { TaskLedger } from './tasks.js'
 
 declare const opaque: unique symbol
 
@@ -15,34 +17,90 @@ export interface Snapshot {
   readonly [opaque]: 'havip-rules Snapshot'
 }
 
-export const defaultQuotas: Quotas = { InstancesPerHaVip: 10, HaVipsPerInstance: 5 }
+/** Every quota, defaults filled in. */
+export type Limits = Required<Quotas>
+
+export const defaultQuotas: Limits = { InstancesPerHaVip: 10, HaVipsPerInstance: 5, HaVipsPerRegion: 20, HaVipsPerVpc: 5 }
 export const defaultRegion = 'cn-beijing'
 
 /** What a snapshot holds: indexes built once at load, and layered maps for what requests change. */
-export class SnapshotState {
-  declare readonly [opaque]: 'havip-rules Snapshot'
+export interface SnapshotParts {
+  readonly region: string
+  readonly quotas: Limits
+  /** The HaVips, in snapshot order: loaded ones first, then created ones in the order they were made. */
+  readonly haVips: LayeredMap<string, HaVipJson>
+  readonly haVipCount: number
+  /** How many HaVips each VPC holds, for `QuotaExceeded.HaVipsPerVpc`. */
+  readonly haVipsPerVpc: LayeredMap<string, number>
+  /** Requests never change these; a Terraform plan's check adds the resources the plan creates. */
+  readonly instances: LayeredMap<string, Instance>
+  readonly enis: LayeredMap<string, Eni>
+  /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
+  readonly bindingCounts: LayeredMap<TargetKey, number>
+  /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
+  readonly ledger: LayeredMap<string, AnyLedgerEntryJson>
+  /** Requests never change subnets or route entries. */
+  readonly subnets: ReadonlyMap<string, Subnet>
+  /** The first route entry whose next hop is each HaVip. */
+  readonly routeEntryOf: ReadonlyMap<string, string>
+  /** The addresses in use in each listed subnet. */
+  readonly addresses: AddressIndex
+  readonly tasks: TaskLedger
+  /** How many ids the snapshot has issued. */
+  readonly idCounter: number
+  /** 0: synchronous; N: a task takes N steps. */
+  readonly asyncSteps: number
+  /** Whether anything differs from what was loaded. */
+  readonly changed: boolean
+  /** The JSON object it was loaded from (checked by the codec): every field the rules do not own is written back from here. */
+  readonly source: SnapshotJson
+}
 
-  constructor(
-    readonly region: string,
-    readonly quotas: Quotas,
-    readonly haVips: LayeredMap<string, HaVipJson>,
-    /** HaVip ids in snapshot order (requests never add or remove HaVips). */
-    readonly haVipOrder: ReadonlyArray<string>,
-    /** Requests never change these; a Terraform plan's check adds the resources the plan creates. */
-    readonly instances: LayeredMap<string, Instance>,
-    readonly enis: LayeredMap<string, Eni>,
-    /** How many HaVips list each target, for `LimitExceeded.HaVipsPerInstance`. */
-    readonly bindingCounts: LayeredMap<TargetKey, number>,
-    /** The idempotency ledger, keyed by `ledgerKey(Action, ClientToken)`. */
-    readonly ledger: LayeredMap<string, LedgerEntryJson>,
-    /** The JSON object it was loaded from (checked by the codec): every field the rules do not own is written back from here. */
-    readonly source: SnapshotJson,
-  ) {}
+export class SnapshotState implements SnapshotParts {
+  declare readonly [opaque]: 'havip-rules Snapshot'
+  readonly region: string
+  readonly quotas: Limits
+  readonly haVips: LayeredMap<string, HaVipJson>
+  readonly haVipCount: number
+  readonly haVipsPerVpc: LayeredMap<string, number>
+  readonly instances: LayeredMap<string, Instance>
+  readonly enis: LayeredMap<string, Eni>
+  readonly bindingCounts: LayeredMap<TargetKey, number>
+  readonly ledger: LayeredMap<string, AnyLedgerEntryJson>
+  readonly subnets: ReadonlyMap<string, Subnet>
+  readonly routeEntryOf: ReadonlyMap<string, string>
+  readonly addresses: AddressIndex
+  readonly tasks: TaskLedger
+  readonly idCounter: number
+  readonly asyncSteps: number
+  readonly changed: boolean
+  readonly source: SnapshotJson
+
+  constructor(p: SnapshotParts) {
+    this.region = p.region
+    this.quotas = p.quotas
+    this.haVips = p.haVips
+    this.haVipCount = p.haVipCount
+    this.haVipsPerVpc = p.haVipsPerVpc
+    this.instances = p.instances
+    this.enis = p.enis
+    this.bindingCounts = p.bindingCounts
+    this.ledger = p.ledger
+    this.subnets = p.subnets
+    this.routeEntryOf = p.routeEntryOf
+    this.addresses = p.addresses
+    this.tasks = p.tasks
+    this.idCounter = p.idCounter
+    this.asyncSteps = p.asyncSteps
+    this.changed = p.changed
+    this.source = p.source
+  }
 
   /** `console.log(snapshot)`: what it holds, in one line, instead of its indexes. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    return `Snapshot { Region: ${JSON.stringify(this.region)}, HaVips: ${String(this.haVipOrder.length)}, ` +
-      `Instances: ${String(layeredSize(this.instances))}, NetworkInterfaces: ${String(layeredSize(this.enis))}, ClientTokens: ${String(layeredSize(this.ledger))} }`
+    return `Snapshot { Region: ${JSON.stringify(this.region)}, HaVips: ${String(this.haVipCount)}, ` +
+      `Instances: ${String(layeredSize(this.instances))}, NetworkInterfaces: ${String(layeredSize(this.enis))}, ClientTokens: ${String(layeredSize(this.ledger))}, ` +
+      `Subnets: ${String(this.subnets.size)}, AsyncTasks: ${String(this.tasks.size)} }`
   }
 }
 
@@ -50,19 +108,13 @@ export class SnapshotState {
 export const isSnapshot = (u: unknown): u is SnapshotState => u instanceof SnapshotState
 
 /** What a request can change (and what a plan's check adds: HaVips, instances and ENIs). */
-export interface SnapshotChanges {
-  readonly haVips?: SnapshotState['haVips']
-  readonly haVipOrder?: SnapshotState['haVipOrder']
-  readonly instances?: SnapshotState['instances']
-  readonly enis?: SnapshotState['enis']
-  readonly bindingCounts?: SnapshotState['bindingCounts']
-  readonly ledger?: SnapshotState['ledger']
-}
+export type SnapshotChanges = Partial<Omit<SnapshotParts, 'changed' | 'source'>>
 
 /** A snapshot with some parts replaced, the rest shared. */
-export const withChanges = (s: SnapshotState, c: SnapshotChanges): SnapshotState =>
-  new SnapshotState(s.region, s.quotas, c.haVips ?? s.haVips, c.haVipOrder ?? s.haVipOrder, c.instances ?? s.instances, c.enis ?? s.enis,
-    c.bindingCounts ?? s.bindingCounts, c.ledger ?? s.ledger, s.source)
+export const withChanges = (s: SnapshotState, c: SnapshotChanges): SnapshotState => {
+  const parts: SnapshotParts = s
+  return new SnapshotState({ ...parts, ...c, changed: true })
+}
 
 /** The region a snapshot answers with (the default for what is not a snapshot). */
 export const regionOf = (s: Snapshot): string => (isSnapshot(s) ? s.region : defaultRegion)

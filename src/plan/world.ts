@@ -12,7 +12,6 @@ import { withChanges } from '../model/snapshot.js'
 export const addHaVip = (s: SnapshotState, id: string, subnet: string): SnapshotState =>
   withChanges(s, {
     haVips: assign(s.haVips, id, { HaVipId: id, SubnetId: subnet, Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }),
-    haVipOrder: [...s.haVipOrder, id],
   })
 
 export const addInstance = (s: SnapshotState, id: string, subnet: string): SnapshotState => {

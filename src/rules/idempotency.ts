@@ -2,7 +2,7 @@ import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { lookup } from '../model/layered-map.js'
 import type { LedgerEntryJson } from '../model/json.js'
-import { ledgerKey, ledgerParameters } from '../model/ledger.js'
+import { isCreateHaVipEntry, ledgerKey, ledgerParameters } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
 import type { SnapshotState } from '../model/snapshot.js'
 
@@ -23,7 +23,8 @@ const sameParameters = (e: LedgerEntryJson, r: BindingRequest): boolean => {
 export const consultLedger = (s: SnapshotState, r: BindingRequest): LedgerVerdict => {
   if (r.clientToken === undefined) return fresh
   const entry = lookup(s.ledger, ledgerKey(r.action, r.clientToken))
-  if (entry === undefined) return fresh
+  // A binding action's key never finds CreateHaVip's entry: the key holds the action.
+  if (entry === undefined || isCreateHaVipEntry(entry)) return fresh
   const token = JSON.stringify(r.clientToken)
   if (entry.Status === 'InProgress') {
     return { _tag: 'Refused', error: apiError('IdempotentProcessing', `ClientToken ${token} belongs to a ${r.action} still in process`) }

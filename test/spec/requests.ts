@@ -1,5 +1,5 @@
 import { fc } from '@fast-check/vitest'
-import type { SnapshotJson } from 'havip-rules'
+import type { LedgerEntryJson, SnapshotJson } from 'havip-rules'
 import { snapshotArbitrary } from 'havip-rules/testing'
 
 /**
@@ -69,7 +69,7 @@ export const paramsArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> => {
 
 /** A ledger entry's own parameters, as a request that replays it (or, if it is InProgress, is refused). */
 export const replayArbitrary = (s: SnapshotJson): fc.Arbitrary<Params> | undefined => {
-  const ledger = s.ClientTokens ?? []
+  const ledger = (s.ClientTokens ?? []).filter((t): t is LedgerEntryJson => t.Action !== 'CreateHaVip')
   if (ledger.length === 0) return undefined
   return fc.constantFrom(...ledger).map((t) => ({
     Action: t.Action, Version: '2020-04-01', HaVipId: t.Parameters.HaVipId, InstanceId: t.Parameters.InstanceId,
