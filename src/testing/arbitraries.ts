@@ -217,7 +217,8 @@ const malformations: ReadonlyArray<(p: RequestParams) => RequestParams> = [
   ({ Action: _, ...rest }) => rest,
   ({ Version: _, ...rest }) => rest,
   (p) => ({ ...p, Version: '2019-01-01' }),
-  (p) => ({ ...p, Action: 'DeleteHaVip' }),
+  // An action nobody serves (DeleteHaVip, once used here, is served now).
+  (p) => ({ ...p, Action: 'UpdateHaVip' }),
   ({ HaVipId: _, ...rest }) => rest,
   ({ InstanceId: _, ...rest }) => rest,
   (p) => ({ ...p, InstanceType: 'ecsinstance' }),

@@ -50,7 +50,9 @@ export interface Answer {
 }
 
 export const reason = (id: ErrorId, fill: Record<string, string> = {}): Reason => {
-  const entry: { code: string; status: number; en: string; zh: string; codeN?: number } = catalog[id]
+  // An id the catalogue lacks still makes a reason, one no engine answer can equal.
+  const entry: { code: string; status: number; en: string; zh: string; codeN?: number } =
+    (catalog as Partial<typeof catalog>)[id] ?? { code: id, status: 0, en: `${id} is not in the catalogue`, zh: '' }
   let message: string = entry.en
   let messageZh: string = entry.zh
   for (const [key, value] of Object.entries(fill)) {
