@@ -358,3 +358,49 @@ describe('checkConformance', () => {
     expect(broken.divergence).toMatch(/^the snapshot arbitrary made a snapshot that does not load: /)
   })
 })
+
+describe('checkConformance of a HaVip\'s whole life (lifecycle: true)', () => {
+  const lifecycleRun = (setup: (json: SnapshotJson) => System, numRuns = runs(100)) => checkConformance({ setup, numRuns, lifecycle: true })
+
+  it('passes havip-rules itself, in synchronous and asynchronous mode', async () => {
+    const report = await lifecycleRun(reference, runs(150))
+    expect(report, report.ok ? '' : report.report).toMatchObject({ ok: true })
+  })
+
+  it('catches ids of its own instead of the documented ones', async () => {
+    const ownHaVipIds = rewriting(({ status, body }, params) => (params.Action === 'CreateHaVip' && status === 200
+      ? { status, body: { ...body, Result: { ...(body as { Result: object }).Result, HaVipId: 'havip-own' } } }
+      : { status, body }))
+    const report = await lifecycleRun(ownHaVipIds)
+    expectCaught(report, 'the own ids')
+    if (!report.ok) expect(report.divergence).toMatch(/^Action=CreateHaVip&.*: Result\.HaVipId "havip-own", expected "havip-[0-9a-f]{20}"$/)
+  })
+
+  it('catches an address chosen without the ENIs\' secondary addresses (one in use given out again)', async () => {
+    const noSecondaries = (json: SnapshotJson): System => reference({ ...json, NetworkInterfaces: (json.NetworkInterfaces ?? []).map(({ PrivateIpSets: _, ...n }) => n) })
+    const report = await lifecycleRun(noSecondaries, runs(200))
+    expectCaught(report, 'the forgotten secondary addresses')
+    if (!report.ok) expect(report.divergence).toMatch(/Result\.IpAddress "[\d.]+", expected "[\d.]+"|expected "InvalidIpAddress\.InUse"|expected "InsufficientIpAddress\.Subnet"/)
+  })
+
+  it('catches a HaVip that stays Creating (steps ignored) and one that is Available at once (asynchronous mode ignored)', async () => {
+    const stuck = await lifecycleRun((json) => reference({ ...json, AsyncSteps: (json.AsyncSteps ?? 0) > 0 ? 1000 : 0 }), runs(100))
+    expectCaught(stuck, 'the stuck tasks')
+    if (!stuck.ok) expect(stuck.divergence).toMatch(/"InProgress", expected "Succeeded"|Status "Creating", expected "Available"|Status "Deleting"|still lists it|Result\.HaVips/)
+    const synchronous = await lifecycleRun((json) => reference({ ...json, AsyncSteps: 0 }), runs(100))
+    expectCaught(synchronous, 'the ignored asynchronous mode')
+  })
+
+  it('catches a DeleteHaVip that ignores route entries, and says a deleted HaVip is still listed', async () => {
+    const noRoutes = await lifecycleRun((json) => reference({ ...json, RouteEntries: [] }), runs(200))
+    expectCaught(noRoutes, 'the ignored route entries')
+    if (!noRoutes.ok) expect(noRoutes.divergence).toMatch(/^Action=DeleteHaVip&.*expected "InvalidHaVip\.InUse".* because /)
+    const neverGone = (json: SnapshotJson): System => {
+      const system = reference(json)
+      const before = reference(json)
+      return { send: (params) => (params.Action === 'DescribeHaVips' && params['HaVipIds.1'] !== undefined && (json.HaVips ?? []).some((h) => h.HaVipId === params['HaVipIds.1']) ? before.send(params) : system.send(params)) }
+    }
+    const report = await lifecycleRun(neverGone, runs(200))
+    expectCaught(report, 'the HaVip never gone')
+  })
+})

@@ -9,6 +9,7 @@ import { handle } from '../wire/handle.js'
 import type { SnapshotJson } from '../model/json.js'
 import type { RequestParams } from './arbitraries.js'
 import { requestArbitrary, snapshotArbitrary } from './arbitraries.js'
+import { lifecycleRequestArbitrary, lifecycleSnapshotArbitrary } from './lifecycle-arbitraries.js'
 
 /** What the system under test answers: an HTTP status and the response body (parsed JSON). */
 export interface Reply {
@@ -29,8 +30,17 @@ export interface ConformanceOptions {
    * run; the system's `close` is called when the run ends.
    */
   readonly setup: (snapshot: SnapshotJson) => System | Promise<System>
-  /** The snapshots runs start from; `snapshotArbitrary()` by default. */
+  /** The snapshots runs start from; `snapshotArbitrary()` by default, `lifecycleSnapshotArbitrary()` with `lifecycle`. */
   readonly snapshots?: fc.Arbitrary<SnapshotJson>
+  /**
+   * Sequences of a HaVip's whole life instead of binding alone: CreateHaVip, DeleteHaVip,
+   * ModifyHaVipAttributes, GetAsyncTaskStatus, AssociateHaVip, DisassociateHaVip and DescribeHaVips
+   * (`lifecycleRequestArbitrary`), on lifecycle snapshots unless `snapshots` says otherwise. Every
+   * success's `Result` is compared too: the `HaVipId` and `IpAddress` a Create issues, every write's
+   * `AsyncTaskId`, GetAsyncTaskStatus's `AsyncTaskStatus`, and each HaVip DescribeHaVips lists (id
+   * and `Status`, so `Creating` → `Available` after the documented steps). Default `false`.
+   */
+  readonly lifecycle?: boolean
   /** How many runs (a snapshot and a request sequence each); unless set, fast-check's global setting (100 unless `fc.configureGlobal` says otherwise). */
   readonly numRuns?: number
   /** Replays the runs of an earlier report (give the same `numRuns`); unless set, fast-check's global seed, if any. */
@@ -38,10 +48,11 @@ export interface ConformanceOptions {
   /** The longest request sequence of a run; fast-check's default for `commands` unless set. */
   readonly maxCommands?: number
   /**
-   * After each AssociateHaVip and DisassociateHaVip naming a HaVip of the snapshot, ask the system
-   * for that HaVip with DescribeHaVips and compare its `Status`, `AssociatedInstanceType` and
-   * `AssociatedInstanceIds` (in any order) with havip-rules'. Default `true`; turn it off for a system
-   * that does not serve DescribeHaVips.
+   * After each request naming a HaVip havip-rules lists, ask the system for that HaVip with
+   * DescribeHaVips and compare its `Status`, `AssociatedInstanceType` and `AssociatedInstanceIds`
+   * (in any order) with havip-rules'; with `lifecycle`, also after each Create (the HaVip it
+   * issued), also its `IpAddress`, `HaVipName` and `Description`, and that a HaVip havip-rules no
+   * longer lists is gone. Default `true`; turn it off for a system that does not serve DescribeHaVips.
    */
   readonly compareDescribe?: boolean
 }
@@ -68,6 +79,7 @@ interface Model {
 interface Real {
   readonly system: System
   readonly compareDescribe: boolean
+  readonly lifecycle: boolean
 }
 
 type WireBody = Readonly<{ ResponseMetadata?: Readonly<Record<string, unknown>> & { Error?: Readonly<Record<string, unknown>> } }>
@@ -117,12 +129,13 @@ const expectations = (expected: ResponseBody, expectedStatus: number, actual: Re
 }
 
 const describeFields = ['Status', 'AssociatedInstanceType', 'AssociatedInstanceIds'] as const
+const lifecycleFields = ['IpAddress', 'HaVipName', 'Description'] as const
 
 /** What DescribeHaVips says of one HaVip, in the terms compared: the type `""` when absent, the ids in any order. */
-const bindingsOf = (haVip: Readonly<Record<string, unknown>>): Readonly<Record<(typeof describeFields)[number], unknown>> => {
+const bindingsOf = (haVip: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
   const ids = haVip.AssociatedInstanceIds
   return {
-    Status: haVip.Status,
+    ...haVip,
     AssociatedInstanceType: haVip.AssociatedInstanceType ?? '',
     AssociatedInstanceIds: Array.isArray(ids) ? [...(ids as ReadonlyArray<unknown>)].map(String).sort() : ids ?? [],
   }
@@ -132,20 +145,57 @@ const describeOne = (haVipId: string): RequestParams => ({ Action: 'DescribeHaVi
 
 type Result = Readonly<{ Result?: { HaVips?: ReadonlyArray<Readonly<Record<string, unknown>>> } }>
 
-/** DescribeHaVips of the HaVip a request named, on both sides; any difference in its bindings is a divergence. */
-const describeProblems = async (snapshot: Snapshot, haVipId: string, system: System, request: string): Promise<ReadonlyArray<string>> => {
+const listed = (body: unknown): ReadonlyArray<Readonly<Record<string, unknown>>> => {
+  const haVips: unknown = (body as Result | null)?.Result?.HaVips
+  return Array.isArray(haVips) ? (haVips as ReadonlyArray<unknown>).filter(isObject) : []
+}
+
+/**
+ * DescribeHaVips of the HaVip a request named, on both sides: what differs, and havip-rules'
+ * snapshot after it (in asynchronous mode a read takes a step, on both sides).
+ */
+const describeProblems = async (snapshot: Snapshot, haVipId: string, real: Real, request: string): Promise<{ problems: ReadonlyArray<string>; snapshot: Snapshot }> => {
   const expected = handle(snapshot, describeOne(haVipId), { requestId: 'describe' })
-  const ours = (expected.body as Result).Result?.HaVips?.[0]
-  if (ours === undefined) return []
-  const actual = await sent(system, describeOne(haVipId), `${request}: then DescribeHaVips of ${haVipId}`)
-  if (actual.status !== 200) return [`then DescribeHaVips of ${haVipId} answered status ${String(actual.status)}, expected 200`]
-  const theirs = (actual.body as Result | null)?.Result?.HaVips?.find((h) => h.HaVipId === haVipId)
-  if (theirs === undefined) return [`then DescribeHaVips of ${haVipId} did not list it`]
+  const ours = listed(expected.body)[0]
+  if (ours === undefined && !real.lifecycle) return { problems: [], snapshot }
+  const actual = await sent(real.system, describeOne(haVipId), `${request}: then DescribeHaVips of ${haVipId}`)
+  const at = `then DescribeHaVips of ${haVipId}`
+  if (actual.status !== 200) return { problems: [`${at} answered status ${String(actual.status)}, expected 200`], snapshot: expected.snapshot }
+  const theirs = listed(actual.body).find((h) => h.HaVipId === haVipId)
+  if (ours === undefined) return { problems: theirs === undefined ? [] : [`${at} still lists it, expected it gone`], snapshot: expected.snapshot }
+  if (theirs === undefined) return { problems: [`${at} did not list it`], snapshot: expected.snapshot }
   const want = bindingsOf(ours)
   const got = bindingsOf(theirs)
-  return describeFields
+  const problems = [...describeFields, ...(real.lifecycle ? lifecycleFields : [])]
     .filter((field) => JSON.stringify(got[field]) !== JSON.stringify(want[field]))
-    .map((field) => `then DescribeHaVips of ${haVipId} says ${field} ${JSON.stringify(got[field])}, expected ${JSON.stringify(want[field])}`)
+    .map((field) => `${at} says ${field} ${JSON.stringify(got[field])}, expected ${JSON.stringify(want[field])}`)
+  return { problems, snapshot: expected.snapshot }
+}
+
+/** The fields of a success's `Result` that a lifecycle run compares: ids issued, addresses chosen, tasks' states. */
+const resultFields: Readonly<Record<string, ReadonlyArray<string>>> = {
+  CreateHaVip: ['HaVipId', 'IpAddress', 'AsyncTaskId'],
+  DeleteHaVip: ['AsyncTaskId'],
+  ModifyHaVipAttributes: ['AsyncTaskId'],
+  AssociateHaVip: ['AsyncTaskId'],
+  DisassociateHaVip: ['AsyncTaskId'],
+  GetAsyncTaskStatus: ['AsyncTaskId', 'AsyncTaskStatus'],
+}
+
+type Results = Readonly<{ Result?: Readonly<Record<string, unknown>> & { HaVips?: unknown } }>
+
+const resultProblems = (action: string, expected: unknown, actual: unknown): ReadonlyArray<string> => {
+  const want = (expected as Results).Result ?? {}
+  const got = (actual as Results | null)?.Result
+  const problems = (resultFields[action] ?? [])
+    .filter((field) => got?.[field] !== want[field])
+    .map((field) => `Result.${field} ${JSON.stringify(got?.[field])}, expected ${JSON.stringify(want[field])}`)
+  if (action === 'DescribeHaVips') {
+    // Which HaVips a read lists, and in which state: a Create's Creating, a Delete's Deleting, and when each ends.
+    const show = (body: unknown) => JSON.stringify(listed(body).map((h) => `${String(h.HaVipId)} ${String(h.Status)}`))
+    if (show(actual) !== show(expected)) problems.push(`Result.HaVips ${show(actual)}, expected ${show(expected)}`)
+  }
+  return problems
 }
 
 /** What the system answers, or a divergence naming the request it threw on. */
@@ -171,13 +221,17 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
     const actual = await sent(real.system, this.params, this.toString())
     // A replay must answer with the RequestId the system gave the success it replays.
     const theirId = model.requestIds.get(expected.body.ResponseMetadata.RequestId)
-    const problems = expectations(expected.body, expected.status, actual, theirId)
+    const problems = [...expectations(expected.body, expected.status, actual, theirId)]
+    if (problems.length === 0 && real.lifecycle && expected.status === 200) problems.push(...resultProblems(this.params.Action ?? '', expected.body, actual.body))
     if (problems.length > 0) throw new Error(`${this.toString()}: ${problems.join('; ')}${factsOf(model.snapshot, this.params)}`)
-    const haVipId = this.params.HaVipId
-    const stale = real.compareDescribe && haVipId !== undefined ? await describeProblems(expected.snapshot, haVipId, real.system, this.toString()) : []
-    if (stale.length > 0) throw new Error(`${this.toString()}: ${stale.join('; ')}`)
     model.requestIds.set(ours, metaOf(actual.body)?.RequestId)
     model.snapshot = expected.snapshot
+    const created = real.lifecycle && this.params.Action === 'CreateHaVip' ? (expected.body as Results).Result?.HaVipId : undefined
+    const haVipId = typeof created === 'string' ? created : this.params.HaVipId
+    if (!real.compareDescribe || haVipId === undefined) return
+    const described = await describeProblems(model.snapshot, haVipId, real, this.toString())
+    if (described.problems.length > 0) throw new Error(`${this.toString()}: ${described.problems.join('; ')}`)
+    model.snapshot = described.snapshot
   }
 
   toString(): string {
@@ -186,17 +240,20 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
 }
 
 /**
- * Model-based conformance: sequences of AssociateHaVip / DisassociateHaVip requests (fast-check
- * `commands`, `size: '+1'` so that sequences are long enough to reach the limits), each sent to
- * the system and to havip-rules, every response compared: status, `Error.Code`, `Message`,
- * `CodeN`, the metadata, and the RequestId of replays; then what DescribeHaVips says of the HaVip.
- * Reports the first divergence of the shrunk sequence, with the seed that replays it.
+ * Model-based conformance: sequences of AssociateHaVip / DisassociateHaVip requests, or with
+ * `lifecycle` of every action of a HaVip's life (fast-check `commands`, `size: '+1'` so that
+ * sequences are long enough to reach the limits), each sent to the system and to havip-rules,
+ * every response compared: status, `Error.Code`, `Message`, `CodeN`, the metadata, and the
+ * RequestId of replays (with `lifecycle`, the `Result`'s ids, addresses and task states too); then
+ * what DescribeHaVips says of the HaVip. Reports the first divergence of the shrunk sequence, with
+ * the seed that replays it.
  */
 export const checkConformance = async (options: ConformanceOptions): Promise<ConformanceReport> => {
-  const scenario = (options.snapshots ?? snapshotArbitrary()).chain((snapshot) =>
+  const lifecycle = options.lifecycle ?? false
+  const scenario = (options.snapshots ?? (lifecycle ? lifecycleSnapshotArbitrary() : snapshotArbitrary())).chain((snapshot) =>
     fc.tuple(
       fc.constant(snapshot),
-      fc.commands([requestArbitrary(snapshot).map((params) => new RequestCommand(params))], {
+      fc.commands([(lifecycle ? lifecycleRequestArbitrary(snapshot) : requestArbitrary(snapshot)).map((params) => new RequestCommand(params))], {
         size: '+1',
         ...(options.maxCommands === undefined ? {} : { maxCommands: options.maxCommands }),
       }),
@@ -206,7 +263,7 @@ export const checkConformance = async (options: ConformanceOptions): Promise<Con
     if (E.isLeft(loaded)) throw new Error(`the snapshot arbitrary made a snapshot that does not load: ${loaded.left.message}`)
     const system = await options.setup(json)
     try {
-      const real = { system, compareDescribe: options.compareDescribe ?? true }
+      const real = { system, compareDescribe: options.compareDescribe ?? true, lifecycle }
       await fc.asyncModelRun(() => ({ model: { snapshot: loaded.right, step: 0, requestIds: new Map() }, real }), commands)
     } finally {
       await system.close?.()
