@@ -369,7 +369,7 @@ describe('checkConformance of a HaVip\'s whole life (lifecycle: true)', () => {
 
   it('catches ids of its own instead of the documented ones', async () => {
     const ownHaVipIds = rewriting(({ status, body }, params) => (params.Action === 'CreateHaVip' && status === 200
-      ? { status, body: { ...body, Result: { ...(body as { Result: object }).Result, HaVipId: 'havip-own' } } }
+      ? { status, body: { ...body, Result: { ...(body as unknown as { Result: object }).Result, HaVipId: 'havip-own' } } }
       : { status, body }))
     const report = await lifecycleRun(ownHaVipIds)
     expectCaught(report, 'the own ids')
