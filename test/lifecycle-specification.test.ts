@@ -21,10 +21,13 @@ import { runs } from './support/runs.js'
  * addresses chosen, task ids and statuses), the account written back, and explain's whole list.
  */
 
-interface Step { readonly params: Params; readonly form: Form }
+interface Step { readonly params: Params; readonly form: Form; readonly now?: string | undefined }
+
+// Some requests carry the host's time, as `havip serve` passes it.
+const nowArbitrary = fc.option(fc.constantFrom('2026-12-05T10:00:00Z', '2026-12-05T10:00:01.500Z'), { nil: undefined, freq: 2 })
 
 const scenario = (maxRequests: number) => lifecycleSnapshotArbitrary().chain((s) =>
-  fc.tuple(fc.constant(s), fc.array(fc.record({ params: lifecycleRequestArbitrary(s), form: formArbitrary }), { minLength: 1, maxLength: maxRequests })))
+  fc.tuple(fc.constant(s), fc.array(fc.record({ params: lifecycleRequestArbitrary(s), form: formArbitrary, now: nowArbitrary }), { minLength: 1, maxLength: maxRequests })))
 
 const reasonOf = (e: ApiError): Reason => ({ id: e.id, code: e.code, status: e.status, message: e.message, messageZh: e.messageZh, ...(e.codeN === undefined ? {} : { codeN: e.codeN }) })
 
@@ -48,13 +51,13 @@ const normal = (json: unknown): Record<string, unknown> => {
 const expectAlike = (json: SnapshotJson, steps: ReadonlyArray<Step>): void => {
   let s = load(json)
   let account = structuredClone(json) as Account
-  for (const [i, { params, form }] of steps.entries()) {
+  for (const [i, { params, form, now }] of steps.entries()) {
     const input = written(params, form)
     const requestId = `REQ-${String(i)}`
-    const at = `request ${String(i)} ${JSON.stringify(params).slice(0, 400)}`
+    const at = `request ${String(i)} ${JSON.stringify(params).slice(0, 400)}${now === undefined ? '' : ` at ${now}`}`
     expect(engineExplain(s, input), `${at}: explain`).toEqual(specExplain(account, input))
-    const engine = handle(s, input, { requestId })
-    const spec = specHandle(account, input, requestId)
+    const engine = handle(s, input, (now === undefined ? { requestId } : { requestId, now }) as Parameters<typeof handle>[2])
+    const spec = specHandle(account, input, requestId, now)
     expect(wire(engine), `${at}: the answer`).toEqual(wire(spec))
     s = engine.snapshot
     account = spec.account

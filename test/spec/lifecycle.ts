@@ -293,7 +293,7 @@ export const specAdvance = (a: Account, steps: number): Account => {
  * The account after a lifecycle request that breaks no rule, the `Result` it answers (after
  * `RequestId`), and for a replay the RequestId of the success it replays.
  */
-export const lifecycleApplied = (a: Account, r: LifecycleRequest, requestId: string): { account: Account; result: Record<string, unknown>; replayed?: string } => {
+export const lifecycleApplied = (a: Account, r: LifecycleRequest, requestId: string, now?: string): { account: Account; result: Record<string, unknown>; replayed?: string } => {
   if (r.action === 'GetAsyncTaskStatus') {
     const task = tasksOf(a).find((t) => t.AsyncTaskId === r.taskId)
     return { account: a, result: { AsyncTaskId: r.taskId, AsyncTaskStatus: task?.Status } }
@@ -318,6 +318,8 @@ export const lifecycleApplied = (a: Account, r: LifecycleRequest, requestId: str
       HaVipId: haVipId, HaVipName: r.name ?? haVipId, Description: r.description ?? '', VpcId: subnet?.VpcId, SubnetId: r.subnetId,
       IpAddress: ipAddress, Status: async ? 'Creating' : 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [],
       AssociatedEipId: '', AssociatedEipAddress: '', MasterInstanceId: '', ProjectName: 'default', Tags: r.tags ?? [],
+      // The host's time, when it passes one: the only thing that reads it.
+      ...(now === undefined ? {} : { CreatedAt: now, UpdatedAt: now }),
     }]
     const taskId = recordTask(next, 'CreateHaVip', haVipId, requestId)
     const result = { HaVipId: haVipId, IpAddress: ipAddress, AsyncTaskId: taskId }
@@ -340,6 +342,7 @@ export const lifecycleApplied = (a: Account, r: LifecycleRequest, requestId: str
   } else if (h !== undefined) {
     if (r.name !== undefined) h.HaVipName = r.name
     if (r.description !== undefined) h.Description = r.description
+    if (now !== undefined) h.UpdatedAt = now
   }
   return { account: next, result: { AsyncTaskId: recordTask(next, r.action, r.haVipId, requestId) } }
 }

@@ -29,6 +29,7 @@ export interface Account {
 export interface HaVip {
   HaVipId: string; SubnetId: string; Status: string; AssociatedInstanceType?: string; AssociatedInstanceIds?: Array<string>; MasterInstanceId?: string; SupportsAssociation?: boolean
   HaVipName?: string; Description?: string; VpcId?: string; IpAddress?: string; AssociatedEipId?: string; AssociatedEipAddress?: string; ProjectName?: string; Tags?: Array<{ Key: string; Value: string }>
+  CreatedAt?: string; UpdatedAt?: string
 }
 interface Instance { InstanceId: string; Status: string; NetworkInterfaces: Array<{ SubnetId: string; Type: string; PrimaryIpAddress?: string }> }
 interface Eni { NetworkInterfaceId: string; SubnetId: string; Status: string; DeviceId?: string; ServiceManaged?: boolean; PrimaryIpAddress?: string; PrivateIpSets?: { PrivateIpSet?: Array<{ PrivateIpAddress?: string }> } }
@@ -256,7 +257,7 @@ const applied = (a: Account, r: Binding, requestId: string): Account => {
 const steppingReads = ['DescribeHaVips', 'GetAsyncTaskStatus']
 
 /** `handle` (errors.md, "The wire"): the status, the envelope, and the account it leaves. */
-export const specHandle = (before: Account, input: string | Record<string, string>, requestId: string): Answer => {
+export const specHandle = (before: Account, input: string | Record<string, string>, requestId: string, now?: string): Answer => {
   const params = parameters(input)
   const metadata = (id: string): Record<string, unknown> => ({
     RequestId: id, Action: params.get('Action') ?? '', Version: params.get('Version') ?? '', Service: 'vpc', Region: before.Region ?? 'cn-beijing',
@@ -274,7 +275,7 @@ export const specHandle = (before: Account, input: string | Record<string, strin
     return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { ...page, RequestId: requestId } }, account: a }
   }
   if (isLifecycle(r as Binding | LifecycleRequest)) {
-    const { account, result, replayed } = lifecycleApplied(a, r as LifecycleRequest, requestId)
+    const { account, result, replayed } = lifecycleApplied(a, r as LifecycleRequest, requestId, now)
     const id = replayed ?? requestId
     const defined = Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined))
     return { status: 200, body: { ResponseMetadata: metadata(id), Result: { RequestId: id, ...defined } }, account }
