@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
-import { decodeRequest, endpointErrorIds, errorIds, explain, loadSnapshot } from 'havip-rules'
+import { decodeRequest, endpointErrorIds, errorIds, explain, handle, loadSnapshot } from 'havip-rules'
 import type { LedgerEntryJson, SnapshotJson } from 'havip-rules'
 import type { RequestParams } from 'havip-rules/testing'
-import { issuedId, lifecycleSnapshotArbitrary, requestArbitrary, scenarioArbitrary, snapshotArbitrary } from 'havip-rules/testing'
+import { issuedId, lifecycleScenarioArbitrary, lifecycleSnapshotArbitrary, requestArbitrary, scenarioArbitrary, snapshotArbitrary } from 'havip-rules/testing'
 
 it('in 2,000 generated requests, produces every error id of AssociateHaVip and DisassociateHaVip, and success', () => {
   const seen = new Map<string, number>()
@@ -209,4 +209,23 @@ it('makes lifecycle snapshots that load: small subnets, addresses in use, EIPs, 
     'task CreateHaVip InProgress', 'task DeleteHaVip InProgress', 'task AssociateHaVip InProgress', 'task ModifyHaVipAttributes Failed',
     'create ledger Succeeded', 'create ledger InProgress', 'region at its quota', 'counter moved',
   ]) expect(seen, wanted).toContain(wanted)
+})
+
+it('in 3,000 lifecycle sequences, produces every error of the catalogue but the endpoint\'s, and success of every action', () => {
+  const seen = new Set<string>()
+  for (const { snapshot, requests } of fc.sample(lifecycleScenarioArbitrary(6), { numRuns: 3000, seed: 20261126 })) {
+    const loaded = loadSnapshot(snapshot)
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message)
+    let s = loaded.right
+    for (const params of requests) {
+      const r = decodeRequest(params)
+      seen.add(E.isLeft(r) ? r.left.id : (explain(s, r.right)[0]?.id ?? `OK ${r.right.action}`))
+      s = handle(s, params, { requestId: 'r' }).snapshot
+    }
+  }
+  const wanted = [
+    ...errorIds.filter((id) => id !== 'InternalError' && !endpointErrorIds.includes(id)),
+    ...['CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus', 'AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'].map((a) => `OK ${a}`),
+  ]
+  expect(wanted.filter((id) => !seen.has(id)), JSON.stringify([...seen])).toEqual([])
 })
