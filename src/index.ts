@@ -45,6 +45,14 @@ export type {
   DescribeNetworkInterfacesRequest,
   DescribeRequest,
   DescribeAction,
+  CreateHaVipRequest,
+  DeleteHaVipRequest,
+  ModifyHaVipAttributesRequest,
+  GetAsyncTaskStatusRequest,
+  LifecycleRequest,
+  LifecycleAction,
+  WriteAction,
+  Tag,
   TagFilter,
   Page,
   Service,
@@ -58,8 +66,12 @@ export type { ApiError, ErrorId } from './errors/catalog.js'
 export { catalog, endpointErrorIds, errorIds } from './errors/catalog.js'
 
 // The rules (docs/rules.md)
-export type { Violation } from './engine/operations.js'
-export { associateHaVip, disassociateHaVip, explain } from './engine/operations.js'
+export type { Violation, Written } from './engine/operations.js'
+export { associateHaVip, createHaVip, deleteHaVip, disassociateHaVip, explain, getAsyncTaskStatus, modifyHaVipAttributes } from './engine/operations.js'
+export type { CreateHaVipOutput, TaskOutput } from './engine/evaluate.js'
+export type { WriteContext } from './engine/lifecycle.js'
+export type { TaskStatus } from './engine/tasks.js'
+export { advance } from './engine/tasks.js'
 
 // Terraform plans (docs/terraform.md)
 export type { PlanError, PlanReport, PlanSummary, SourceLocation } from './plan/check-plan.js'
@@ -75,6 +87,9 @@ export type {
   WireError,
   Results,
   BindingResult,
+  CreateHaVipResult,
+  GetAsyncTaskStatusResult,
+  TaskResult,
   DescribeHaVipsResult,
   DescribeInstancesResult,
   DescribeNetworkInterfacesResult,

@@ -23,7 +23,7 @@ describe('decodeRequest', () => {
       [{ ...associate, Version: undefined }, 'MissingParameter: the request has no Version'],
       [{ ...associate, HaVipId: '' }, 'MissingParameter: the request has no HaVipId'],
       [{ ...associate, InstanceId: '' }, 'MissingParameter: the request has no InstanceId'],
-      [{ ...associate, Action: 'CreateHaVip' }, 'InvalidActionOrVersion: this project serves AssociateHaVip, DisassociateHaVip, DescribeHaVips, DescribeNetworkInterfaces, DescribeInstances at version 2020-04-01'],
+      [{ ...associate, Action: 'CreateHaVips' }, 'InvalidActionOrVersion: this project serves AssociateHaVip, DisassociateHaVip, CreateHaVip, DeleteHaVip, ModifyHaVipAttributes, GetAsyncTaskStatus, DescribeHaVips, DescribeNetworkInterfaces, DescribeInstances at version 2020-04-01'],
       [{ ...associate, InstanceType: 'Ecs' }, 'InvalidInstanceType.Malformed: InstanceType "Ecs" is neither EcsInstance nor NetworkInterface'],
       [{ ...associate, ClientToken: 'x'.repeat(65) }, 'InvalidParameter.ClientTokenMalformed: ClientToken has 65 characters; at most 64 ASCII characters are allowed'],
       [{ ...associate, ClientToken: 'jeton-é' }, 'InvalidParameter.ClientTokenMalformed: ClientToken has 7 characters and non-ASCII ones; at most 64 ASCII characters are allowed'],

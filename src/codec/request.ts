@@ -1,8 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import type { MutatingAction } from '../model/ledger.js'
-import type { BindingRequest, DescribeAction, DescribeRequest, Page, Request, TagFilter } from '../model/request.js'
+import type {
+  BindingRequest, CreateHaVipRequest, DeleteHaVipRequest, DescribeAction, DescribeRequest, GetAsyncTaskStatusRequest,
+  ModifyHaVipAttributesRequest, Page, Request, Tag, TagFilter,
+} from '../model/request.js'
+import { isAddress } from '../model/address.js'
 import { apiVersion, describeSpecs, isDescribeAction } from '../model/request.js'
 import type { InstanceType } from '../model/json.js'
 import { instanceTypes } from '../model/resources.js'
@@ -57,7 +62,10 @@ const required = (value: string | undefined, name: string): E.Either<ApiError, s
     ? E.left(apiError('MissingParameter', `the request has no ${name}`, { name }))
     : E.right(value)
 
-const servedActions = ['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances'] as const
+const servedActions = [
+  'AssociateHaVip', 'DisassociateHaVip', 'CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus',
+  'DescribeHaVips', 'DescribeNetworkInterfaces', 'DescribeInstances',
+] as const
 type ServedAction = (typeof servedActions)[number]
 const isServed = (action: string): action is ServedAction => (servedActions as ReadonlyArray<string>).includes(action)
 
@@ -218,15 +226,157 @@ export const decodeRequest = (input: unknown): E.Either<ApiError, Request> => de
 export const decodeParams = (params: ParamMap): E.Either<ApiError, Request> => {
   const action = decodeAction(params)
   if (E.isLeft(action)) return action
-  return isDescribeAction(action.right)
-    ? decodeDescribe(action.right, params)
-    : decodeBinding(action.right, {
+  const a = action.right
+  if (isDescribeAction(a)) return decodeDescribe(a, params)
+  switch (a) {
+    case 'CreateHaVip':
+      return decodeCreate({
+        SubnetId: param(params, 'SubnetId'),
+        IpAddress: param(params, 'IpAddress'),
+        HaVipName: param(params, 'HaVipName'),
+        Description: param(params, 'Description'),
+        Tags: [...params].filter(([name]) => name.startsWith('Tags.')),
+        ClientToken: param(params, 'ClientToken'),
+      })
+    case 'DeleteHaVip':
+      return decodeDelete({ HaVipId: param(params, 'HaVipId') })
+    case 'ModifyHaVipAttributes':
+      return decodeModify({ HaVipId: param(params, 'HaVipId'), HaVipName: param(params, 'HaVipName'), Description: param(params, 'Description') })
+    case 'GetAsyncTaskStatus':
+      return decodeTaskStatus({ AsyncTaskId: param(params, 'AsyncTaskId') })
+    default:
+      return decodeBinding(a, {
         HaVipId: param(params, 'HaVipId'),
         InstanceId: param(params, 'InstanceId'),
         InstanceType: param(params, 'InstanceType'),
         ClientToken: param(params, 'ClientToken'),
       })
+  }
 }
+
+const codePoints = (text: string): number => {
+  let n = 0
+  for (const _ of text) n++
+  return n
+}
+
+// Letters (CJK ideographs are letters in Unicode) and the digits 0-9.
+const nameText = /^[\p{L}0-9][\p{L}0-9._-]*$/u
+const descriptionText = /^[\p{L}0-9][\p{L}0-9,._ =\-，。]*$/u
+
+/** Request check 2 (docs/rules.md): 1–128 code points, a letter or digit first, then letters, digits, `.`, `_`, `-`. */
+const nameOf = (name: string | undefined): E.Either<ApiError, string | undefined> => {
+  if (name === undefined) return E.right(undefined)
+  const length = codePoints(name)
+  if (length > 128) return E.left(apiError('InvalidName.Malformed.TooLong', `HaVipName has ${String(length)} characters; at most 128 are allowed`))
+  return nameText.test(name)
+    ? E.right(name)
+    : E.left(apiError('InvalidName.Malformed', `HaVipName ${JSON.stringify(name)} must start with a letter or a digit and hold only letters, digits, ".", "_" and "-"`))
+}
+
+/** Request check 3: at most 255 code points, a letter or digit first, then letters, digits and `,._ =-，。`. */
+const descriptionOf = (description: string | undefined): E.Either<ApiError, string | undefined> => {
+  if (description === undefined) return E.right(undefined)
+  const length = codePoints(description)
+  if (length > 255) return E.left(apiError('InvalidDescription.Malformed.TooLong', `Description has ${String(length)} characters; at most 255 are allowed`))
+  return descriptionText.test(description)
+    ? E.right(description)
+    : E.left(apiError('InvalidDescription.Malformed', `Description ${JSON.stringify(description)} must start with a letter or a digit and hold only letters, digits, spaces and ",._=-，。"`))
+}
+
+const maxTags = 50
+
+/**
+ * Request check 5: `Tags.N.Key` / `Tags.N.Value` (N ≥ 1, written without leading zeros, gaps
+ * allowed), in the order of N, each checked in turn; then at most 50 tags. An empty value is absent.
+ */
+const tagsOf = (params: ReadonlyArray<readonly [string, string]>): E.Either<ApiError, ReadonlyArray<Tag> | undefined> => {
+  const keys = new Map<number, string>()
+  const values = new Map<number, string>()
+  for (const [name, value] of params) {
+    const m = /^Tags\.([^.]+)\.(Key|Value)$/.exec(name)
+    const n = m?.[1] === undefined ? undefined : indexOf(m[1], Number.MAX_SAFE_INTEGER)
+    if (n === undefined) return invalid(name, 'is not Tags.N.Key or Tags.N.Value (N from 1, written without leading zeros)')
+    if (value === '') continue
+    if (m?.[2] === 'Key') keys.set(n, value)
+    else values.set(n, value)
+  }
+  const tags: Array<Tag> = []
+  const seen = new Set<string>()
+  for (const n of [...new Set([...keys.keys(), ...values.keys()])].sort((a, b) => a - b)) {
+    const key = keys.get(n)
+    const value = values.get(n) ?? ''
+    const at = `Tags.${String(n)}`
+    if (key === undefined) return invalid(`${at}.Key`, 'is missing; the tag has a value but no key')
+    if (codePoints(key) > 128) return invalid(`${at}.Key`, `has ${String(codePoints(key))} characters; at most 128 are allowed`)
+    if (/^(volc|sys):/i.test(key)) return invalid(`${at}.Key`, `${JSON.stringify(key)} starts with a prefix the system keeps for itself`)
+    if (seen.has(key)) return invalid(`${at}.Key`, `repeats the key ${JSON.stringify(key)} of an earlier tag`)
+    if (codePoints(value) > 256) return invalid(`${at}.Value`, `has ${String(codePoints(value))} characters; at most 256 are allowed`)
+    seen.add(key)
+    tags.push({ key, value })
+  }
+  if (tags.length > maxTags) return invalid('Tags', `${String(tags.length)} tags; at most ${String(maxTags)} are allowed`)
+  return E.right(tags.length === 0 ? undefined : tags)
+}
+
+/** CreateHaVip's parameters, empty ones already absent. */
+interface CreateParams {
+  readonly SubnetId: string | undefined
+  readonly IpAddress: string | undefined
+  readonly HaVipName: string | undefined
+  readonly Description: string | undefined
+  /** Every `Tags.…` parameter, in the request's order. */
+  readonly Tags: ReadonlyArray<readonly [string, string]>
+  readonly ClientToken: string | undefined
+}
+
+/** CreateHaVip's request checks 1–6 (docs/rules.md), in order. */
+const decodeCreate = (p: CreateParams): E.Either<ApiError, CreateHaVipRequest> => {
+  const subnetId = required(p.SubnetId, 'SubnetId')
+  if (E.isLeft(subnetId)) return subnetId
+  const name = nameOf(p.HaVipName)
+  if (E.isLeft(name)) return name
+  const description = descriptionOf(p.Description)
+  if (E.isLeft(description)) return description
+  if (p.IpAddress !== undefined && !isAddress(p.IpAddress)) {
+    return E.left(apiError('InvalidIpAddress.Malformed', `IpAddress ${JSON.stringify(p.IpAddress)} is not four decimal numbers 0-255 without leading zeros`))
+  }
+  const tags = tagsOf(p.Tags)
+  if (E.isLeft(tags)) return tags
+  const clientToken = clientTokenOf(p.ClientToken)
+  if (E.isLeft(clientToken)) return clientToken
+  return E.right({
+    action: 'CreateHaVip',
+    subnetId: subnetId.right,
+    ...(p.IpAddress === undefined ? {} : { ipAddress: p.IpAddress }),
+    ...(name.right === undefined ? {} : { haVipName: name.right }),
+    ...(description.right === undefined ? {} : { description: description.right }),
+    ...(tags.right === undefined ? {} : { tags: tags.right }),
+    ...(clientToken.right === undefined ? {} : { clientToken: clientToken.right }),
+  })
+}
+
+const decodeDelete = (p: { readonly HaVipId: string | undefined }): E.Either<ApiError, DeleteHaVipRequest> =>
+  pipe(required(p.HaVipId, 'HaVipId'), E.map((haVipId) => ({ action: 'DeleteHaVip', haVipId })))
+
+/** ModifyHaVipAttributes: `HaVipId`, then the name and description as CreateHaVip checks them. */
+const decodeModify = (p: { readonly HaVipId: string | undefined; readonly HaVipName: string | undefined; readonly Description: string | undefined }): E.Either<ApiError, ModifyHaVipAttributesRequest> => {
+  const haVipId = required(p.HaVipId, 'HaVipId')
+  if (E.isLeft(haVipId)) return haVipId
+  const name = nameOf(p.HaVipName)
+  if (E.isLeft(name)) return name
+  const description = descriptionOf(p.Description)
+  if (E.isLeft(description)) return description
+  return E.right({
+    action: 'ModifyHaVipAttributes',
+    haVipId: haVipId.right,
+    ...(name.right === undefined ? {} : { haVipName: name.right }),
+    ...(description.right === undefined ? {} : { description: description.right }),
+  })
+}
+
+const decodeTaskStatus = (p: { readonly AsyncTaskId: string | undefined }): E.Either<ApiError, GetAsyncTaskStatusRequest> =>
+  pipe(required(p.AsyncTaskId, 'AsyncTaskId'), E.map((asyncTaskId) => ({ action: 'GetAsyncTaskStatus', asyncTaskId })))
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined)
 
@@ -244,3 +394,36 @@ export const checkBinding = <A extends MutatingAction>(action: A, r: unknown): E
     ClientToken: text(typed.clientToken),
   })
 }
+
+const fieldsOf = (r: unknown): Readonly<Record<string, unknown>> => (typeof r === 'object' && r !== null ? r as Readonly<Record<string, unknown>> : {})
+
+/** A typed request's tags as the wire's `Tags.N.Key` / `Tags.N.Value` parameters. */
+const tagParams = (tags: unknown): ReadonlyArray<readonly [string, string]> =>
+  Array.isArray(tags)
+    ? tags.flatMap((t: unknown, i) => {
+        const f = fieldsOf(t)
+        const n = String(i + 1)
+        return [[`Tags.${n}.Key`, typeof f.key === 'string' ? f.key : ''], [`Tags.${n}.Value`, typeof f.value === 'string' ? f.value : '']] as const
+      })
+    : []
+
+/** CreateHaVip built in code, checked as the wire's would be. */
+export const checkCreate = (r: unknown): E.Either<ApiError, CreateHaVipRequest> => {
+  const f = fieldsOf(r)
+  return decodeCreate({
+    SubnetId: text(f.subnetId), IpAddress: text(f.ipAddress), HaVipName: text(f.haVipName), Description: text(f.description),
+    Tags: tagParams(f.tags), ClientToken: text(f.clientToken),
+  })
+}
+
+/** DeleteHaVip built in code, checked as the wire's would be. */
+export const checkDelete = (r: unknown): E.Either<ApiError, DeleteHaVipRequest> => decodeDelete({ HaVipId: text(fieldsOf(r).haVipId) })
+
+/** ModifyHaVipAttributes built in code, checked as the wire's would be. */
+export const checkModify = (r: unknown): E.Either<ApiError, ModifyHaVipAttributesRequest> => {
+  const f = fieldsOf(r)
+  return decodeModify({ HaVipId: text(f.haVipId), HaVipName: text(f.haVipName), Description: text(f.description) })
+}
+
+/** GetAsyncTaskStatus built in code, checked as the wire's would be. */
+export const checkTaskStatus = (r: unknown): E.Either<ApiError, GetAsyncTaskStatusRequest> => decodeTaskStatus({ AsyncTaskId: text(fieldsOf(r).asyncTaskId) })

@@ -5,7 +5,7 @@ import * as RA from 'fp-ts/lib/ReadonlyArray.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { assign } from '../model/layered-map.js'
-import type { LedgerEntryJson } from '../model/json.js'
+import type { AnyLedgerEntryJson, LedgerEntryJson } from '../model/json.js'
 import { ledgerKey } from '../model/ledger.js'
 import type { BindingRequest } from '../model/request.js'
 import type { HaVipJson } from '../model/json.js'
@@ -15,6 +15,7 @@ import { withChanges } from '../model/snapshot.js'
 import type { PartialBinding, Rule } from '../rules/context.js'
 import { ruleContext } from '../rules/context.js'
 import { consultLedger, ledgerEntry } from '../rules/idempotency.js'
+import { withTask } from './tasks.js'
 
 /** An operation: its rules in the contract's order, and the change it makes when they all pass. */
 export interface Operation {
@@ -22,21 +23,42 @@ export interface Operation {
   readonly apply: (s: SnapshotState, haVip: HaVipJson, target: Target) => SnapshotState
 }
 
-/** A success: the new snapshot, and the ledger entry when it replays an earlier success. */
-export interface Outcome {
-  readonly snapshot: SnapshotState
-  readonly replayed?: LedgerEntryJson
+/** What a write answers in its `Result` besides the RequestId: its task id (absent only in the replay of an entry older than tasks). */
+export interface TaskOutput {
+  readonly AsyncTaskId?: string
 }
 
-const record = (s: SnapshotState, r: BindingRequest, requestId: string | undefined): SnapshotState =>
-  r.clientToken === undefined
-    ? s
-    : withChanges(s, { ledger: assign(s.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry(r, r.clientToken, requestId)) })
+/** CreateHaVip's `Result` besides the RequestId. */
+export interface CreateHaVipOutput extends TaskOutput {
+  readonly HaVipId: string
+  readonly IpAddress: string
+}
+
+/** A success: the new snapshot, what the `Result` holds, and the ledger entry when it replays an earlier success. */
+export interface Outcome<R extends TaskOutput = TaskOutput> {
+  readonly snapshot: SnapshotState
+  readonly result: R
+  readonly replayed?: AnyLedgerEntryJson
+}
+
+/** A write's task, then, with a token, its ledger entry (which records the task id). */
+const record = (s: SnapshotState, r: BindingRequest, haVipId: string, requestId: string | undefined): Outcome => {
+  const { snapshot, taskId } = withTask(s, r.action, haVipId, requestId)
+  return {
+    snapshot: r.clientToken === undefined
+      ? snapshot
+      : withChanges(snapshot, { ledger: assign(snapshot.ledger, ledgerKey(r.action, r.clientToken), ledgerEntry(r, r.clientToken, requestId, taskId)) }),
+    result: { AsyncTaskId: taskId },
+  }
+}
+
+/** A replay answers the entry's task id, where it recorded one. */
+export const replayResult = (entry: LedgerEntryJson): TaskOutput => (entry.AsyncTaskId === undefined ? {} : { AsyncTaskId: entry.AsyncTaskId })
 
 /** Emulator mode: the first rule that fails is the answer; otherwise the new snapshot. */
 export const evaluate = (op: Operation, s: SnapshotState, r: BindingRequest, requestId?: string): E.Either<ApiError, Outcome> => {
   const verdict = consultLedger(s, r)
-  if (verdict._tag === 'Replay') return E.right({ snapshot: s, replayed: verdict.entry })
+  if (verdict._tag === 'Replay') return E.right({ snapshot: s, result: replayResult(verdict.entry), replayed: verdict.entry })
   if (verdict._tag === 'Refused') return E.left(verdict.error)
   const ctx = ruleContext(s, r)
   const violation = pipe(op.rules, RA.findFirstMap((rule) => rule(ctx)))
@@ -45,7 +67,7 @@ export const evaluate = (op: Operation, s: SnapshotState, r: BindingRequest, req
   if (ctx.haVip === undefined || ctx.target === undefined) return E.left(apiError('InternalError', 'a request with an unknown part was executed'))
   if (E.isLeft(ctx.haVip)) return ctx.haVip
   if (E.isLeft(ctx.target)) return ctx.target
-  return E.right({ snapshot: record(op.apply(s, ctx.haVip.right, ctx.target.right), r, requestId) })
+  return E.right(record(op.apply(s, ctx.haVip.right, ctx.target.right), r, ctx.haVip.right.HaVipId, requestId))
 }
 
 /**

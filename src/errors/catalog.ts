@@ -1,8 +1,9 @@
 /**
  * Every error the project answers with: one table, the texts copied byte for byte from the
  * vendor's pages (`docs/errors.md` says where each comes from). `{name}` marks a value filled in
- * per request. The `id` is the wire `Code`, except for the five `Forbidden` variants, which
- * share one code and differ in their message.
+ * per request. The `id` is the wire `Code`, except for the variants of one code that differ in
+ * their message: the five `Forbidden` ones, the `.TooLong` name and description, and the two
+ * `InvalidHaVip.InUse` of DeleteHaVip.
  */
 export const catalog = {
   // Gateway (public) errors: they carry the vendor's numeric CodeN.
@@ -46,6 +47,25 @@ export const catalog = {
 
   // DisassociateHaVip [choice, after the sibling cloud's code].
   ResourceNotAssociated: { code: 'ResourceNotAssociated', status: 400, en: 'The specified HaVip and instance are not associated.', zh: '指定的高可用虚拟IP与实例未绑定。' },
+
+  // CreateHaVip, DeleteHaVip, ModifyHaVipAttributes: the vendor's texts where it publishes them
+  // (its ModifyHaVipAttributes and DeleteHaVip tables, its sibling VPC pages), else [choice].
+  'InvalidName.Malformed.TooLong': { code: 'InvalidName.Malformed', status: 400, en: 'The specified name is malformed. Ensure the maximum length of name is 128.', zh: '指定的名称格式不合法。名称长度不能超过128个字符。' },
+  'InvalidName.Malformed': { code: 'InvalidName.Malformed', status: 400, en: 'The specified name is malformed.', zh: '指定的名称格式不合法。' },
+  'InvalidDescription.Malformed.TooLong': { code: 'InvalidDescription.Malformed', status: 400, en: 'The specified description is malformed. Ensure the maximum length of description is 255.', zh: '指定的描述格式不合法。描述长度不能超过255个字符。' },
+  'InvalidDescription.Malformed': { code: 'InvalidDescription.Malformed', status: 400, en: 'The specified description is malformed.', zh: '指定的描述格式不合法。' },
+  'InvalidHaVip.InUse.Eip': { code: 'InvalidHaVip.InUse', status: 400, en: 'The specified HaVip is in use. If you are trying to delete this HaVip, ensure that it is disassociated with elastic IP.', zh: '指定的高可用虚拟IP正在使用中。如需删除该高可用虚拟IP，请先解绑弹性公网IP。' },
+  'InvalidHaVip.InUse.RouteEntry': { code: 'InvalidHaVip.InUse', status: 400, en: 'The specified HaVip is in use. If you are trying to delete this HaVip, ensure that it is not referenced by route entry.', zh: '指定的高可用虚拟IP正在使用中。如需删除该高可用虚拟IP，请确保没有路由条目引用它。' },
+  'InvalidSubnet.NotFound': { code: 'InvalidSubnet.NotFound', status: 404, en: 'The specified subnet does not exist.', zh: '指定的子网不存在。' },
+  'InvalidSubnet.InvalidStatus': { code: 'InvalidSubnet.InvalidStatus', status: 400, en: 'The specified subnet is not in the correct status for the request.', zh: '指定的子网所处状态无法响应该请求。' },
+  'InvalidIpAddress.Malformed': { code: 'InvalidIpAddress.Malformed', status: 400, en: 'The specified IP address is malformed.', zh: '指定的IP地址格式不合法。' },
+  'InvalidIpAddress.OutOfRange': { code: 'InvalidIpAddress.OutOfRange', status: 400, en: 'The specified IP address is not in the CIDR block of the subnet.', zh: '指定的IP地址不在子网的网段内。' },
+  'InvalidIpAddress.NotAvailable': { code: 'InvalidIpAddress.NotAvailable', status: 400, en: 'The specified IP address is reserved by the system.', zh: '指定的IP地址为系统保留地址。' },
+  'InvalidIpAddress.InUse': { code: 'InvalidIpAddress.InUse', status: 400, en: 'The specified IP address is in use.', zh: '指定的IP地址已被占用。' },
+  'InsufficientIpAddress.Subnet': { code: 'InsufficientIpAddress.Subnet', status: 400, en: 'The subnet has no free IP address.', zh: '子网没有可用的IP地址。' },
+  'QuotaExceeded.HaVipsPerVpc': { code: 'QuotaExceeded.HaVipsPerVpc', status: 400, en: "You've reached the limit on the number of HaVips in a VPC.", zh: '已达到每个私有网络的高可用虚拟IP数量上限。' },
+  'QuotaExceeded.HaVipsPerRegion': { code: 'QuotaExceeded.HaVipsPerRegion', status: 400, en: "You've reached the limit on the number of HaVips in a region.", zh: '已达到每个地域的高可用虚拟IP数量上限。' },
+  'InvalidAsyncTask.NotFound': { code: 'InvalidAsyncTask.NotFound', status: 404, en: 'The specified async task does not exist.', zh: '指定的异步任务不存在。' },
 
   // DescribeHaVips paging [choice].
   InvalidParameter: { code: 'InvalidParameter', status: 400, en: 'The specified parameter {name} is invalid.', zh: '指定的参数{name}不合法。' },

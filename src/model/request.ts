@@ -75,8 +75,54 @@ export const describeSpecs: Readonly<Record<DescribeAction, DescribeSpec>> = {
 
 export const isDescribeAction = (action: string): action is DescribeAction => Object.hasOwn(describeSpecs, action)
 
-export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | DescribeRequest
+/** A tag a CreateHaVip request gives (`Tags.N.Key`, `Tags.N.Value`). */
+export interface Tag {
+  readonly key: string
+  /** `""` when the request gave the key alone. */
+  readonly value: string
+}
+
+/** CreateHaVip (docs/rules.md): parameters absent stay absent (the ledger compares them as given). */
+export interface CreateHaVipRequest {
+  readonly action: 'CreateHaVip'
+  readonly subnetId: string
+  readonly ipAddress?: string
+  readonly haVipName?: string
+  readonly description?: string
+  /** In the order of their N; absent when the request gave none. */
+  readonly tags?: ReadonlyArray<Tag>
+  readonly clientToken?: string
+}
+
+/** DeleteHaVip: the vendor takes no ClientToken. */
+export interface DeleteHaVipRequest {
+  readonly action: 'DeleteHaVip'
+  readonly haVipId: string
+}
+
+/** ModifyHaVipAttributes: what is not given keeps its value. */
+export interface ModifyHaVipAttributesRequest {
+  readonly action: 'ModifyHaVipAttributes'
+  readonly haVipId: string
+  readonly haVipName?: string
+  readonly description?: string
+}
+
+/** GetAsyncTaskStatus: a task's status by its id. */
+export interface GetAsyncTaskStatusRequest {
+  readonly action: 'GetAsyncTaskStatus'
+  readonly asyncTaskId: string
+}
+
+/** The writes of a HaVip's life besides binding. */
+export type LifecycleRequest = CreateHaVipRequest | DeleteHaVipRequest | ModifyHaVipAttributesRequest
+export type LifecycleAction = LifecycleRequest['action']
+
+export type Request = AssociateHaVipRequest | DisassociateHaVipRequest | LifecycleRequest | GetAsyncTaskStatusRequest | DescribeRequest
 export type Action = Request['action']
+
+/** Every action that changes the snapshot when it succeeds, and records a task. */
+export type WriteAction = MutatingAction | LifecycleAction
 
 /** The vendor service an action belongs to: its signature scope and its responses' `Service`. */
 export type Service = 'vpc' | 'ecs'

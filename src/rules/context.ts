@@ -13,11 +13,15 @@ import type { SnapshotState } from '../model/snapshot.js'
  * (`undefined`). Every rule is a pure function of this; a rule whose inputs are not all there
  * has nothing to say.
  */
-export interface RuleContext {
-  readonly snapshot: SnapshotState
-  readonly haVip: E.Either<ApiError, HaVipJson> | undefined
+export interface RuleContext extends HaVipContext {
   readonly instanceType: InstanceType | undefined
   readonly target: E.Either<ApiError, Target> | undefined
+}
+
+/** What a rule about one HaVip sees: the snapshot, and the HaVip found or the not-found error (`undefined`: not known). */
+export interface HaVipContext {
+  readonly snapshot: SnapshotState
+  readonly haVip: E.Either<ApiError, HaVipJson> | undefined
 }
 
 /** What a request names, any part of which may be unknown (a Terraform plan's value known only after apply). */
@@ -28,13 +32,16 @@ export interface PartialBinding {
 }
 
 /** A rule answers the error it finds, or none. */
-export type Rule = (ctx: RuleContext) => O.Option<ApiError>
+export type Check<C> = (ctx: C) => O.Option<ApiError>
+
+/** A rule of the binding actions. */
+export type Rule = Check<RuleContext>
 
 export const pass: O.Option<ApiError> = O.none
 
 export const fail = (id: ErrorId, facts: string): O.Option<ApiError> => O.some(apiError(id, facts))
 
-const findHaVip = (s: SnapshotState, id: string): E.Either<ApiError, HaVipJson> => {
+export const findHaVip = (s: SnapshotState, id: string): E.Either<ApiError, HaVipJson> => {
   const haVip = lookup(s.haVips, id)
   return haVip === undefined
     ? E.left(apiError('InvalidHaVip.NotFound', `no HaVip ${id} in the snapshot`))
@@ -61,7 +68,7 @@ const found = <T>(e: E.Either<ApiError, T> | undefined): T | undefined => (e !==
 
 // A rule whose inputs are missing has nothing to say: the not-found rule speaks for them.
 
-export const onHaVip = (rule: (haVip: HaVipJson, ctx: RuleContext) => O.Option<ApiError>): Rule => (ctx) => {
+export const onHaVip = <C extends HaVipContext>(rule: (haVip: HaVipJson, ctx: C) => O.Option<ApiError>): Check<C> => (ctx) => {
   const haVip = found(ctx.haVip)
   return haVip === undefined ? pass : rule(haVip, ctx)
 }

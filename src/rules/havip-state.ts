@@ -1,10 +1,10 @@
-import type { Rule } from './context.js'
+import type { Check, HaVipContext, Rule } from './context.js'
 import { fail, onHaVip, pass } from './context.js'
 
 const bindableHaVipStatuses: ReadonlyArray<string> = ['Available', 'InUse']
 
-/** A4, D4: a HaVip that is being created or deleted cannot change its bindings. */
-export const haVipStatusAllowsBinding: Rule = onHaVip((h) =>
+/** A4, D4, M2: a HaVip that is being created or deleted cannot change its bindings or attributes. */
+export const haVipStatusAllowsBinding: Check<HaVipContext> = onHaVip((h) =>
   bindableHaVipStatuses.includes(h.Status)
     ? pass
     : fail('InvalidHaVip.InvalidStatus', `HaVip ${h.HaVipId} is ${h.Status}; it must be Available or InUse`))

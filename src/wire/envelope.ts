@@ -23,6 +23,30 @@ export interface WireError {
 /** AssociateHaVip's and DisassociateHaVip's `Result`. */
 export interface BindingResult {
   readonly RequestId: string
+  /** The write's task; absent only in the replay of a ledger entry older than tasks. */
+  readonly AsyncTaskId?: string
+}
+
+/** CreateHaVip's `Result`. */
+export interface CreateHaVipResult {
+  readonly RequestId: string
+  readonly HaVipId: string
+  readonly IpAddress: string
+  readonly AsyncTaskId?: string
+}
+
+/** DeleteHaVip's and ModifyHaVipAttributes' `Result`. */
+export interface TaskResult {
+  readonly RequestId: string
+  readonly AsyncTaskId?: string
+}
+
+/** GetAsyncTaskStatus' `Result`. */
+export interface GetAsyncTaskStatusResult {
+  readonly RequestId: string
+  readonly AsyncTaskId: string
+  /** `InProgress`, `Succeeded` or `Failed`. */
+  readonly AsyncTaskStatus: string
 }
 
 /** DescribeHaVips' `Result`: one page of the HaVips that match, as the snapshot holds them. */
@@ -58,6 +82,10 @@ export interface DescribeInstancesResult {
 export interface Results {
   readonly AssociateHaVip: BindingResult
   readonly DisassociateHaVip: BindingResult
+  readonly CreateHaVip: CreateHaVipResult
+  readonly DeleteHaVip: TaskResult
+  readonly ModifyHaVipAttributes: TaskResult
+  readonly GetAsyncTaskStatus: GetAsyncTaskStatusResult
   readonly DescribeHaVips: DescribeHaVipsResult
   readonly DescribeNetworkInterfaces: DescribeNetworkInterfacesResult
   readonly DescribeInstances: DescribeInstancesResult
