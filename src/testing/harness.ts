@@ -156,7 +156,7 @@ const listed = (body: unknown): ReadonlyArray<Readonly<Record<string, unknown>>>
  */
 const describeProblems = async (snapshot: Snapshot, haVipId: string, real: Real, request: string): Promise<{ problems: ReadonlyArray<string>; snapshot: Snapshot }> => {
   const expected = handle(snapshot, describeOne(haVipId), { requestId: 'describe' })
-  const ours = listed(expected.body)[0]
+  const ours = listed(expected.body).find((h) => h.HaVipId === haVipId)
   if (ours === undefined && !real.lifecycle) return { problems: [], snapshot }
   const actual = await sent(real.system, describeOne(haVipId), `${request}: then DescribeHaVips of ${haVipId}`)
   const at = `then DescribeHaVips of ${haVipId}`
@@ -228,7 +228,8 @@ class RequestCommand implements fc.AsyncCommand<Model, Real> {
     model.snapshot = expected.snapshot
     const created = real.lifecycle && this.params.Action === 'CreateHaVip' ? (expected.body as Results).Result?.HaVipId : undefined
     const haVipId = typeof created === 'string' ? created : this.params.HaVipId
-    if (!real.compareDescribe || haVipId === undefined) return
+    // An empty HaVipId names no HaVip (and would ask for every one).
+    if (!real.compareDescribe || haVipId === undefined || haVipId === '') return
     const described = await describeProblems(model.snapshot, haVipId, real, this.toString())
     if (described.problems.length > 0) throw new Error(`${this.toString()}: ${described.problems.join('; ')}`)
     model.snapshot = described.snapshot
