@@ -1,16 +1,20 @@
 // Plants, one at a time, every swap of two adjacent rules in the engine's rule lists (every
-// `rules: [` list of src/engine/*.ts: AssociateHaVip, DisassociateHaVip, CreateHaVip, DeleteHaVip,
-// ModifyHaVipAttributes …), runs the differential properties against the executable specification
+// `rules: [` list and every `export const …Rules … = [` list of src/engine/*.ts: AssociateHaVip,
+// DisassociateHaVip, CreateHaVip, DeleteHaVip, ModifyHaVipAttributes …), runs the differential properties against the executable specification
 // with the CI seed, and says whether they caught it. The source is restored after each run, and on
 // any exit.  Usage: npm run plant-swaps [file-name-part]   (e.g. `npm run plant-swaps create`)
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 
 const only = process.argv[2] ?? ''
+/** A line that opens a list of rules, one rule a line. */
+function opens(line) {
+  return line.trim() === 'rules: [' || /^export const \w+Rules\b.*= \[$/.test(line)
+}
 const files = readdirSync('src/engine')
   .filter((name) => name.endsWith('.ts') && name.includes(only))
   .map((name) => `src/engine/${name}`)
-  .filter((f) => readFileSync(f, 'utf8').split('\n').some((l) => l.trim() === 'rules: ['))
+  .filter((f) => readFileSync(f, 'utf8').split('\n').some(opens))
 const originals = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]))
 const restore = () => { for (const [f, text] of originals) writeFileSync(f, text) }
 process.on('exit', restore)
@@ -18,12 +22,12 @@ process.on('SIGINT', () => process.exit(130))
 
 const tests = ['test/specification.test.ts', 'test/lifecycle-specification.test.ts']
 
-/** The line ranges [start, end) of each `rules: [ … ],` list of a file, one rule a line. */
+/** The line ranges [start, end) of each list of rules of a file, one rule a line. */
 const lists = (lines) => {
   const found = []
   for (let start = 0; start < lines.length; start++) {
-    if (lines[start].trim() !== 'rules: [') continue
-    const end = lines.findIndex((l, i) => i > start && l.trim() === '],')
+    if (!opens(lines[start])) continue
+    const end = lines.findIndex((l, i) => i > start && (l.trim() === '],' || l.trim() === ']'))
     found.push([start + 1, end])
   }
   return found
