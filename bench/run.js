@@ -3,9 +3,10 @@
 // Not a test: timings depend on the machine, so nothing here passes or fails.
 import { cpus, totalmem } from 'node:os'
 import * as E from 'fp-ts/lib/Either.js'
-import { associateHaVip, explain, handle, loadSnapshot, snapshotToJson } from '../dist/index.js'
+import { associateHaVip, createHaVip, explain, handle, loadSnapshot, snapshotToJson } from '../dist/index.js'
 import { buildJson, requestsFor } from './account.js'
 import { replaceSection } from './report.js'
+import { lifecycleCalls, lifecycleRequests, loadLifecycle, slash16 } from './lifecycle.js'
 
 const sizes = (process.env.BENCH_SIZES ?? '10,1000,100000,1000000').split(',').map(Number)
 const query = (r) =>
@@ -82,7 +83,20 @@ for (const n of sizes) {
   let state = s
   const sequence = measure(queries.slice(0, 1000), (q) => { state = handle(state, q, { requestId: 'bench' }).snapshot })
 
+  // The HaVip's life, at 1,000 and 1,000,000 only: its own account, with subnets and free HaVips.
+  let life
+  if (n === 1000 || n === 1_000_000) {
+    const ls = loadLifecycle(n)
+    const lrs = lifecycleRequests(n, 20000)
+    for (const [kind, call] of Object.entries(lifecycleCalls)) {
+      const failed = lrs.filter((r) => E.isLeft(call(ls, r)))
+      if (failed.length > 0) throw new Error(`${failed.length} ${kind} bench requests failed at N=${n}: ${call(ls, failed[0]).left.message}`)
+    }
+    life = Object.fromEntries(Object.entries(lifecycleCalls).map(([kind, call]) => [kind, measure(lrs, (r) => call(ls, r))]))
+  }
+
   rows.push({
+    life,
     n, haVips: json.HaVips.length, ledger: json.ClientTokens.length, mb: text.length / 2 ** 20,
     associate, explain: pre, handle: endToEnd, sequence, floor,
     parseMs: parse.ms, loadMs: load.ms, saveMs: save.ms, heap,
@@ -107,6 +121,15 @@ const summary = [
   `- loadSnapshot ÷ JSON.parse: ${rows.map((r) => `${f(r.loadMs / r.parseMs, 2)}× at ${r.n.toLocaleString('en')}`).join(', ')} (target: at most 2.5×).`,
 ].filter(Boolean).join('\n')
 
+// CreateHaVip in a /16 whose 60,000 lowest addresses are in use, against an empty /16.
+const slashRows = [0, 60_000].map((used) => {
+  const s = slash16(used)
+  const creates = Array.from({ length: 20000 }, (_, k) => ({ action: 'CreateHaVip', subnetId: 'subnet-big', clientToken: `b-${k}` }))
+  const first = createHaVip(s, creates[0])
+  if (E.isLeft(first)) throw new Error(first.left.message)
+  return { used, address: first.right.result.IpAddress, create: measure(creates, (r) => createHaVip(s, r)) }
+})
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${f(totalmem() / 2 ** 30, 0)} GiB, Node ${process.version}`
 console.log(`${table}\n\n${summary}\n\nMachine: ${machine}`)
 
@@ -127,4 +150,44 @@ up to N = 1,000, single runs above; "save" is one change, then \`snapshotToJson\
 ${table}
 
 ${summary}`)
+}
+
+const lifeRows = rows.filter((r) => r.life !== undefined)
+if (lifeRows.length > 0) {
+  const lifeTable = [
+    '| N resources | CreateHaVip µs (median / mean) | DeleteHaVip µs | ModifyHaVipAttributes µs | GetAsyncTaskStatus µs | floor: 3 random Map.get µs |',
+    `|${'---|'.repeat(6)}`,
+    ...lifeRows.map((r) => `| ${r.n.toLocaleString('en')} | ${us(r.life.create)} | ${us(r.life.delete)} | ${us(r.life.modify)} | ${us(r.life.status)} | ${us(r.floor)} |`),
+  ].join('\n')
+  const a = lifeRows.find((r) => r.n === 1000)
+  const b = lifeRows.find((r) => r.n === 1_000_000)
+  const lifeRatio = (k) => (a && b ? f(b.life[k].median / a.life[k].median, 2) : 'n/a')
+  const slashTable = [
+    '| /16 10.0.0.0/16 | lowest free address | CreateHaVip µs (median / mean) |',
+    '|---|---|---|',
+    ...slashRows.map((r) => `| ${r.used.toLocaleString('en')} addresses in use | ${r.address} | ${us(r.create)} |`),
+  ].join('\n')
+  const lifeSummary = [
+    `- Per-request cost at N = 1,000,000 ÷ at N = 1,000 (medians): CreateHaVip ${lifeRatio('create')}×, DeleteHaVip ${lifeRatio('delete')}×, ModifyHaVipAttributes ${lifeRatio('modify')}×, GetAsyncTaskStatus ${lifeRatio('status')}× (target: at most 2×); the floor: ${a && b ? f(b.floor.median / a.floor.median, 2) : 'n/a'}×.`,
+    `- CreateHaVip in a /16 with 60,000 addresses in use ÷ in an empty /16 (medians): ${f(slashRows[1].create.median / slashRows[0].create.median, 2)}× (target: at most 2×).`,
+  ].join('\n')
+  console.log(`\n${lifeTable}\n\n${slashTable}\n\n${lifeSummary}`)
+  if (a && b) {
+    replaceSection(new URL('../docs/performance.md', import.meta.url), 'lifecycle', `Measured by \`npm run bench\` (\`bench/run.js\`, \`bench/lifecycle.js\`) on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}.
+
+The account of the library benchmark with, for each of its N/100 HaVips, a /24 subnet and a free
+HaVip besides (so N/50 HaVips), a task ledger of 10,000 tasks, and quotas out of the way. Each
+column is 20,000 different requests that succeed, each against the same loaded snapshot (the new
+snapshot is made and dropped): CreateHaVip in a random subnet with a new ClientToken, DeleteHaVip
+of a random free HaVip, ModifyHaVipAttributes renaming a random HaVip (with \`now\`), and
+GetAsyncTaskStatus of a random task of the ledger. The /16 rows create a HaVip without an address
+in one 10.0.0.0/16 whose lowest 60,000 assignable addresses are ENIs' (the first free one is then
+10.0.234.98), and in an empty one.
+
+${lifeTable}
+
+${slashTable}
+
+${lifeSummary}`)
+  }
 }

@@ -17,6 +17,16 @@ export const groups = [
     ],
   },
   {
+    title: 'CreateHaVip, DeleteHaVip, ModifyHaVipAttributes and GetAsyncTaskStatus',
+    origin: "The vendor's texts where it publishes them: the name and description errors of its ModifyHaVipAttributes table (their Chinese texts from its sibling VPC pages) and the two `InvalidHaVip.InUse` of its DeleteHaVip table (told apart by their id). Every other error here is a choice, after the vendor's naming of its sibling VPC errors. A Chinese text marked *(own)* is havip-rules' own: the vendor publishes none.",
+    ids: [
+      'InvalidName.Malformed.TooLong', 'InvalidName.Malformed', 'InvalidDescription.Malformed.TooLong', 'InvalidDescription.Malformed',
+      'InvalidIpAddress.Malformed', 'InvalidSubnet.NotFound', 'InvalidSubnet.InvalidStatus', 'InvalidIpAddress.OutOfRange',
+      'InvalidIpAddress.NotAvailable', 'InvalidIpAddress.InUse', 'InsufficientIpAddress.Subnet', 'QuotaExceeded.HaVipsPerVpc',
+      'QuotaExceeded.HaVipsPerRegion', 'InvalidHaVip.InUse.Eip', 'InvalidHaVip.InUse.RouteEntry', 'InvalidAsyncTask.NotFound',
+    ],
+  },
+  {
     title: 'The gateway',
     origin: "The vendor's public error codes, with their `CodeN`: what the API gateway answers before an action runs (the vendor publishes them in English only; the Chinese texts are havip-rules' own and never reach the wire); and `InvalidParameter` for a Describe parameter out of range (a choice: no VPC page of public codes was found).",
     ids: ['MissingParameter', 'InvalidActionOrVersion', 'InvalidParameter', 'InternalError'],
@@ -32,6 +42,14 @@ export const groups = [
 ]
 
 const cell = (text) => String(text).replaceAll('|', '\\|')
+
+/** The errors whose Chinese text is havip-rules' own, the vendor publishing none. */
+const ownChinese = new Set([
+  'InvalidName.Malformed', 'InvalidDescription.Malformed', 'InvalidHaVip.InUse.Eip', 'InvalidHaVip.InUse.RouteEntry',
+  'InvalidSubnet.NotFound', 'InvalidSubnet.InvalidStatus', 'InvalidIpAddress.Malformed', 'InvalidIpAddress.OutOfRange',
+  'InvalidIpAddress.NotAvailable', 'InvalidIpAddress.InUse', 'InsufficientIpAddress.Subnet', 'QuotaExceeded.HaVipsPerVpc',
+  'QuotaExceeded.HaVipsPerRegion', 'InvalidAsyncTask.NotFound',
+])
 
 /** The tables, one a group; every catalogue id in exactly one group, or an error. */
 export const catalogTables = () => {
@@ -50,7 +68,7 @@ export const catalogTables = () => {
     '|---|---|---|---|---|---|',
     ...g.ids.map((id) => {
       const e = catalog[id]
-      return `| \`${id}\` | \`${e.code}\` | ${e.codeN ?? ''} | ${e.status} | ${cell(e.en)} | ${cell(e.zh)} |`
+      return `| \`${id}\` | \`${e.code}\` | ${e.codeN ?? ''} | ${e.status} | ${cell(e.en)} | ${cell(e.zh)}${ownChinese.has(id) ? ' *(own)*' : ''} |`
     }),
   ].join('\n')).join('\n\n')
 }

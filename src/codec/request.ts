@@ -284,6 +284,15 @@ const descriptionOf = (description: string | undefined): E.Either<ApiError, stri
     : E.left(apiError('InvalidDescription.Malformed', `Description ${JSON.stringify(description)} must start with a letter or a digit and hold only letters, digits, spaces and ",._=-，。"`))
 }
 
+/** Request checks 2–3: the name, then the description, each only when given. */
+const attributesOf = (haVipName: string | undefined, description: string | undefined): E.Either<ApiError, { readonly haVipName?: string; readonly description?: string }> => {
+  const name = nameOf(haVipName)
+  if (E.isLeft(name)) return name
+  const text = descriptionOf(description)
+  if (E.isLeft(text)) return text
+  return E.right({ ...(name.right === undefined ? {} : { haVipName: name.right }), ...(text.right === undefined ? {} : { description: text.right }) })
+}
+
 const maxTags = 50
 
 /**
@@ -334,10 +343,8 @@ interface CreateParams {
 const decodeCreate = (p: CreateParams): E.Either<ApiError, CreateHaVipRequest> => {
   const subnetId = required(p.SubnetId, 'SubnetId')
   if (E.isLeft(subnetId)) return subnetId
-  const name = nameOf(p.HaVipName)
-  if (E.isLeft(name)) return name
-  const description = descriptionOf(p.Description)
-  if (E.isLeft(description)) return description
+  const attributes = attributesOf(p.HaVipName, p.Description)
+  if (E.isLeft(attributes)) return attributes
   if (p.IpAddress !== undefined && !isAddress(p.IpAddress)) {
     return E.left(apiError('InvalidIpAddress.Malformed', `IpAddress ${JSON.stringify(p.IpAddress)} is not four decimal numbers 0-255 without leading zeros`))
   }
@@ -349,8 +356,7 @@ const decodeCreate = (p: CreateParams): E.Either<ApiError, CreateHaVipRequest> =
     action: 'CreateHaVip',
     subnetId: subnetId.right,
     ...(p.IpAddress === undefined ? {} : { ipAddress: p.IpAddress }),
-    ...(name.right === undefined ? {} : { haVipName: name.right }),
-    ...(description.right === undefined ? {} : { description: description.right }),
+    ...attributes.right,
     ...(tags.right === undefined ? {} : { tags: tags.right }),
     ...(clientToken.right === undefined ? {} : { clientToken: clientToken.right }),
   })
@@ -363,16 +369,7 @@ const decodeDelete = (p: { readonly HaVipId: string | undefined }): E.Either<Api
 const decodeModify = (p: { readonly HaVipId: string | undefined; readonly HaVipName: string | undefined; readonly Description: string | undefined }): E.Either<ApiError, ModifyHaVipAttributesRequest> => {
   const haVipId = required(p.HaVipId, 'HaVipId')
   if (E.isLeft(haVipId)) return haVipId
-  const name = nameOf(p.HaVipName)
-  if (E.isLeft(name)) return name
-  const description = descriptionOf(p.Description)
-  if (E.isLeft(description)) return description
-  return E.right({
-    action: 'ModifyHaVipAttributes',
-    haVipId: haVipId.right,
-    ...(name.right === undefined ? {} : { haVipName: name.right }),
-    ...(description.right === undefined ? {} : { description: description.right }),
-  })
+  return pipe(attributesOf(p.HaVipName, p.Description), E.map((attributes) => ({ action: 'ModifyHaVipAttributes', haVipId: haVipId.right, ...attributes })))
 }
 
 const decodeTaskStatus = (p: { readonly AsyncTaskId: string | undefined }): E.Either<ApiError, GetAsyncTaskStatusRequest> =>

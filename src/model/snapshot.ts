@@ -56,44 +56,16 @@ export interface SnapshotParts {
   readonly source: SnapshotJson
 }
 
-export class SnapshotState implements SnapshotParts {
+// The class carries the brand and the printing; its fields are the parts, set once.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface SnapshotState extends SnapshotParts {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class SnapshotState {
   declare readonly [opaque]: 'havip-rules Snapshot'
-  readonly region: string
-  readonly quotas: Limits
-  readonly haVips: LayeredMap<string, HaVipJson>
-  readonly haVipCount: number
-  readonly haVipsPerVpc: LayeredMap<string, number>
-  readonly instances: LayeredMap<string, Instance>
-  readonly enis: LayeredMap<string, Eni>
-  readonly bindingCounts: LayeredMap<TargetKey, number>
-  readonly ledger: LayeredMap<string, AnyLedgerEntryJson>
-  readonly subnets: ReadonlyMap<string, Subnet>
-  readonly routeEntryOf: ReadonlyMap<string, string>
-  readonly addresses: AddressIndex
-  readonly tasks: TaskLedger
-  readonly idCounter: number
-  readonly asyncSteps: number
-  readonly changed: boolean
-  readonly source: SnapshotJson
 
   constructor(p: SnapshotParts) {
-    this.region = p.region
-    this.quotas = p.quotas
-    this.haVips = p.haVips
-    this.haVipCount = p.haVipCount
-    this.haVipsPerVpc = p.haVipsPerVpc
-    this.instances = p.instances
-    this.enis = p.enis
-    this.bindingCounts = p.bindingCounts
-    this.ledger = p.ledger
-    this.subnets = p.subnets
-    this.routeEntryOf = p.routeEntryOf
-    this.addresses = p.addresses
-    this.tasks = p.tasks
-    this.idCounter = p.idCounter
-    this.asyncSteps = p.asyncSteps
-    this.changed = p.changed
-    this.source = p.source
+    Object.assign(this, p)
   }
 
   /** `console.log(snapshot)`: what it holds, in one line, instead of its indexes. */
