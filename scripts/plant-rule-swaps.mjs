@@ -1,6 +1,6 @@
 // Plants, one at a time, every swap of two adjacent rules in the engine's rule lists (every
 // `rules: [` list and every `export const …Rules … = [` list of src/engine/*.ts: AssociateHaVip,
-// DisassociateHaVip, CreateHaVip, DeleteHaVip, ModifyHaVipAttributes …), runs the differential properties against the executable specification
+// DisassociateHaVip, CreateHaVip, DeleteHaVip, ModifyHaVipAttributes …), runs the differential properties against the executable specification (both files for a binding list, the lifecycle's for the others)
 // with the CI seed, and says whether they caught it. The source is restored after each run, and on
 // any exit.  Usage: npm run plant-swaps [file-name-part]   (e.g. `npm run plant-swaps create`)
 import { spawnSync } from 'node:child_process'
@@ -19,8 +19,13 @@ const originals = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]))
 const restore = () => { for (const [f, text] of originals) writeFileSync(f, text) }
 process.on('exit', restore)
 process.on('SIGINT', () => process.exit(130))
+process.on('SIGTERM', () => process.exit(143))
 
-const tests = ['test/specification.test.ts', 'test/lifecycle-specification.test.ts']
+// Binding rules are held by both specifications (the lifecycle's sequences bind too); the
+// lifecycle's rules only by its own.
+const testsOf = (file) => (/associate/.test(file)
+  ? ['test/specification.test.ts', 'test/lifecycle-specification.test.ts']
+  : ['test/lifecycle-specification.test.ts'])
 
 /** The line ranges [start, end) of each list of rules of a file, one rule a line. */
 const lists = (lines) => {
@@ -43,7 +48,7 @@ for (const file of files) {
       const swapped = [...lines]
       ;[swapped[i], swapped[i + 1]] = [swapped[i + 1], swapped[i]]
       writeFileSync(file, swapped.join('\n'))
-      const run = spawnSync('npx', ['vitest', 'run', ...tests], { encoding: 'utf8', env: { ...process.env, CI: '1' } })
+      const run = spawnSync('npx', ['vitest', 'run', ...testsOf(file)], { encoding: 'utf8', env: { ...process.env, CI: '1' } })
       const failed = run.status !== 0
       planted += 1
       if (failed) caught += 1
