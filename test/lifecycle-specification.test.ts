@@ -75,8 +75,8 @@ const modifyRules: ReadonlyArray<ReadonlyArray<string>> = [['InvalidHaVip.NotFou
 const rulesOf: Readonly<Record<string, ReadonlyArray<ReadonlyArray<string>>>> = { CreateHaVip: createRules, DeleteHaVip: deleteRules, ModifyHaVipAttributes: modifyRules }
 /**
  * Pairs that cannot be broken together: a rule about a subnet or a HaVip says nothing when it is
- * missing; an address inside the block is never outside it; C6 asks about a given address, C7
- * about none.
+ * missing; a reserved address is inside its block (but for the one after a /32's only address, too
+ * rare to count on); C6 asks about a given address, C7 about none.
  */
 const neverTogether = [
   'CreateHaVip InvalidSubnet.NotFound + InvalidSubnet.InvalidStatus',

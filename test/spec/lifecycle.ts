@@ -189,7 +189,8 @@ const createReasons = (a: Account, r: Extract<LifecycleRequest, { action: 'Creat
     if (r.ipAddress !== undefined) {
       const n = addressNumber(r.ipAddress) ?? -1
       if (n < first || n > last) reasons.push(why('InvalidIpAddress.OutOfRange'))
-      else if (n === first || n === first + 1 || n === last) reasons.push(why('InvalidIpAddress.NotAvailable'))
+      // As the documents word it: the one after the first is reserved even where a /32 block ends before it.
+      if (n === first || n === first + 1 || n === last) reasons.push(why('InvalidIpAddress.NotAvailable'))
       if (addressesInUse(a, subnet.SubnetId).has(n)) reasons.push(why('InvalidIpAddress.InUse'))
     } else if (lowestFree(a, subnet.SubnetId, subnet.CidrBlock) === undefined) reasons.push(why('InsufficientIpAddress.Subnet'))
     const inVpc = haVipsOf(a).filter((h) => vpcOf(a, h) === subnet.VpcId).length
