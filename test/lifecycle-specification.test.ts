@@ -1,14 +1,15 @@
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { ApiError, Snapshot, SnapshotJson, TaskOutput, TaskStatus, Written } from 'havip-rules'
-import { advance, createHaVip, decodeRequest, deleteHaVip, explain, getAsyncTaskStatus, handle, modifyHaVipAttributes, snapshotToJson } from 'havip-rules'
+import type { ApiError, SnapshotJson, TaskOutput, TaskStatus, Written } from 'havip-rules'
+import { advance, createHaVip, decodeRequest, deleteHaVip, getAsyncTaskStatus, handle, modifyHaVipAttributes, snapshotToJson } from 'havip-rules'
 import { lifecycleRequestArbitrary, lifecycleSnapshotArbitrary } from 'havip-rules/testing'
-import type { Account, Reason } from './spec/specification.js'
+import type { Account } from './spec/specification.js'
 import { specExplain, specHandle } from './spec/specification.js'
 import { ledgerLimit, specAdvance } from './spec/lifecycle.js'
 import type { Form, Params } from './spec/requests.js'
 import { formArbitrary, written } from './spec/requests.js'
+import { engineExplain, reasonOf, wire } from './support/differential.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
 
@@ -28,15 +29,6 @@ const nowArbitrary = fc.option(fc.constantFrom('2026-12-05T10:00:00Z', '2026-12-
 const scenario = (maxRequests: number) => lifecycleSnapshotArbitrary().chain((s) =>
   fc.tuple(fc.constant(s), fc.array(fc.record({ params: lifecycleRequestArbitrary(s), form: formArbitrary, now: nowArbitrary }), { minLength: 1, maxLength: maxRequests })))
 
-const reasonOf = (e: ApiError): Reason => ({ id: e.id, code: e.code, status: e.status, message: e.message, messageZh: e.messageZh, ...(e.codeN === undefined ? {} : { codeN: e.codeN }) })
-
-const engineExplain = (s: Snapshot, input: string | Params): ReadonlyArray<Reason> => {
-  const decoded = decodeRequest(input)
-  return E.isLeft(decoded) ? [reasonOf(decoded.left)] : explain(s, decoded.right).map(reasonOf)
-}
-
-const wire = ({ status, body }: { readonly status: number; readonly body: unknown }): string =>
-  `${String(status)} ${JSON.stringify(body, (_, v: unknown) => (v === undefined ? '(undefined)' : v), 1)}`
 
 /** An account with every top-level key at its documented default left out, and every task's StepsLeft written. */
 const normal = (json: unknown): Record<string, unknown> => {
