@@ -1,10 +1,13 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
-import { decodeRequest, endpointErrorIds, errorIds, explain, loadSnapshot } from 'havip-rules'
+import { decodeRequest, endpointErrorIds, errorIds, explain, handle, loadSnapshot } from 'havip-rules'
 import type { LedgerEntryJson, SnapshotJson } from 'havip-rules'
 import type { RequestParams } from 'havip-rules/testing'
-import { requestArbitrary, scenarioArbitrary, snapshotArbitrary } from 'havip-rules/testing'
+import { issuedId, lifecycleScenarioArbitrary, lifecycleSnapshotArbitrary, requestArbitrary, scenarioArbitrary, snapshotArbitrary } from 'havip-rules/testing'
+
+/** The errors only the lifecycle's actions answer. */
+const lifecycleOnly = /^(InvalidName|InvalidDescription|InvalidSubnet|InvalidIpAddress|InsufficientIpAddress|QuotaExceeded|InvalidAsyncTask)\.|^InvalidHaVip\.InUse/
 
 it('in 2,000 generated requests, produces every error id of AssociateHaVip and DisassociateHaVip, and success', () => {
   const seen = new Map<string, number>()
@@ -15,8 +18,8 @@ it('in 2,000 generated requests, produces every error id of AssociateHaVip and D
     const id = E.isLeft(r) ? r.left.id : (explain(s.right, r.right)[0]?.id ?? 'OK')
     seen.set(id, (seen.get(id) ?? 0) + 1)
   }
-  // Neither DescribeHaVips' InvalidParameter nor InternalError (a snapshot not from loadSnapshot) is theirs.
-  const wanted = [...errorIds.filter((id) => id !== 'InvalidParameter' && id !== 'InternalError' && !endpointErrorIds.includes(id)), 'OK']
+  // Neither DescribeHaVips' InvalidParameter nor InternalError (a snapshot not from loadSnapshot) is theirs, nor the lifecycle's.
+  const wanted = [...errorIds.filter((id) => id !== 'InvalidParameter' && id !== 'InternalError' && !endpointErrorIds.includes(id) && !lifecycleOnly.test(id)), 'OK']
   expect(wanted).toHaveLength(23)
   expect(wanted.filter((id) => !seen.has(id)), JSON.stringify([...seen])).toEqual([])
 })
@@ -147,7 +150,7 @@ it('generates requests of every shape it promises, and no other: both actions, t
   }
   const types = ['EcsInstance', 'NetworkInterface', 'absent']
   expect([...seen].sort()).toEqual([
-    'action AssociateHaVip', 'action DisassociateHaVip', 'action DeleteHaVip', 'action undefined',
+    'action AssociateHaVip', 'action DisassociateHaVip', 'action UpdateHaVip', 'action undefined',
     'version 2020-04-01', 'version 2019-01-01', 'version undefined', ...types.map((t) => `type ${t}`), 'type ecsinstance',
     'no token', 'a shared token', 'a fresh token', 'token of 65 characters', 'token jeton-é',
     'a havip of the snapshot', 'unknown havip', 'no HaVipId',
@@ -179,4 +182,53 @@ it('names unknown ids for a snapshot that has nothing to name', () => {
     expect(r.HaVipId ?? 'havip-unknown').toBe('havip-unknown')
     expect(r.InstanceId ?? 'i-unknown').toBe('i-unknown')
   }
+})
+
+it('makes lifecycle snapshots that load: small subnets, addresses in use, EIPs, route entries, tasks, ids about to be issued, both modes', () => {
+  const seen = new Set<string>()
+  for (const json of fc.sample(lifecycleSnapshotArbitrary(), { numRuns: 1000, seed: 20261126 })) {
+    const s = loadSnapshot(json)
+    expect(E.isRight(s), E.isLeft(s) ? s.left.message : '').toBe(true)
+    const region = json.Region ?? 'cn-beijing'
+    seen.add(`async ${String((json.AsyncSteps ?? 0) > 0)}`)
+    for (const subnet of json.Subnets ?? []) seen.add(`${subnet.SubnetId} /${subnet.CidrBlock.split('/')[1] ?? ''} ${String(subnet.Status)}`)
+    for (const h of json.HaVips ?? []) {
+      if ((h.AssociatedEipId ?? '') !== '') seen.add('eip')
+      if (h.HaVipId === issuedId(region, 'havip', json.IdCounter ?? 0)) seen.add('next havip id taken')
+      seen.add(`havip vpc ${String(h.VpcId)}`)
+    }
+    for (const e of json.RouteEntries ?? []) seen.add(`route to ${e.NextHopType} ${(json.HaVips ?? []).some((h) => h.HaVipId === e.NextHopId) ? 'of the snapshot' : 'elsewhere'}`)
+    for (const t of json.AsyncTasks ?? []) {
+      seen.add(`task ${t.Action} ${t.Status}`)
+      if (t.AsyncTaskId === issuedId(region, 'task', json.IdCounter ?? 0)) seen.add('next task id taken')
+    }
+    for (const e of json.ClientTokens ?? []) if (e.Action === 'CreateHaVip') seen.add(`create ledger ${e.Status}`)
+    if ((json.Quotas?.HaVipsPerRegion ?? 20) === (json.HaVips ?? []).length) seen.add('region at its quota')
+    if ((json.IdCounter ?? 0) > 0) seen.add('counter moved')
+  }
+  for (const wanted of [
+    'async true', 'async false', 'subnet-a /29 undefined', 'subnet-b /30 Pending', 'subnet-c /32 Available', 'subnet-c /31 Pending', 'eip', 'next havip id taken', 'next task id taken',
+    'havip vpc undefined', 'havip vpc vpc-2', 'route to HaVip of the snapshot', 'route to HaVip elsewhere', 'route to Instance elsewhere',
+    'task CreateHaVip InProgress', 'task DeleteHaVip InProgress', 'task AssociateHaVip InProgress', 'task ModifyHaVipAttributes Failed',
+    'create ledger Succeeded', 'create ledger InProgress', 'region at its quota', 'counter moved',
+  ]) expect(seen, wanted).toContain(wanted)
+})
+
+it('in 3,000 lifecycle sequences, produces every error of the catalogue but the endpoint\'s, and success of every action', () => {
+  const seen = new Set<string>()
+  for (const { snapshot, requests } of fc.sample(lifecycleScenarioArbitrary(6), { numRuns: 3000, seed: 20261126 })) {
+    const loaded = loadSnapshot(snapshot)
+    if (E.isLeft(loaded)) throw new Error(loaded.left.message)
+    let s = loaded.right
+    for (const params of requests) {
+      const r = decodeRequest(params)
+      seen.add(E.isLeft(r) ? r.left.id : (explain(s, r.right)[0]?.id ?? `OK ${r.right.action}`))
+      s = handle(s, params, { requestId: 'r' }).snapshot
+    }
+  }
+  const wanted = [
+    ...errorIds.filter((id) => id !== 'InternalError' && !endpointErrorIds.includes(id)),
+    ...['CreateHaVip', 'DeleteHaVip', 'ModifyHaVipAttributes', 'GetAsyncTaskStatus', 'AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'].map((a) => `OK ${a}`),
+  ]
+  expect(wanted.filter((id) => !seen.has(id)), JSON.stringify([...seen])).toEqual([])
 })

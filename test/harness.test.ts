@@ -218,7 +218,7 @@ describe('checkConformance', () => {
     const always200 = rewriting(({ body }) => ({ status: 200, body }))
     const status = await checkConformance({ setup: always200, numRuns: runs(200) })
     if (status.ok) throw new Error('not caught')
-    expect(status.divergence).toMatch(/: status 200, expected 4\d\d$/)
+    expect(status.divergence).toMatch(/: status 200, expected 4\d\d \(havip-rules answers /)
   })
 
   it('says what DescribeHaVips got wrong: a refusal, a HaVip left out; ids in another order, a missing empty type or list are the same', async () => {
@@ -243,11 +243,35 @@ describe('checkConformance', () => {
     expect(await checkConformance({ setup: reordered, numRuns: 50 })).toMatchObject({ ok: true })
   })
 
-  it('describes an answer that is not an envelope as what is missing from it, and never crashes on one', async () => {
-    for (const body of [null, {}, 'text', 7, { ResponseMetadata: null }]) {
+  it('says a body that is not an object is not one, and describes an object without an envelope as what is missing from it', async () => {
+    for (const body of [null, 'text', 7, [1]]) {
       const divergence = await divergenceOf(({ status }) => ({ status, body }), 5)
-      expect(divergence).toMatch(/ResponseMetadata\.Action undefined, expected "(Associate|Disassociate)HaVip"/)
+      expect(divergence).toMatch(/: the body is not an object: (null|"text"|7|\[1\])/)
+      expect(divergence).not.toContain('undefined')
     }
+    for (const body of [{}, { ResponseMetadata: null }]) {
+      const divergence = await divergenceOf(({ status }) => ({ status, body }), 5)
+      // A request may lack Action: its expected Action is then "".
+      expect(divergence).toMatch(/ResponseMetadata\.Action undefined, expected "[A-Za-z]*"/)
+    }
+  })
+
+  it('says the system under test threw, naming the request, whether on the request or on the DescribeHaVips after it', async () => {
+    const throwing = (when: (params: RequestParams) => boolean, error: unknown) => (json: SnapshotJson): System => {
+      const system = reference(json)
+      return { send: (params) => { if (when(params)) throw error; return system.send(params) } }
+    }
+    const onRequest = await checkConformance({ setup: throwing((p) => p.Action !== 'DescribeHaVips', new TypeError('fetch failed')), numRuns: 5 })
+    if (onRequest.ok) throw new Error('not caught')
+    expect(onRequest.divergence).toMatch(/^[^:]*Version=[^:]*: the system under test threw TypeError: fetch failed$/)
+    const onDescribe = await checkConformance({ setup: throwing((p) => p.Action === 'DescribeHaVips', 'down'), numRuns: runs(30) })
+    if (onDescribe.ok) throw new Error('not caught')
+    expect(onDescribe.divergence).toMatch(/^[^:]*Version=[^:]*: then DescribeHaVips of \S+: the system under test threw "down"$/)
+  })
+
+  it('gives the facts behind the error havip-rules answers', async () => {
+    const divergence = await divergenceOf(({ body }) => ({ status: 200, body }), runs(30))
+    expect(divergence).toMatch(/: status 200, expected 4\d\d \(havip-rules answers \S+ because .+\)$/)
   })
 
   it('says an error answered where havip-rules succeeds is not expected', async () => {
@@ -332,5 +356,51 @@ describe('checkConformance', () => {
     const broken = await checkConformance({ setup: counting, snapshots: fc.constant({ HaVips: [{ HaVipId: 'h' }] } as unknown as SnapshotJson), numRuns: 1 })
     if (broken.ok) throw new Error('not caught')
     expect(broken.divergence).toMatch(/^the snapshot arbitrary made a snapshot that does not load: /)
+  })
+})
+
+describe('checkConformance of a HaVip\'s whole life (lifecycle: true)', () => {
+  const lifecycleRun = (setup: (json: SnapshotJson) => System, numRuns = runs(100)) => checkConformance({ setup, numRuns, lifecycle: true })
+
+  it('passes havip-rules itself, in synchronous and asynchronous mode', async () => {
+    const report = await lifecycleRun(reference, runs(150))
+    expect(report, report.ok ? '' : report.report).toMatchObject({ ok: true })
+  })
+
+  it('catches ids of its own instead of the documented ones', async () => {
+    const ownHaVipIds = rewriting(({ status, body }, params) => (params.Action === 'CreateHaVip' && status === 200
+      ? { status, body: { ...body, Result: { ...(body as unknown as { Result: object }).Result, HaVipId: 'havip-own' } } }
+      : { status, body }))
+    const report = await lifecycleRun(ownHaVipIds)
+    expectCaught(report, 'the own ids')
+    if (!report.ok) expect(report.divergence).toMatch(/^Action=CreateHaVip&.*: Result\.HaVipId "havip-own", expected "[^"]+"$/)
+  })
+
+  it('catches an address chosen without the ENIs\' secondary addresses (one in use given out again)', async () => {
+    const noSecondaries = (json: SnapshotJson): System => reference({ ...json, NetworkInterfaces: (json.NetworkInterfaces ?? []).map(({ PrivateIpSets: _, ...n }) => n) })
+    const report = await lifecycleRun(noSecondaries, runs(200))
+    expectCaught(report, 'the forgotten secondary addresses')
+    if (!report.ok) expect(report.divergence).toMatch(/Result\.IpAddress "[\d.]+", expected "[\d.]+"|expected "InvalidIpAddress\.InUse"|expected "InsufficientIpAddress\.Subnet"/)
+  })
+
+  it('catches a HaVip that stays Creating (steps ignored) and one that is Available at once (asynchronous mode ignored)', async () => {
+    const stuck = await lifecycleRun((json) => reference({ ...json, AsyncSteps: (json.AsyncSteps ?? 0) > 0 ? 1000 : 0 }), runs(100))
+    expectCaught(stuck, 'the stuck tasks')
+    if (!stuck.ok) expect(stuck.divergence).toMatch(/"InProgress", expected "Succeeded"|Status "Creating", expected "Available"|Status "Deleting"|still lists it|Result\.HaVips/)
+    const synchronous = await lifecycleRun((json) => reference({ ...json, AsyncSteps: 0 }), runs(100))
+    expectCaught(synchronous, 'the ignored asynchronous mode')
+  })
+
+  it('catches a DeleteHaVip that ignores route entries, and says a deleted HaVip is still listed', async () => {
+    const noRoutes = await lifecycleRun((json) => reference({ ...json, RouteEntries: [] }), runs(200))
+    expectCaught(noRoutes, 'the ignored route entries')
+    if (!noRoutes.ok) expect(noRoutes.divergence).toMatch(/^Action=DeleteHaVip&.*expected "InvalidHaVip\.InUse".* because /)
+    const neverGone = (json: SnapshotJson): System => {
+      const system = reference(json)
+      const before = reference(json)
+      return { send: (params) => (params.Action === 'DescribeHaVips' && params['HaVipIds.1'] !== undefined && (json.HaVips ?? []).some((h) => h.HaVipId === params['HaVipIds.1']) ? before.send(params) : system.send(params)) }
+    }
+    const report = await lifecycleRun(neverGone, runs(200))
+    expectCaught(report, 'the HaVip never gone')
   })
 })

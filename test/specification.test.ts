@@ -1,12 +1,13 @@
 import { fc, test } from '@fast-check/vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { ApiError, Snapshot, SnapshotJson } from 'havip-rules'
-import { associateHaVip, decodeRequest, disassociateHaVip, explain, handle, snapshotToJson } from 'havip-rules'
-import type { Account, Reason } from './spec/specification.js'
+import type { SnapshotJson } from 'havip-rules'
+import { associateHaVip, disassociateHaVip, handle, snapshotToJson } from 'havip-rules'
+import type { Account } from './spec/specification.js'
 import { specExplain, specHandle } from './spec/specification.js'
 import type { Form, Params } from './spec/requests.js'
 import { accountArbitrary, describeParamsArbitrary, formArbitrary, paramsArbitrary, replayArbitrary, written } from './spec/requests.js'
+import { engineExplain, reasonOf, wire } from './support/differential.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
 
@@ -29,15 +30,6 @@ const scenario = (maxRequests: number) => accountArbitrary().chain((s) => {
   return fc.tuple(fc.constant(s), fc.array(fc.record({ params, form: formArbitrary }), { minLength: 1, maxLength: maxRequests }))
 })
 
-const reasonOf = (e: ApiError): Reason => ({ id: e.id, code: e.code, status: e.status, message: e.message, messageZh: e.messageZh, ...(e.codeN === undefined ? {} : { codeN: e.codeN }) })
-
-const engineExplain = (s: Snapshot, input: string | Params): ReadonlyArray<Reason> => {
-  const decoded = decodeRequest(input)
-  return E.isLeft(decoded) ? [reasonOf(decoded.left)] : explain(s, decoded.right).map(reasonOf)
-}
-
-const wire = ({ status, body }: { readonly status: number; readonly body: unknown }): string =>
-  `${String(status)} ${JSON.stringify(body, (_, v: unknown) => (v === undefined ? '(undefined)' : v), 1)}`
 
 /** Runs the steps through both, expecting the same at every step. */
 const expectAlike = (json: SnapshotJson, steps: ReadonlyArray<Step>): void => {

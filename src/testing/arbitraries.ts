@@ -201,7 +201,8 @@ const rawRequest = fc.record({
   unknownHaVip: weighted([15, false], [1, true]),
   haVipPick: fc.nat(),
   instanceType: weighted<'EcsInstance' | 'NetworkInterface' | undefined>([2, 'EcsInstance'], [2, 'NetworkInterface'], [1, undefined]),
-  target: weighted<'bound' | 'any' | 'unknown'>([3, 'bound'], [10, 'any'], [1, 'unknown']),
+  // 'fits': in the HaVip's subnet and not yet bound to it, so that bindings pile up to the limits.
+  target: weighted<'bound' | 'fits' | 'any' | 'unknown'>([5, 'bound'], [5, 'fits'], [4, 'any'], [1, 'unknown']),
   targetPick: fc.nat(),
   // A few tokens that collide with each other and with the ledger; the rest fresh.
   token: fc.oneof(
@@ -216,7 +217,8 @@ const malformations: ReadonlyArray<(p: RequestParams) => RequestParams> = [
   ({ Action: _, ...rest }) => rest,
   ({ Version: _, ...rest }) => rest,
   (p) => ({ ...p, Version: '2019-01-01' }),
-  (p) => ({ ...p, Action: 'DeleteHaVip' }),
+  // An action nobody serves (DeleteHaVip, once used here, is served now).
+  (p) => ({ ...p, Action: 'UpdateHaVip' }),
   ({ HaVipId: _, ...rest }) => rest,
   ({ InstanceId: _, ...rest }) => rest,
   (p) => ({ ...p, InstanceType: 'ecsinstance' }),
@@ -239,8 +241,11 @@ export const requestArbitrary = (s: SnapshotJson): fc.Arbitrary<RequestParams> =
       const type = r.instanceType ?? 'EcsInstance'
       const all = type === 'EcsInstance' ? (s.Instances ?? []).map((i) => i.InstanceId) : (s.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId)
       const bound = haVip?.AssociatedInstanceType === type ? haVip.AssociatedInstanceIds ?? [] : []
-      const instanceId = r.target === 'unknown' ? 'i-unknown'
-        : (r.target === 'bound' ? pick(bound, r.targetPick) : undefined) ?? pick(all, r.targetPick) ?? 'i-unknown'
+      const fits = type === 'EcsInstance'
+        ? (s.Instances ?? []).filter((i) => subnetOf(i) === haVip?.SubnetId).map((i) => i.InstanceId)
+        : (s.NetworkInterfaces ?? []).filter((n) => n.SubnetId === haVip?.SubnetId).map((n) => n.NetworkInterfaceId)
+      const chosen = r.target === 'bound' ? pick(bound, r.targetPick) : r.target === 'fits' ? pick(fits.filter((id) => !bound.includes(id)), r.targetPick) : undefined
+      const instanceId = r.target === 'unknown' ? 'i-unknown' : chosen ?? pick(all, r.targetPick) ?? 'i-unknown'
       return malform({
         Action: r.action,
         Version: '2020-04-01',

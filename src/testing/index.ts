@@ -7,5 +7,6 @@
  */
 export type { SnapshotOptions, RequestParams } from './arbitraries.js'
 export { snapshotArbitrary, requestArbitrary, scenarioArbitrary } from './arbitraries.js'
+export { issuedId, lifecycleSnapshotArbitrary, lifecycleRequestArbitrary, lifecycleScenarioArbitrary } from './lifecycle-arbitraries.js'
 export type { System, Reply, ConformanceOptions, ConformanceReport } from './harness.js'
 export { checkConformance } from './harness.js'

@@ -2,12 +2,15 @@
  * An executable specification: AssociateHaVip, DisassociateHaVip, DescribeHaVips and their
  * envelope written a second time, from the project's documents (docs/rules.md, docs/errors.md, docs/snapshot.md) and
  * nothing else, as plainly as possible — plain JSON, lists and loops, no code of src/ but the
- * catalogue's texts. The differential properties hold the engine to it.
+ * catalogue's texts. The lifecycle's actions, tasks and steps are in lifecycle.ts. The
+ * differential properties hold the engine to it.
  */
 import { catalog } from 'havip-rules'
 import type { ErrorId } from 'havip-rules'
 import type { Page } from './describe.js'
 import { specDescribeHaVips } from './describe.js'
+import type { LifecycleRequest } from './lifecycle.js'
+import { asyncSteps, decodeLifecycle, lifecycleActions, lifecycleApplied, lifecycleReasons, recordTask, step } from './lifecycle.js'
 
 /** The snapshot, as its JSON. */
 export interface Account {
@@ -15,13 +18,28 @@ export interface Account {
   HaVips?: Array<HaVip>
   Instances?: Array<Instance>
   NetworkInterfaces?: Array<Eni>
-  Quotas?: { InstancesPerHaVip?: number; HaVipsPerInstance?: number }
+  Subnets?: Array<{ SubnetId: string; VpcId: string; CidrBlock: string; Status?: string }>
+  RouteEntries?: Array<{ RouteEntryId: string; NextHopType: string; NextHopId: string }>
+  AsyncTasks?: Array<Task>
+  IdCounter?: number
+  AsyncSteps?: number
+  Quotas?: { InstancesPerHaVip?: number; HaVipsPerInstance?: number; HaVipsPerRegion?: number; HaVipsPerVpc?: number }
   ClientTokens?: Array<Token>
 }
-interface HaVip { HaVipId: string; SubnetId: string; Status: string; AssociatedInstanceType?: string; AssociatedInstanceIds?: Array<string>; MasterInstanceId?: string; SupportsAssociation?: boolean }
-interface Instance { InstanceId: string; Status: string; NetworkInterfaces: Array<{ SubnetId: string; Type: string }> }
-interface Eni { NetworkInterfaceId: string; SubnetId: string; Status: string; DeviceId?: string; ServiceManaged?: boolean }
-interface Token { Action: string; ClientToken: string; Status: string; RequestId?: string; Parameters: { HaVipId: string; InstanceId: string; InstanceType?: string } }
+export interface HaVip {
+  HaVipId: string; SubnetId: string; Status: string; AssociatedInstanceType?: string; AssociatedInstanceIds?: Array<string>; MasterInstanceId?: string; SupportsAssociation?: boolean
+  HaVipName?: string; Description?: string; VpcId?: string; IpAddress?: string; AssociatedEipId?: string; AssociatedEipAddress?: string; ProjectName?: string; Tags?: Array<{ Key: string; Value: string }>
+  CreatedAt?: string; UpdatedAt?: string
+}
+interface Instance { InstanceId: string; Status: string; NetworkInterfaces: Array<{ SubnetId: string; Type: string; PrimaryIpAddress?: string }> }
+interface Eni { NetworkInterfaceId: string; SubnetId: string; Status: string; DeviceId?: string; ServiceManaged?: boolean; PrimaryIpAddress?: string; PrivateIpSets?: { PrivateIpSet?: Array<{ PrivateIpAddress?: string }> } }
+export interface Task { AsyncTaskId: string; Action: string; ResourceId?: string; Status: string; RequestId?: string; StepsLeft?: number }
+/** A ledger entry: a binding's parameters (and the task it recorded), or a Create's parameters and result. */
+export interface Token {
+  Action: string; ClientToken: string; Status: string; RequestId?: string; AsyncTaskId?: string
+  Parameters: { HaVipId?: string; InstanceId?: string; InstanceType?: string } & Record<string, unknown>
+  Result?: { HaVipId?: string; IpAddress?: string; AsyncTaskId?: string }
+}
 
 /** One reason, as the catalogue words it. */
 export interface Reason { id: ErrorId; code: string; status: number; message: string; messageZh: string; codeN?: number }
@@ -33,7 +51,9 @@ export interface Answer {
 }
 
 export const reason = (id: ErrorId, fill: Record<string, string> = {}): Reason => {
-  const entry: { code: string; status: number; en: string; zh: string; codeN?: number } = catalog[id]
+  // An id the catalogue lacks still makes a reason, one no engine answer can equal.
+  const entry: { code: string; status: number; en: string; zh: string; codeN?: number } =
+    (catalog as Partial<typeof catalog>)[id] ?? { code: id, status: 0, en: `${id} is not in the catalogue`, zh: '' }
   let message: string = entry.en
   let messageZh: string = entry.zh
   for (const [key, value] of Object.entries(fill)) {
@@ -63,7 +83,7 @@ export const parameters = (input: string | Record<string, string>): Map<string, 
 }
 
 /** An empty value counts as absent. */
-const param = (params: Map<string, string>, name: string): string | undefined => {
+export const param = (params: Map<string, string>, name: string): string | undefined => {
   const value = params.get(name)
   return value === undefined || value === '' ? undefined : value
 }
@@ -76,15 +96,16 @@ const isAscii = (text: string): boolean => {
 interface Binding { action: string; haVipId: string; instanceId: string; instanceType: string; clientToken: string | undefined }
 
 /** R1–R5, in order: the first failure, the request, or a DescribeHaVips (its own parameters are its own). */
-const decode = (params: Map<string, string>): Reason | Binding | 'DescribeHaVips' => {
+const decode = (params: Map<string, string>): Reason | Binding | LifecycleRequest | 'DescribeHaVips' => {
   const action = param(params, 'Action')
   if (action === undefined) return reason('MissingParameter', { name: 'Action' })
   const version = param(params, 'Version')
   if (version === undefined) return reason('MissingParameter', { name: 'Version' })
-  if (!['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips'].includes(action) || version !== '2020-04-01') {
+  if (!['AssociateHaVip', 'DisassociateHaVip', 'DescribeHaVips', ...lifecycleActions].includes(action) || version !== '2020-04-01') {
     return reason('InvalidActionOrVersion', { Action: action, Version: version })
   }
   if (action === 'DescribeHaVips') return action
+  if (lifecycleActions.includes(action)) return decodeLifecycle(action, params)
   const haVipId = param(params, 'HaVipId')
   if (haVipId === undefined) return reason('MissingParameter', { name: 'HaVipId' })
   const instanceId = param(params, 'InstanceId')
@@ -97,6 +118,7 @@ const decode = (params: Map<string, string>): Reason | Binding | 'DescribeHaVips
 }
 
 const isReason = (x: unknown): x is Reason => typeof x === 'object' && x !== null && 'id' in x
+const isLifecycle = (x: Binding | LifecycleRequest): x is LifecycleRequest => lifecycleActions.includes(x.action)
 
 const haVipsOf = (a: Account): Array<HaVip> => a.HaVips ?? []
 const boundIds = (h: HaVip): Array<string> => h.AssociatedInstanceIds ?? []
@@ -197,6 +219,7 @@ export const specExplain = (a: Account, input: string | Record<string, string>):
     const page = specDescribeHaVips(a, params)
     return isReason(page) ? [page] : []
   }
+  if (isLifecycle(r)) return lifecycleReasons(a, r)
   const token = ledger(a, r)
   if (token !== undefined && 'replay' in token) return []
   const rules = r.action === 'AssociateHaVip' ? associateReasons(a, r) : disassociateReasons(a, r)
@@ -220,36 +243,51 @@ const applied = (a: Account, r: Binding, requestId: string): Account => {
     }
     if (h.MasterInstanceId === r.instanceId) h.MasterInstanceId = ''
   }
+  const taskId = recordTask(next, r.action, r.haVipId, requestId)
   if (r.clientToken !== undefined) {
     next.ClientTokens = [...(next.ClientTokens ?? []), {
       Action: r.action, ClientToken: r.clientToken, Status: 'Succeeded', RequestId: requestId,
-      Parameters: { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId },
+      Parameters: { HaVipId: r.haVipId, InstanceType: r.instanceType, InstanceId: r.instanceId }, AsyncTaskId: taskId,
     }]
   }
   return next
 }
 
+/** The reads that take a step in asynchronous mode, when they answer 200. */
+const steppingReads = ['DescribeHaVips', 'GetAsyncTaskStatus']
+
 /** `handle` (errors.md, "The wire"): the status, the envelope, and the account it leaves. */
-export const specHandle = (a: Account, input: string | Record<string, string>, requestId: string): Answer => {
+export const specHandle = (before: Account, input: string | Record<string, string>, requestId: string, now?: string): Answer => {
   const params = parameters(input)
   const metadata = (id: string): Record<string, unknown> => ({
-    RequestId: id, Action: params.get('Action') ?? '', Version: params.get('Version') ?? '', Service: 'vpc', Region: a.Region ?? 'cn-beijing',
+    RequestId: id, Action: params.get('Action') ?? '', Version: params.get('Version') ?? '', Service: 'vpc', Region: before.Region ?? 'cn-beijing',
   })
   const r = decode(params)
-  const first = isReason(r) ? r : specExplain(a, input)[0]
+  const first = isReason(r) ? r : specExplain(before, input)[0]
   if (first !== undefined) {
     const error = { ...(first.codeN === undefined ? {} : { CodeN: first.codeN }), Code: first.code, Message: first.message }
-    return { status: first.status, body: { ResponseMetadata: { ...metadata(requestId), Error: error } }, account: a }
+    return { status: first.status, body: { ResponseMetadata: { ...metadata(requestId), Error: error } }, account: before }
   }
+  // A read answered with 200 in asynchronous mode takes its step first, so that it shows it.
+  const a = steppingReads.includes(params.get('Action') ?? '') && asyncSteps(before) > 0 ? step(before) : before
   if (r === 'DescribeHaVips') {
     const page = specDescribeHaVips(a, params) as Page
     return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { ...page, RequestId: requestId } }, account: a }
+  }
+  if (isLifecycle(r as Binding | LifecycleRequest)) {
+    const { account, result, replayed } = lifecycleApplied(a, r as LifecycleRequest, requestId, now)
+    const id = replayed ?? requestId
+    const defined = Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined))
+    return { status: 200, body: { ResponseMetadata: metadata(id), Result: { RequestId: id, ...defined } }, account }
   }
   const binding = r as Binding
   const token = ledger(a, binding)
   if (token !== undefined && 'replay' in token) {
     const id = token.replay.RequestId ?? requestId
-    return { status: 200, body: { ResponseMetadata: metadata(id), Result: { RequestId: id } }, account: a }
+    const task = token.replay.AsyncTaskId === undefined ? {} : { AsyncTaskId: token.replay.AsyncTaskId }
+    return { status: 200, body: { ResponseMetadata: metadata(id), Result: { RequestId: id, ...task } }, account: a }
   }
-  return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { RequestId: requestId } }, account: applied(a, binding, requestId) }
+  const next = applied(a, binding, requestId)
+  const task = (next.AsyncTasks ?? []).at(-1)?.AsyncTaskId
+  return { status: 200, body: { ResponseMetadata: metadata(requestId), Result: { RequestId: requestId, AsyncTaskId: task } }, account: next }
 }
