@@ -137,6 +137,24 @@ describe('tasks and the asynchronous mode', () => {
     expect(result(deleting.snapshot, q('DescribeHaVips', { 'HaVipIds.1': 'havip-1' })).result).toMatchObject({ TotalCount: 0 })
   })
 
+  it('a HaVip that leaves at the end of its Deleting step no longer counts against the targets it held', () => {
+    // Found by the lifecycle specification: the step removed the HaVip but its target still counted it (A12).
+    const s = load({
+      HaVips: [
+        { HaVipId: 'havip-3', SubnetId: 'subnet-a', Status: 'Deleting', AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: ['i-3'] },
+        { HaVipId: 'havip-9', SubnetId: 'subnet-a', Status: 'Available' },
+      ],
+      Instances: [{ InstanceId: 'i-3', Status: 'RUNNING', NetworkInterfaces: [{ SubnetId: 'subnet-a', Type: 'primary' }] }],
+      Quotas: { HaVipsPerInstance: 1 },
+      AsyncTasks: [{ AsyncTaskId: 'at-1', Action: 'DeleteHaVip', ResourceId: 'havip-3', Status: 'InProgress', StepsLeft: 1 }],
+      AsyncSteps: 1,
+    })
+    const read = result(s, q('DescribeHaVips', {}))
+    expect(haVip(read.snapshot, 'havip-3')).toBeUndefined()
+    expect(result(read.snapshot, q('AssociateHaVip', { HaVipId: 'havip-9', InstanceId: 'i-3' })).status).toBe(200)
+    expect(result(advance(s), q('AssociateHaVip', { HaVipId: 'havip-9', InstanceId: 'i-3' })).status).toBe(200)
+  })
+
   it('in the synchronous mode reads take no step; advance moves tasks in any mode', () => {
     const s = lifecycle({ AsyncTasks: [{ AsyncTaskId: 'at-1', Action: 'CreateHaVip', ResourceId: 'havip-c', Status: 'InProgress', StepsLeft: 2 }] })
     expect(handle(s, q('DescribeHaVips')).snapshot).toBe(s)

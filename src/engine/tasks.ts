@@ -7,7 +7,7 @@ import { changeUse } from '../model/addresses.js'
 import type { AsyncTaskJson, HaVipJson } from '../model/json.js'
 import { assign, lookup, unassign } from '../model/layered-map.js'
 import type { GetAsyncTaskStatusRequest, WriteAction } from '../model/request.js'
-import { vpcOf } from '../model/resources.js'
+import { boundIds, boundType, targetKey, vpcOf } from '../model/resources.js'
 import type { Snapshot, SnapshotState } from '../model/snapshot.js'
 import { isSnapshot, withChanges } from '../model/snapshot.js'
 import { findTask, recordTask, updateTask } from '../model/tasks.js'
@@ -33,7 +33,19 @@ export const withTask = (s: SnapshotState, action: WriteAction, resourceId: stri
   return { snapshot: withChanges(s, { tasks: recordTask(s.tasks, task), idCounter }), taskId: id }
 }
 
-/** A HaVip leaves the snapshot: its place, its address and its VPC's count go with it. */
+/** The targets a leaving HaVip held no longer count it (a snapshot may hold a `Deleting` HaVip that is still bound). */
+const releaseTargets = (counts: SnapshotState['bindingCounts'], h: HaVipJson): SnapshotState['bindingCounts'] => {
+  const type = boundType(h)
+  if (type === undefined) return counts
+  let released = counts
+  for (const id of boundIds(h)) {
+    const key = targetKey(type, id)
+    released = assign(released, key, (lookup(released, key) ?? 1) - 1)
+  }
+  return released
+}
+
+/** A HaVip leaves the snapshot: its place, its address, its VPC's count and its targets' counts go with it. */
 export const removeHaVip = (s: SnapshotState, h: HaVipJson): SnapshotState => {
   const vpc = vpcOf(h, s.subnets)
   const address = h.IpAddress === undefined || h.IpAddress === '' ? undefined : parseAddress(h.IpAddress)
@@ -44,6 +56,7 @@ export const removeHaVip = (s: SnapshotState, h: HaVipJson): SnapshotState => {
     haVipCount: s.haVipCount - 1,
     haVipsPerVpc: vpc === undefined ? s.haVipsPerVpc : assign(s.haVipsPerVpc, vpc, (lookup(s.haVipsPerVpc, vpc) ?? 1) - 1),
     addresses: inBlock ? changeUse(s.addresses, h.SubnetId, address, -1) : s.addresses,
+    bindingCounts: releaseTargets(s.bindingCounts, h),
   })
 }
 
