@@ -90,8 +90,13 @@ export const specDescribeHaVips = (a: Account, params: Map<string, string>): Rea
   let start = (pageNumber - 1) * pageSize
   const token = params.get('NextToken') ?? ''
   if (byToken && token !== '') {
-    start = matched.findIndex((h) => h.HaVipId === token)
-    if (start === -1) return invalid('NextToken')
+    // The token is a place in the whole list: the page starts at the first match at or after the
+    // HaVip it names, whether or not that one still matches; a token naming no HaVip is refused.
+    const all = (a.HaVips ?? []) as Array<HaVip>
+    const place = all.findIndex((h) => h.HaVipId === token)
+    if (place === -1) return invalid('NextToken')
+    const before = new Set(all.slice(0, place))
+    start = matched.filter((h) => before.has(h)).length
   }
   const items = matched.slice(start, start + pageSize)
   const next = matched[start + pageSize]
