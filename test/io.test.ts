@@ -4,7 +4,7 @@ import { isUtf8 } from 'node:buffer'
 import { fc, it as prop } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
-import { invalidUtf8Offset, jsonText } from '../src/io/json-file.js'
+import { decodeText, invalidUtf8Offset } from '../src/io/text-input.js'
 import { printable } from '../src/io/printable.js'
 import { pullPages } from '../src/io/pull.js'
 import { ownership, resolveTarget } from '../src/io/target.js'
@@ -231,7 +231,7 @@ describe('invalidUtf8Offset', () => {
       expect(invalidUtf8Offset(new Uint8Array(bytes))).toBe(at)
     }
     expect(invalidUtf8Offset(new Uint8Array(Buffer.from('é€😀')))).toBeUndefined()
-    expect(jsonText(new Uint8Array([0xef, 0xbb, 0xbf, 0x5b, 0x5d]), 'f')).toBe('[]')
+    expect(decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x5b, 0x5d]), 'f')).toBe('[]')
   })
 })
 

@@ -193,7 +193,7 @@ describe('the files havip plan reads: regular files only, bounded, UTF-8', () =>
     ['a link to /dev/zero', (f: string) => { symlinkSync('/dev/zero', join(f, 'z.tf')) }, 'z.tf: is a device, not a regular file'],
     ['a 300 MB file', (f: string) => { writeFileSync(join(f, 'big.tf'), ''); truncateSync(join(f, 'big.tf'), 300 * 1024 * 1024) }, 'big.tf: 300 MiB, larger than 8 MiB'],
     ['a link to itself', (f: string) => { symlinkSync('loop.tf', join(f, 'loop.tf')) }, 'loop.tf: cannot read it: a symbolic link that leads back to itself'],
-    ['invalid UTF-8', (f: string) => { writeFileSync(join(f, 'bad.tf'), Buffer.from([0x23, 0x20, 0xc3, 0x28])) }, 'bad.tf: not UTF-8: the byte at offset 2 (0xc3)'],
+    ['invalid UTF-8', (f: string) => { writeFileSync(join(f, 'bad.tf'), Buffer.from([0x23, 0x20, 0xc3, 0x28])) }, 'bad.tf: not UTF-8: byte 2 (0xc3) starts no UTF-8 character'],
   ])('--config with %s among its .tf files: a usage error naming the file', (_, make, message) => {
     const folder = configWith(make)
     const r = run(['--config', folder, planFile(folder)])
@@ -224,10 +224,10 @@ describe('the files havip plan reads: regular files only, bounded, UTF-8', () =>
     expect(run([join(folder, 'bom.json')]).status).toBe(0)
     writeFileSync(join(folder, 'utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(planText, 'utf16le')]))
     const utf16 = run([join(folder, 'utf16.json')])
-    expect([utf16.status, utf16.stderr]).toEqual([2, expect.stringContaining('utf16.json: is UTF-16, not UTF-8') as unknown])
+    expect([utf16.status, utf16.stderr]).toEqual([2, expect.stringContaining('utf16.json: the file is UTF-16 (little-endian, with a byte order mark); save it as UTF-8') as unknown])
     writeFileSync(join(folder, 'latin1.json'), Buffer.from(planText.replace('i-b1', 'i-b\u00e9'), 'latin1'))
     const latin1 = run([join(folder, 'latin1.json')])
-    expect(latin1.stderr).toContain(`latin1.json: not UTF-8: the byte at offset ${String(planText.indexOf('i-b1') + 3)} (0xe9)`)
+    expect(latin1.stderr).toContain(`latin1.json: not UTF-8: byte ${String(planText.indexOf('i-b1') + 3)} (0xe9) starts no UTF-8 character`)
     expect(run(['-'], `\ufeff${planText}`).status).toBe(0)
   })
 })

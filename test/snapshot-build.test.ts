@@ -230,9 +230,9 @@ describe('havip snapshot build, pages as tools save them', () => {
     const bom = build('--havips', pageFile(folder, 'bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(havipsPage(['h-é']))])))
     expect([bom.status, bom.stderr, ids(bom.stdout)]).toEqual([0, '', ['h-é']])
     const le = pageFile(folder, 'le.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(havipsPage(['h']), 'utf16le')]))
-    expect(build('--havips', le)).toMatchObject({ status: 2, stderr: `havip: ${le}: the file is UTF-16 (little-endian, with a byte order mark); save it as UTF-8\n` })
+    expect(build('--havips', le)).toMatchObject({ status: 2, stderr: `havip: ${le}: the file is UTF-16 (little-endian, with a byte order mark); save it as UTF-8 (Windows PowerShell's > writes UTF-16: use | Out-File -Encoding utf8)\n` })
     const be = pageFile(folder, 'be.json', Buffer.from(havipsPage(['h']), 'utf16le').swap16())
-    expect(build('--havips', be)).toMatchObject({ status: 2, stderr: `havip: ${be}: the file is UTF-16 (big-endian); save it as UTF-8\n` })
+    expect(build('--havips', be)).toMatchObject({ status: 2, stderr: `havip: ${be}: the file is UTF-16 (big-endian); save it as UTF-8 (Windows PowerShell's > writes UTF-16: use | Out-File -Encoding utf8)\n` })
   })
 
   it('refuses bytes that are not UTF-8, naming the file and the offset, rather than merge two ids into one', () => {

@@ -46,7 +46,7 @@ Both write the snapshot to standard output, or atomically to --out FILE. Every v
 Exit: 0 written; 2 a page that is not JSON, of the wrong kind, an error response, two pages that
 disagree, a missing page, a refused or unreachable API: nothing written.`
 
-const readPageFile = (kind: ResourceKind, file: string): DescribePage => ({ kind, source: file, json: readJsonFile(file, 'page') })
+const readPageFile = (kind: ResourceKind, file: string): DescribePage => ({ kind, source: file, json: readJsonFile(file) })
 
 /** A page file as given, or every `.json` file of a folder, by name. */
 const pageFiles = (path: string): ReadonlyArray<string> => {

@@ -35,30 +35,49 @@ const readUpTo = (fd: number, limit: number, name: string): Buffer => {
   return Buffer.concat(chunks, total)
 }
 
-/** The offset of the first byte that is not part of a well-formed UTF-8 sequence. */
-const firstInvalid = (bytes: Uint8Array): number => {
+/** The offset of the first byte of `bytes` that starts no UTF-8 character (or starts one cut short). */
+export const invalidUtf8Offset = (bytes: Uint8Array): number | undefined => {
   for (let i = 0; i < bytes.length;) {
-    const b = bytes[i] ?? 0
-    const length = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0
+    const c = bytes[i] ?? 0
+    if (c < 0x80) {
+      i++
+      continue
+    }
+    // Continuation bytes after a lead byte; the second one's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    const length = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0
     if (length === 0) return i
-    if (!isUtf8(bytes.subarray(i, i + length))) return i
+    const low = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80
+    const high = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf
+    for (let k = 1; k < length; k++) {
+      const b = bytes[i + k]
+      if (b === undefined || b < (k === 1 ? low : 0x80) || b > (k === 1 ? high : 0xbf)) return i
+    }
     i += length
   }
-  return bytes.length
+  return undefined
+}
+
+/** UTF-16 text, by its byte order mark, or (a JSON or .tf file never holds a NUL byte) by a NUL among its first two bytes. */
+const utf16 = (bytes: Uint8Array): string | undefined => {
+  const [a, b] = bytes
+  if (a === 0xff && b === 0xfe) return 'UTF-16 (little-endian, with a byte order mark)'
+  if (a === 0xfe && b === 0xff) return 'UTF-16 (big-endian, with a byte order mark)'
+  if (bytes.length >= 2 && (a === 0) !== (b === 0)) return `UTF-16 (${a === 0 ? 'big' : 'little'}-endian)`
+  return undefined
 }
 
 /** The bytes as text: a UTF-8 byte-order mark skipped, UTF-16 named, invalid UTF-8 refused at its offset. */
-export const decodeText = (bytes: Buffer, name: string): string => {
-  const [a, b] = bytes
-  if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff) || (bytes.length >= 2 && (a === 0 || b === 0))) {
-    throw new UsageError(`${name}: is UTF-16, not UTF-8 (Windows PowerShell's > writes UTF-16): save it as UTF-8, for example with | Out-File -Encoding utf8`)
+export const decodeText = (bytes: Uint8Array, name: string): string => {
+  const encoding = utf16(bytes)
+  if (encoding !== undefined) {
+    throw new UsageError(`${name}: the file is ${encoding}; save it as UTF-8 (Windows PowerShell's > writes UTF-16: use | Out-File -Encoding utf8)`)
   }
-  const body = a === 0xef && b === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes
-  if (!isUtf8(body)) {
-    const at = firstInvalid(body) + body.byteOffset - bytes.byteOffset
-    throw new UsageError(`${name}: not UTF-8: the byte at offset ${String(at)} (0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}) is not part of a UTF-8 character`)
+  if (!isUtf8(bytes)) {
+    const at = invalidUtf8Offset(bytes) ?? 0
+    throw new UsageError(`${name}: not UTF-8: byte ${String(at)} (0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')}) starts no UTF-8 character; save the file as UTF-8`)
   }
-  return body.toString('utf8')
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  return Buffer.from(bytes.buffer, bytes.byteOffset + (bom ? 3 : 0), bytes.byteLength - (bom ? 3 : 0)).toString('utf8')
 }
 
 /** A regular file's text (`-`: standard input), bounded by `maxBytes`; `name` is how messages call it. */
