@@ -9,7 +9,7 @@ import { specExplain, specHandle } from './spec/specification.js'
 import { ledgerLimit, specAdvance } from './spec/lifecycle.js'
 import type { Form, Params } from './spec/requests.js'
 import { formArbitrary, written } from './spec/requests.js'
-import { engineExplain, reasonOf, wire } from './support/differential.js'
+import { engineExplain, rarelyMetPairs, reasonOf, wire } from './support/differential.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
 
@@ -146,25 +146,7 @@ describe('the engine and the executable specification of the lifecycle', () => {
 
   it('meet, for every two adjacent rules of each action, requests that break both (so that their order is tested)', () => {
     const samples = fc.sample(scenario(10), { numRuns: 1500, seed: 20261126 })
-    const both = new Map<string, number>()
-    for (const [json, steps] of samples) {
-      let account = structuredClone(json) as Account
-      for (const [i, { params, form }] of steps.entries()) {
-        const input = written(params, form)
-        const ids = new Set<string>(specExplain(account, input).map((r) => r.id))
-        const rules = rulesOf[params.Action ?? ''] ?? []
-        for (const [k, rule] of rules.entries()) {
-          const next = rules[k + 1]
-          if (next !== undefined && rule.some((id) => ids.has(id)) && next.some((id) => ids.has(id))) {
-            const key = `${String(params.Action)} ${rule.join('|')} + ${next.join('|')}`
-            both.set(key, (both.get(key) ?? 0) + 1)
-          }
-        }
-        account = specHandle(account, input, `REQ-${String(i)}`).account
-      }
-    }
-    const pairs = Object.entries(rulesOf).flatMap(([action, rules]) => rules.slice(1).map((next, k) => `${action} ${(rules[k] ?? []).join('|')} + ${next.join('|')}`))
-    const rare = pairs.filter((key) => (both.get(key) ?? 0) < 5 && !neverTogether.includes(key)).map((key) => `${key}: ${String(both.get(key) ?? 0)}`)
+    const rare = rarelyMetPairs(samples, rulesOf, neverTogether)
     expect(rare).toEqual([])
   })
 })

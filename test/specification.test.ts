@@ -7,7 +7,7 @@ import type { Account } from './spec/specification.js'
 import { specExplain, specHandle } from './spec/specification.js'
 import type { Form, Params } from './spec/requests.js'
 import { accountArbitrary, describeParamsArbitrary, formArbitrary, paramsArbitrary, replayArbitrary, written } from './spec/requests.js'
-import { engineExplain, reasonOf, wire } from './support/differential.js'
+import { engineExplain, rarelyMetPairs, reasonOf, wire } from './support/differential.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
 
@@ -85,27 +85,7 @@ describe('the engine and the executable specification', () => {
 
   it('meet, for every two adjacent rules of either action, requests that break both (so that their order is tested)', () => {
     const samples = fc.sample(scenario(8), { numRuns: 1000, seed: 20261126 })
-    const both = new Map<string, number>()
-    for (const [json, steps] of samples) {
-      let account = structuredClone(json) as Account
-      for (const [i, { params, form }] of steps.entries()) {
-        const input = written(params, form)
-        const ids = new Set<string>(specExplain(account, input).map((r) => r.id))
-        const rules = params.Action === 'AssociateHaVip' ? associateRules : params.Action === 'DisassociateHaVip' ? disassociateRules : []
-        for (const [k, rule] of rules.entries()) {
-          const next = rules[k + 1]
-          if (next !== undefined && rule.some((id) => ids.has(id)) && next.some((id) => ids.has(id))) {
-            const key = `${String(params.Action)} ${rule.join('|')} + ${next.join('|')}`
-            both.set(key, (both.get(key) ?? 0) + 1)
-          }
-        }
-        account = specHandle(account, input, `REQ-${String(i)}`).account
-      }
-    }
-    const pairs = (action: string, rules: ReadonlyArray<ReadonlyArray<string>>) =>
-      rules.slice(1).map((next, k) => `${action} ${(rules[k] ?? []).join('|')} + ${next.join('|')}`)
-    const rare = [...pairs('AssociateHaVip', associateRules), ...pairs('DisassociateHaVip', disassociateRules)]
-      .filter((key) => (both.get(key) ?? 0) < 5 && !neverTogether.includes(key))
+    const rare = rarelyMetPairs(samples, { AssociateHaVip: associateRules, DisassociateHaVip: disassociateRules }, neverTogether)
     expect(rare).toEqual([])
   })
 })
