@@ -15,8 +15,10 @@ export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--h
                    [--log-format text|json] [--async-steps N] [--no-control | --control-from-anywhere]
 
 Serves the Volcengine OpenAPI over HTTP (GET /?Action=...&Version=2020-04-01&..., or POST with a
-form or JSON body): AssociateHaVip, DisassociateHaVip, DescribeHaVips and DescribeNetworkInterfaces
-(service vpc), DescribeInstances (service ecs). Every change is appended to FILE.journal and flushed
+form or JSON body): AssociateHaVip, DisassociateHaVip, CreateHaVip, DeleteHaVip,
+ModifyHaVipAttributes, GetAsyncTaskStatus, DescribeHaVips, DescribeNetworkInterfaces, DescribeSubnets,
+DescribeRouteTableList and DescribeRouteEntryList (service vpc), DescribeInstances (service ecs).
+Control routes for tests under /_havip/ (loopback only). Every change is appended to FILE.journal and flushed
 before its response is sent; on SIGINT or SIGTERM the journal is folded into FILE, which then holds
 the whole state. One writer per file: a second one exits 2. One log line a request on stderr.
 
