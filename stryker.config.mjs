@@ -7,8 +7,9 @@ import { readFileSync } from 'node:fs'
 const mutationSets = JSON.parse(readFileSync(new URL('./test/support/mutation-sets.json', import.meta.url), 'utf8')).sets
 
 const name = process.env.MUTATION_SET ?? 'logic'
-// A fifth of each property's cases (test/support/runs.ts): thousands of mutants each run them.
-process.env.FC_SCALE ??= '0.2'
+// A fifth of each property's cases (test/support/runs.ts) unless the set says otherwise: thousands
+// of mutants each run them.
+process.env.FC_SCALE ??= String(mutationSets[name].fcScale ?? 0.2)
 // The CI seed, so that a score is reproducible.
 process.env.CI ??= '1'
 
