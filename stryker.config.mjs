@@ -25,7 +25,8 @@ export default {
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   concurrency: 2,
-  timeoutMS: 30_000,
+  // Generous: on a loaded machine a slow run would otherwise pass for a mutant that loops forever.
+  timeoutMS: 60_000,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
   // Only the mutated files get Stryker's // @ts-nocheck; examples are compared with the README byte for byte.

@@ -86,7 +86,12 @@ const idField = <J>(listPath: string, field: string, idOf: (item: J) => string):
   repeated: (item) => [field, `the id ${JSON.stringify(idOf(item))}`],
 })
 
-/** Builds a map by key, reporting a repeated key at its path and keeping the first. */
+/**
+ * Builds a map by key, reporting a repeated key at its path and keeping the first. An item whose
+ * value is refused has been reported, so the load fails whatever the map holds; it is remembered
+ * only to tell its repeats apart. Where each key first appears is worked out only for a list that
+ * repeats one: an index of a million keys is too much to hold for the few lists that need it.
+ */
 const byId = <J, V>(
   list: ReadonlyArray<J>,
   { listPath, keyOf, repeated }: Identity<J>,
@@ -94,19 +99,23 @@ const byId = <J, V>(
   report: Report,
 ): Map<string, V> => {
   const map = new Map<string, V>()
-  const firstAt = new Map<string, number>()
+  const refused = new Set<string>()
+  let firstAt: Map<string, number> | undefined
+  const firstOf = (id: string): number => {
+    firstAt ??= list.reduce((at, other, i) => (at.has(keyOf(other)) ? at : at.set(keyOf(other), i)), new Map<string, number>())
+    return firstAt.get(id) ?? 0
+  }
   list.forEach((item, i) => {
     const id = keyOf(item)
     const path = childPath(listPath, i)
-    const first = firstAt.get(id)
-    if (first !== undefined) {
+    if (map.has(id) || refused.has(id)) {
       const [field, what] = repeated(item)
-      report(field === undefined ? path : childPath(path, field), `repeats ${what} of ${childPath(listPath, first)}`)
+      report(field === undefined ? path : childPath(path, field), `repeats ${what} of ${childPath(listPath, firstOf(id))}`)
       return
     }
-    firstAt.set(id, i)
     const value = toValue(item, path)
-    if (value !== undefined) map.set(id, value)
+    if (value === undefined) refused.add(id)
+    else map.set(id, value)
   })
   return map
 }

@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto'
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs'
 import { dirname } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
@@ -56,8 +56,8 @@ const readOptional = (path: string): Buffer | undefined => {
 const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
 /**
- * A file's JSON, and the SHA-256 and size of its bytes. The bytes, the text and the parsed JSON would
- * be three copies of a large snapshot at once: each lives only until the next is made.
+ * A file's JSON, and the SHA-256 and size of its bytes. The text lives only until it is parsed, and
+ * the bytes are never held whole.
  */
 const readJson = (path: string, target: string): { readonly json: unknown; readonly sha256: string; readonly size: number } => {
   const { text, sha256, size } = readText(path, target)
@@ -69,12 +69,30 @@ const readJson = (path: string, target: string): { readonly json: unknown; reado
 }
 
 const readText = (path: string, target: string): { readonly text: string; readonly sha256: string; readonly size: number } => {
+  let fd: number | undefined
   try {
-    const bytes = readFileSync(target)
-    return { text: bytes.toString('utf8'), sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length }
+    fd = openSync(target, 'r')
+    // The text straight from the file, then the hash from a second pass in small pieces: holding the
+    // bytes beside the text would double what a large snapshot costs while it is parsed.
+    const text = readFileSync(fd, 'utf8')
+    return { text, ...hashOf(fd) }
   } catch (e) {
     throw new UsageError(`${path}: cannot read the snapshot: ${fsReason(e)}`)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
+}
+
+/** The SHA-256 and size of a file's bytes, read from its start a MiB at a time. */
+const hashOf = (fd: number): { readonly sha256: string; readonly size: number } => {
+  const hash = createHash('sha256')
+  const chunk = Buffer.allocUnsafe(1 << 20)
+  let size = 0
+  for (let n = readSync(fd, chunk, 0, chunk.length, 0); n > 0; n = readSync(fd, chunk, 0, chunk.length, size)) {
+    hash.update(chunk.subarray(0, n))
+    size += n
+  }
+  return { sha256: hash.digest('hex'), size }
 }
 
 const attemptRead = (path: string): SnapshotOnDisk | 'changed under us' => {
