@@ -4,7 +4,7 @@ import type { AddressIndex, Subnet } from '../model/addresses.js'
 import { loadAddresses } from '../model/addresses.js'
 import { layered, layeredValues } from '../model/layered-map.js'
 import type { AnyLedgerEntryJson, AsyncTaskJson, HaVipJson, SnapshotJson } from '../model/json.js'
-import { ledgerKey } from '../model/ledger.js'
+import { LedgerIndex, ledgerKey } from '../model/ledger.js'
 import type { Eni, Instance, TargetKey } from '../model/resources.js'
 import { targetKey, vpcOf } from '../model/resources.js'
 import { allTasks, loadTasks } from '../model/tasks.js'
@@ -97,8 +97,8 @@ const byId = <J, V>(
   { listPath, keyOf, repeated }: Identity<J>,
   toValue: (item: J, path: string) => V | undefined,
   report: Report,
-): Map<string, V> => {
-  const map = new Map<string, V>()
+  map: ReadonlyMap<string, V> & { set: (id: string, value: V) => unknown } = new Map<string, V>(),
+): ReadonlyMap<string, V> => {
   const refused = new Set<string>()
   let firstAt: Map<string, number> | undefined
   const firstOf = (id: string): number => {
@@ -248,7 +248,7 @@ const indexLedger = (list: ReadonlyArray<AnyLedgerEntryJson>, report: Report): R
     listPath: 'ClientTokens',
     keyOf: (e) => ledgerKey(e.Action, e.ClientToken),
     repeated: (e) => [undefined, `Action ${JSON.stringify(e.Action)} + ClientToken ${JSON.stringify(e.ClientToken)}`],
-  }, (e) => e, report)
+  }, (e) => e, report, new LedgerIndex())
 
 /**
  * The snapshot as JSON: the loaded object with every field in its place and order, the lists and
