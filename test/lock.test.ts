@@ -1,4 +1,4 @@
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -48,6 +48,30 @@ describe('lockSnapshot', () => {
     expect(asked).toEqual([999_999])
     expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, host: 'here', command: 'havip call', since })
     expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
+  })
+
+  it('clears what takers that died left beside the lock (drafts, claims), and nothing a live taker is using', () => {
+    const file = target()
+    const folder = join(file, '..')
+    const deadMaker = holderText({ pid: 999_999, host: 'here', command: 'havip serve', since: 'yesterday' })
+    const liveMaker = holderText({ pid: 999_998, host: 'here', command: 'havip serve', since })
+    writeFileSync(`${file}.lock.new-0123456789ab`, deadMaker)
+    writeFileSync(`${file}.lock.takeover-0123456789abcdef-0`, deadMaker)
+    writeFileSync(`${file}.lock.new-unwritten`, '')
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    utimesSync(`${file}.lock.new-unwritten`, hourAgo, hourAgo)
+    // Being written now, a live taker's claim, a remote taker's draft, and files that are not the lock's.
+    writeFileSync(`${file}.lock.new-fresh`, '')
+    writeFileSync(`${file}.lock.takeover-fedcba9876543210-0`, liveMaker)
+    writeFileSync(`${file}.lock.new-remote`, holderText({ pid: 999_999, host: 'there', command: 'havip serve', since }))
+    writeFileSync(`${file}.new-0123456789ab`, deadMaker)
+    writeFileSync(join(folder, 'other.json.lock.new-0123456789ab'), deadMaker)
+    const lock = lockSnapshot(file, 'havip serve', env({ now: Date.now, kill: (pid) => { if (pid === 999_999) throw systemError('ESRCH') } }))
+    expect(readdirSync(folder).sort()).toEqual([
+      'other.json.lock.new-0123456789ab', 'snapshot.json.lock', 'snapshot.json.lock.new-fresh', 'snapshot.json.lock.new-remote',
+      'snapshot.json.lock.takeover-fedcba9876543210-0', 'snapshot.json.new-0123456789ab',
+    ])
+    lock.release()
   })
 
   it('takes over a lock naming its own pid when another process wrote it (a container restarted as PID 1), or a pid now another process\'s', () => {

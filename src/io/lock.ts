@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { closeSync, fstatSync, linkSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
+import { closeSync, fstatSync, linkSync, openSync, readdirSync, readFileSync, readSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { basename, dirname, join } from 'node:path'
 import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 /** Who holds a snapshot's lock: written into the lock file, shown to whoever is refused. */
@@ -211,6 +212,7 @@ export const lockSnapshot = (target: string, command: string, env: LockEnv = nod
     if (placed) {
       const lock = held(path, text, holder)
       refuseOtherNames(target, lock)
+      sweepLeftovers(path, env)
       return lock
     }
     let seen: Seen | undefined
@@ -241,6 +243,32 @@ export const lockSnapshot = (target: string, command: string, env: LockEnv = nod
     if (!removed) sleep(Math.min(20, 1 + attempt))
   }
   throw new UsageError(`${target}: cannot take its lock ${path}: it keeps changing hands`)
+}
+
+/**
+ * Removes what takers that died left beside the lock: the drafts a lock or claim is written in
+ * before it is linked (`.new-*`), and claims (`.takeover-*`). Each names its maker, and only a dead
+ * maker's goes (or, naming nobody, one that stayed unwritten past the grace a lock file gets).
+ * Done once the lock is held, when no claim can matter any more: a claim gives the right to remove
+ * one lock file, identified by inode and text, which is no longer there.
+ */
+const sweepLeftovers = (path: string, env: LockEnv): void => {
+  const prefixes = [`${basename(path)}.new-`, `${basename(path)}.takeover-`]
+  let names: ReadonlyArray<string>
+  try {
+    names = readdirSync(dirname(path)).filter((name) => prefixes.some((prefix) => name.startsWith(prefix)))
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const file = join(dirname(path), name)
+    try {
+      const seen = look(file)
+      if (seen !== undefined && isStale(seen, file, env)) unlinkSync(file)
+    } catch {
+      // Gone meanwhile, or not ours to judge: it stays.
+    }
+  }
 }
 
 const held = (path: string, text: string, holder: Holder): Lock => {
