@@ -58,6 +58,22 @@ describe('loadSnapshot', () => {
     ])
   })
 
+  it('names where a repeated key first appeared, however far down and whether or not that first one was refused', () => {
+    const entry = (token: string) => ({ Action: 'AssociateHaVip', ClientToken: token, Status: 'Succeeded', Parameters: { HaVipId: 'h-1', InstanceId: 'i-1' } })
+    expect(problemsOf({
+      Instances: [instance('i-1'), instance('i-2'), { InstanceId: 'i-3', Status: 'RUNNING', NetworkInterfaces: [] }, instance('i-2'), instance('i-3'), instance('i-3')],
+      NetworkInterfaces: [],
+      ClientTokens: [entry('a'), entry('b'), { ...entry('b'), Action: 'DisassociateHaVip' }, entry('b'), entry('a')],
+    })).toEqual([
+      'Instances[2].NetworkInterfaces: has no interface with Type "primary", so the instance has no subnet',
+      'Instances[3].InstanceId: repeats the id "i-2" of Instances[1]',
+      'Instances[4].InstanceId: repeats the id "i-3" of Instances[2]',
+      'Instances[5].InstanceId: repeats the id "i-3" of Instances[2]',
+      'ClientTokens[3]: repeats Action "AssociateHaVip" + ClientToken "b" of ClientTokens[1]',
+      'ClientTokens[4]: repeats Action "AssociateHaVip" + ClientToken "a" of ClientTokens[0]',
+    ])
+  })
+
   it('suggests a key at most two edits away, and one edit per three letters, whatever the case', () => {
     const advice = (key: string) => problemsOf({ [key]: [] })[0]?.replace(`${key}: is not a snapshot key: `, '').replace(/^\["[^"]*"\]: is not a snapshot key: /, '')
     const none = 'a snapshot has only Region, HaVips, Instances, NetworkInterfaces, Quotas, ClientTokens, Subnets, RouteEntries, AsyncTasks, IdCounter, AsyncSteps'
