@@ -96,7 +96,7 @@ const start = async (io: JournalIo, events: Array<string>) => {
     res.writeHead = ((...args: Array<unknown>) => {
       events.push(`answer ${nameOf(params.get('Action') ?? undefined, params.get('InstanceId') ?? undefined)}`)
       return writeHead(...args)
-    }) as typeof res.writeHead
+    })
   })
   running = app
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve))
@@ -170,7 +170,7 @@ describe('an answer waits for the flush of every change it saw', () => {
     const answers = await Promise.all([c2.answer, c3.answer, read.answer])
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
     // The read saw both changes, and was answered once they were on the disk.
-    expect(boundIn(answers[2] as Answer)).toEqual(['i-0', 'i-1', 'i-2', 'i-3'])
+    expect(boundIn(answers[2])).toEqual(['i-0', 'i-1', 'i-2', 'i-3'])
     expect(events).toEqual([
       'flush held',
       'applied AssociateHaVip i-2', 'applied AssociateHaVip i-3', 'applied DescribeHaVips',
