@@ -65,3 +65,33 @@ describe('a journal damaged after it was written', () => {
     expect(journal.length).toBeGreaterThan((lineStarts[4] ?? 0) + 10)
   })
 })
+
+describe('a server on the journal another left', () => {
+  const bindOne = (instance: string) => new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: instance }))
+
+  it('cuts off the last line a crash tore, and appends its own changes after the whole lines', async () => {
+    const { path, journal } = await leftBehind()
+    // All of the last line but its newline: longer than the line that takes its place.
+    truncateSync(`${path}.journal`, journal.length - 1)
+    const store = durableStore(path)
+    expect(store.file?.records()).toBe(2)
+    await store.submit(bindOne('i-2'), 'a').durable
+    // What a kill -9 now would leave: the journal, read as the next server would read it.
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+    const parsed = parseJournal(readFileSync(`${path}.journal`))
+    expect(parsed.ok && parsed.journal.torn).toBe(false)
+    await store.close()
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+  })
+
+  it('keeps a small snapshot\'s journal until it reaches 16 MiB: changes many times the snapshot\'s size are not folded in yet', async () => {
+    const path = join(tempFolder('havip-small-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(30)))
+    const store = durableStore(path)
+    for (let i = 0; i < 30; i++) await store.submit(bindOne(`i-${String(i)}`), `r-${String(i)}`).durable
+    expect(readFileSync(`${path}.journal`).length).toBeGreaterThan(readFileSync(path).length)
+    expect(store.file?.records()).toBe(30)
+    await store.close()
+    expect(bound(path)).toHaveLength(30)
+  })
+})
