@@ -261,3 +261,18 @@ describe('connections that have sent nothing: at most the limit', () => {
     for (const s of silent) s.socket.destroy()
   })
 })
+
+describe('refused signatures in the log: each reason once, at most 100 reasons', () => {
+  it('notes 100 different reasons, then no more; a reason given again is not noted again', async () => {
+    const notes: Array<string> = []
+    const log = { request: () => undefined, note: (text: string) => { notes.push(text) }, flush: () => undefined }
+    const port = await start({ credentials: new Map([['AKLTtestkey', 'secret']]), log })
+    const signedBy = (key: string): string =>
+      `GET /?Action=DescribeHaVips&Version=2020-04-01 HTTP/1.1\r\nHost: h\r\nAuthorization: HMAC-SHA256 Credential=${key}/20260101/cn-beijing/vpc/request, SignedHeaders=x-date, Signature=${"0".repeat(64)}\r\nConnection: close\r\n\r\n`
+    for (const key of ['AK0', 'AK0']) expect(codeOf(await raw(port, signedBy(key)))).toBe('InvalidAccessKey')
+    expect(notes).toEqual(['havip serve: InvalidAccessKey: access key AK0 is not configured'])
+    for (let i = 1; i <= 100; i++) expect((await raw(port, signedBy(`AK${String(i)}`))).status).toBe(401)
+    expect(notes).toHaveLength(100)
+    expect(notes.at(-1)).toBe('havip serve: InvalidAccessKey: access key AK99 is not configured')
+  })
+})
