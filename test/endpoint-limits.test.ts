@@ -276,3 +276,23 @@ describe('refused signatures in the log: each reason once, at most 100 reasons',
     expect(notes.at(-1)).toBe('havip serve: InvalidAccessKey: access key AK99 is not configured')
   })
 })
+
+describe('a request that cannot be parsed: the envelope says why', () => {
+  it.each([
+    ['garbage instead of a request line', '\u0001\u0002 garbage \u0003\r\n\r\n', 'the request line is not HTTP'],
+    ['a malformed header line', 'GET / HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n', 'a header line is malformed'],
+    ['a header value with a control character', 'GET / HTTP/1.1\r\nHost: a\r\nX-A: b\u0001c\r\n\r\n', 'a header line is malformed'],
+    ['Content-Length, then Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 'or it has both'],
+    ['Transfer-Encoding, then Content-Length', 'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n', 'or it has both'],
+    ['a Content-Length that is not a number', 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: three\r\n\r\n', 'its Content-Length or Transfer-Encoding is not valid'],
+    ['a target with a space in it', 'GET /a b/ HTTP/1.1\r\nHost: a\r\n\r\n', 'the request line is not HTTP'],
+    ['a version this server does not speak', 'GET / HTTP/3.0\r\nHost: a\r\n\r\n', 'the HTTP version is not one this server speaks'],
+    ['a target that is neither a path nor a URL', 'GET a/b HTTP/1.1\r\nHost: a\r\n\r\n', 'the request target is not a URL'],
+    ['an absolute URL that does not parse', 'GET http://[::1/ HTTP/1.1\r\nHost: a\r\n\r\n', 'the request target is not a URL'],
+  ])('%s', async (_, text, why) => {
+    const port = await start()
+    const reply = await raw(port, text)
+    expect([reply.status, codeOf(reply)]).toEqual([400, 'MalformedRequest'])
+    expect(reply.json.ResponseMetadata?.Error).toMatchObject({ Message: expect.stringContaining(why) as unknown })
+  })
+})
