@@ -239,3 +239,25 @@ describe('an answer waits for the flush of every change it saw', () => {
     expect(events).toEqual(['flush held', 'flush released', 'applied DescribeHaVips', 'answer DescribeHaVips'])
   })
 })
+
+describe('what changes nothing is not journaled', () => {
+  it('a reset to the state it holds, advance 0, a read and a refused change add no record and need no flush', async () => {
+    const events: Array<string> = []
+    const { io } = holdingIo(events)
+    const snapshotPath = snapshotFile(oneHaVipAccount(2))
+    const store = durableStore(snapshotPath, { journalIo: io })
+    const app = serve({ store })
+    running = app
+    const control = app.control
+    if (control === undefined) throw new Error('no control plane')
+    await control.reset()
+    expect(await control.advance(0)).toEqual([])
+    const read = store.submit(new Map(Object.entries({ Version: '2020-04-01', ...describeHaVip })), 'read')
+    const refused = store.submit(new Map(Object.entries({ Version: '2020-04-01', ...associate('i-9') })), 'refused')
+    expect([read.durable, refused.durable]).toEqual([undefined, undefined])
+    expect(refused.handled.status).toBe(404)
+    expect(store.file?.records()).toBe(0)
+    expect(control.health().journal).toEqual({ records: 0 })
+    expect(events).toEqual([])
+  })
+})
