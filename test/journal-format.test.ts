@@ -95,3 +95,23 @@ describe('a server on the journal another left', () => {
     expect(bound(path)).toHaveLength(30)
   })
 })
+
+describe('a journal folded into the snapshot while changes go on', () => {
+  it('the files hold every acknowledged change at every moment, and after the close', async () => {
+    const path = join(tempFolder('havip-fold-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(40)))
+    const store = durableStore(path, { compactAfterBytes: 1500 })
+    const acknowledged: Array<string> = []
+    for (let i = 0; i < 40; i++) {
+      // Two at a time: one flush for both, while a compaction writes the snapshot off the loop.
+      const pair = [`i-${String(i)}`, `i-${String(++i)}`]
+      await Promise.all(pair.map((instance) => store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: instance })), `r-${instance}`).durable ?? Promise.reject(new Error(`${instance} changed nothing`))))
+      acknowledged.push(...pair)
+      // What a restart would find now.
+      expect(bound(path)).toEqual(acknowledged)
+    }
+    await store.close()
+    expect(bound(path)).toEqual(acknowledged)
+    expect(() => readFileSync(`${path}.journal`)).toThrow()
+  })
+})
