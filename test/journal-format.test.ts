@@ -1,7 +1,7 @@
-import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { snapshotToJson } from 'havip-rules'
+import { loadSnapshot, snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { parseJournal } from '../src/journal/format.js'
 import { durableStore } from '../src/server/store.js'
@@ -113,5 +113,33 @@ describe('a journal folded into the snapshot while changes go on', () => {
     await store.close()
     expect(bound(path)).toEqual(acknowledged)
     expect(() => readFileSync(`${path}.journal`)).toThrow()
+  })
+})
+
+describe('the store on a file', () => {
+  it('refuses a journal it cannot read, and gives the file\'s lock back', () => {
+    const folder = tempFolder('havip-refused-')
+    const path = join(folder, 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(2)))
+    writeFileSync(`${path}.journal`, 'not a journal\n')
+    expect(() => durableStore(path)).toThrow(`${path}.journal`)
+    rmSync(`${path}.journal`)
+    const store = durableStore(path)
+    return store.close()
+  })
+
+  it('journals a state put in place: what a restart reads, before and after the close, is what it held', async () => {
+    const path = join(tempFolder('havip-control-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(2)))
+    const store = durableStore(path)
+    const next = readSnapshotFile(path).snapshot
+    const json = { ...snapshotToJson(next), HaVips: [] }
+    const loaded = loadSnapshot(json)
+    if (loaded._tag === 'Left') throw new Error(loaded.left.message)
+    await store.replace(loaded.right).durable
+    expect(snapshotToJson(readSnapshotFile(path).snapshot).HaVips).toEqual([])
+    expect(store.file?.records()).toBe(1)
+    await store.close()
+    expect(snapshotToJson(readSnapshotFile(path).snapshot).HaVips).toEqual([])
   })
 })
