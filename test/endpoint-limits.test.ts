@@ -296,3 +296,58 @@ describe('a request that cannot be parsed: the envelope says why', () => {
     expect(reply.json.ResponseMetadata?.Error).toMatchObject({ Message: expect.stringContaining(why) as unknown })
   })
 })
+
+describe('the control routes\' own edges', () => {
+  const control = (port: number, path: string, method = 'GET', body = ''): Promise<Reply> => send(port, path, method, body)
+
+  it('the prefix alone, an inherited name and a method a route lacks are control errors; a path that only begins like it is the API\'s', async () => {
+    const port = await start()
+    for (const path of ['/_havip', '/_havip/', '/_havip/__proto__', '/_havip/hasOwnProperty', '/_havip/health/x']) {
+      const reply = await control(port, path)
+      expect([path, reply.status, codeOf(reply)]).toEqual([path, 404, 'NotFound'])
+      expect(reply.json.error).toBeDefined()
+    }
+    const api = await control(port, '/_havipx')
+    expect([api.status, codeOf(api)]).toEqual([404, 'InvalidPath'])
+    const method = await control(port, '/_havip/trace', 'PUT')
+    expect([method.status, codeOf(method)]).toEqual([405, 'MethodNotAllowed'])
+    expect(method.json.error).toMatchObject({ message: '/_havip/trace takes GET, DELETE, not PUT' })
+  })
+
+  it('a body that is not an object of the route\'s fields, or none where one is needed, is named', async () => {
+    const port = await start()
+    const cases: ReadonlyArray<readonly [string, string, string, string]> = [
+      ['/_havip/advance', 'POST', '[1]', '(body): must be a JSON object with steps'],
+      ['/_havip/advance', 'POST', '{"steps":"2"}', 'steps: must be a whole number; got "2"'],
+      ['/_havip/state', 'PUT', '', '(body): the new state is required: a snapshot as JSON'],
+      ['/_havip/faults', 'POST', '', '(body): a rule is required'],
+      ['/_havip/faults', 'PUT', '{}', 'faults: is required: a list of rules'],
+      ['/_havip/health', 'GET', '', ''],
+    ]
+    for (const [path, method, body, message] of cases) {
+      const reply = await control(port, path, method, body)
+      if (message === '') expect(reply.status).toBe(200)
+      else expect([path, reply.status, reply.json.error]).toEqual([path, 400, { code: 'InvalidField', message }])
+    }
+    expect((await control(port, '/_havip/advance', 'POST')).json).toEqual({ tasks: [] })
+  })
+
+  it('answers are never cached, and the trace comes as JSON lines when asked', async () => {
+    const port = await start()
+    await control(port, '/?Action=DescribeHaVips&Version=2020-04-01')
+    const res = await new Promise<{ headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/_havip/trace?format=jsonl', agent: false }, (r) => {
+        let text = ''
+        r.setEncoding('utf8')
+        r.on('data', (c: string) => { text += c })
+        r.on('end', () => { resolve({ headers: r.headers, text }) })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8')
+    expect(res.text.split('\n')).toHaveLength(2)
+    expect(JSON.parse(res.text.split('\n')[0] ?? '')).toMatchObject({ action: 'DescribeHaVips', status: 200 })
+  })
+})
