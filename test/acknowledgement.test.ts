@@ -266,3 +266,43 @@ describe('what changes nothing is not journaled', () => {
     expect(events).toEqual([])
   })
 })
+
+describe('a flush that fails, and a close, with changes queued behind', () => {
+  it('a change queued behind a failing flush fails with it (it saw the lost changes), and numbers go on without a gap', async () => {
+    const events: Array<string> = []
+    const { io, release } = holdingIo(events)
+    const { store, send, snapshotPath } = await start(io, events)
+    const first = store.submit(new Map(Object.entries({ Version: '2020-04-01', ...associate('i-0') })), 'first')
+    store.submit(new Map(Object.entries({ Version: '2020-04-01', ...associate('i-1') })), 'second')
+    await nextTurn()
+    const c2 = await send(associate('i-2'))
+    const c3 = await send(associate('i-3'))
+    release()
+    await first.durable
+    await nextTurn()
+    // The flush of i-2 and i-3 is on its way; i-4 waits behind it.
+    const c4 = await send(associate('i-4'))
+    release(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+    const answers = await Promise.all([c2.answer, c3.answer, c4.answer])
+    expect(answers.map((a) => a.status)).toEqual([500, 500, 500])
+    expect(boundIn(await (await send(describeHaVip)).answer)).toEqual(['i-0', 'i-1'])
+    expect((await (await send(associate('i-5'))).answer).status).toBe(200)
+    expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-1', 'i-5'])
+  })
+
+  it('a close waits for a flush on its way, and the file holds what it acknowledged', async () => {
+    const events: Array<string> = []
+    const { io, release } = holdingIo(events)
+    const snapshotPath = snapshotFile(oneHaVipAccount(3))
+    const store = durableStore(snapshotPath, { journalIo: io })
+    const durable = ['i-0', 'i-1'].map((i) => store.submit(new Map(Object.entries({ Version: '2020-04-01', ...associate(i) })), i).durable)
+    await nextTurn()
+    let closed = false
+    const closing = store.close().then(() => { closed = true })
+    await nextTurn()
+    expect(closed).toBe(false)
+    release()
+    await Promise.all([...durable, closing])
+    expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-1'])
+  })
+})
