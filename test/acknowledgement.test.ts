@@ -289,3 +289,44 @@ describe('a close', () => {
     expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-1'])
   })
 })
+
+describe('the journal\'s writes', () => {
+  it('a write that takes only part of a line is continued where it stopped', async () => {
+    const events: Array<string> = []
+    const io: JournalIo = { ...nodeJournalIo, writeSync: (fd, data, offset, length, position) => nodeJournalIo.writeSync(fd, data, offset, Math.min(length, 7), position) }
+    const { send, snapshotPath } = await start(io, events)
+    expect((await (await send(associate('i-0'))).answer).status).toBe(200)
+    expect((await (await send(associate('i-1'))).answer).status).toBe(200)
+    expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-1'])
+  })
+
+  it('a write that makes no progress is a full disk: refused, and the next change that fits succeeds', async () => {
+    const events: Array<string> = []
+    let full = true
+    const io: JournalIo = { ...nodeJournalIo, writeSync: (...args) => (full ? 0 : nodeJournalIo.writeSync(...args)) }
+    const { send, snapshotPath } = await start(io, events)
+    const refused = await (await send(associate('i-0'))).answer
+    expect([refused.status, refused.body.ResponseMetadata.Error?.Code]).toEqual([500, 'InternalError'])
+    full = false
+    expect((await (await send(associate('i-1'))).answer).status).toBe(200)
+    expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-1'])
+  })
+
+  it('a failed flush that cannot even be cut back refuses every later change, even once the disk is well again', async () => {
+    const events: Array<string> = []
+    let sick = true
+    const eio = (call: string): Error => Object.assign(new Error(`EIO: i/o error, ${call}`), { code: 'EIO' })
+    const io: JournalIo = {
+      ...nodeJournalIo,
+      fdatasyncSync: (fd) => { if (sick) throw eio('fdatasync'); nodeJournalIo.fdatasyncSync(fd) },
+      ftruncateSync: (fd, length) => { if (sick) throw eio('ftruncate'); nodeJournalIo.ftruncateSync(fd, length) },
+    }
+    const { send, snapshotPath } = await start(io, events)
+    expect((await (await send(associate('i-0'))).answer).status).toBe(500)
+    sick = false
+    // What reached the file may be there still: nothing more is written after it.
+    expect((await (await send(associate('i-1'))).answer).status).toBe(500)
+    expect(boundIn(await (await send(describeHaVip)).answer)).toEqual([])
+    expect(savedJson(snapshotPath).HaVips?.[0]?.AssociatedInstanceIds).not.toContain('i-1')
+  })
+})

@@ -100,7 +100,8 @@ describe('a journal folded into the snapshot while changes go on', () => {
   it('the files hold every acknowledged change at every moment, and after the close', async () => {
     const path = join(tempFolder('havip-fold-'), 'snapshot.json')
     writeFileSync(path, JSON.stringify(account(40)))
-    const store = durableStore(path, { compactAfterBytes: 1500 })
+    const said: Array<string> = []
+    const store = durableStore(path, { compactAfterBytes: 1500, log: (line) => { said.push(line) } })
     const acknowledged: Array<string> = []
     for (let i = 0; i < 40; i++) {
       // Two at a time: one flush for both, while a compaction writes the snapshot off the loop.
@@ -113,6 +114,8 @@ describe('a journal folded into the snapshot while changes go on', () => {
     await store.close()
     expect(bound(path)).toEqual(acknowledged)
     expect(() => readFileSync(`${path}.journal`)).toThrow()
+    // No compaction failed on the way.
+    expect(said).toEqual([])
   })
 })
 
