@@ -7,6 +7,7 @@ import type { Emulator } from 'havip-rules/server'
 import { startEmulator } from 'havip-rules/server'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { tempFolder } from './support/temp.js'
+import { call, sdk } from './support/server.js'
 
 /** An account of `n` running instances in one subnet, and one HaVip that can hold them all. */
 const account = (n: number) => ({
@@ -86,5 +87,40 @@ describe('startEmulator under a careless or hostile caller', () => {
       expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual(account(1))
       expect(readdirSync(folder).sort()).toEqual(['state.json', 'state.json.journal'])
     }
+  })
+})
+
+describe('startEmulator', () => {
+  it('names an IPv6 host in brackets in its url, and is reachable there', async () => {
+    const emulator = await start({ host: '::1' })
+    expect(emulator.url).toMatch(/^http:\/\/\[::1\]:\d+$/)
+    expect((await fetch(`${emulator.url}/?Action=DescribeHaVips&Version=2020-04-01`)).status).toBe(200)
+  })
+
+  it('takes a snapshot already loaded, and several key pairs, each of which signs', async () => {
+    const loaded = readSnapshotFile((() => { const p = join(tempFolder('havip-loaded-'), 's.json'); writeFileSync(p, JSON.stringify(account(2))); return p })()).snapshot
+    const emulator = await start({ snapshot: loaded, credentials: [{ accessKeyId: 'AK1', secretKey: 'SK1' }, { accessKeyId: 'AK2', secretKey: 'SK2' }] })
+    expect(bound(emulator.state())).toEqual([])
+    expect(emulator.state().Instances?.map((i) => i.InstanceId)).toEqual(['i-0', 'i-1'])
+    const port = Number(new URL(emulator.url).port)
+    for (const [key, secret] of [['AK1', 'SK1'], ['AK2', 'SK2']] as const) {
+      const reply = await call(sdk(port, { accessKeyId: key, secretKey: secret }), { Action: 'DescribeHaVips' })
+      expect(reply.status).toBe(200)
+    }
+    expect((await call(sdk(port, { accessKeyId: 'AK1', secretKey: 'SK2' }), { Action: 'DescribeHaVips' })).body.ResponseMetadata.Error?.Code).toBe('SignatureDoesNotMatch')
+  })
+
+  it('refuses a snapshot that does not load, or cannot be copied, naming why', async () => {
+    await expect(startEmulator({ snapshot: { HaVips: 'none' } as unknown as SnapshotJson })).rejects.toThrow('the snapshot does not load')
+    await expect(startEmulator({ snapshot: { Region: 'cn-beijing', n: 1n } as unknown as SnapshotJson })).rejects.toThrow('the snapshot cannot be copied as JSON')
+  })
+
+  it('gives up the file when it cannot listen: the port taken, another emulator can then serve the file', async () => {
+    const path = join(tempFolder('havip-port-'), 'state.json')
+    const first = await start({ snapshot: account(2) })
+    const port = Number(new URL(first.url).port)
+    await expect(startEmulator({ snapshot: account(2), snapshotPath: path, port })).rejects.toThrow(/EADDRINUSE/)
+    const second = await start({ snapshotPath: path })
+    expect(await bind(second, 'i-0')).toBe(200)
   })
 })

@@ -1,7 +1,7 @@
-import { copyFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { snapshotToJson } from 'havip-rules'
+import { loadSnapshot, snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { parseJournal } from '../src/journal/format.js'
 import { durableStore } from '../src/server/store.js'
@@ -63,5 +63,86 @@ describe('a journal damaged after it was written', () => {
     const parsed = parseJournal(readFileSync(`${path}.journal`))
     expect(parsed.ok && parsed.journal.torn).toBe(true)
     expect(journal.length).toBeGreaterThan((lineStarts[4] ?? 0) + 10)
+  })
+})
+
+describe('a server on the journal another left', () => {
+  const bindOne = (instance: string) => new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: instance }))
+
+  it('cuts off the last line a crash tore, and appends its own changes after the whole lines', async () => {
+    const { path, journal } = await leftBehind()
+    // All of the last line but its newline: longer than the line that takes its place.
+    truncateSync(`${path}.journal`, journal.length - 1)
+    const store = durableStore(path)
+    expect(store.file?.records()).toBe(2)
+    await store.submit(bindOne('i-2'), 'a').durable
+    // What a kill -9 now would leave: the journal, read as the next server would read it.
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+    const parsed = parseJournal(readFileSync(`${path}.journal`))
+    expect(parsed.ok && parsed.journal.torn).toBe(false)
+    await store.close()
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+  })
+
+  it('keeps a small snapshot\'s journal until it reaches 16 MiB: changes many times the snapshot\'s size are not folded in yet', async () => {
+    const path = join(tempFolder('havip-small-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(30)))
+    const store = durableStore(path)
+    for (let i = 0; i < 30; i++) await store.submit(bindOne(`i-${String(i)}`), `r-${String(i)}`).durable
+    expect(readFileSync(`${path}.journal`).length).toBeGreaterThan(readFileSync(path).length)
+    expect(store.file?.records()).toBe(30)
+    await store.close()
+    expect(bound(path)).toHaveLength(30)
+  })
+})
+
+describe('a journal folded into the snapshot while changes go on', () => {
+  it('the files hold every acknowledged change at every moment, and after the close', async () => {
+    const path = join(tempFolder('havip-fold-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(40)))
+    const said: Array<string> = []
+    const store = durableStore(path, { compactAfterBytes: 1500, log: (line) => { said.push(line) } })
+    const acknowledged: Array<string> = []
+    for (let i = 0; i < 40; i++) {
+      // Two at a time: one flush for both, while a compaction writes the snapshot off the loop.
+      const pair = [`i-${String(i)}`, `i-${String(++i)}`]
+      await Promise.all(pair.map((instance) => store.submit(new Map(Object.entries({ Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: instance })), `r-${instance}`).durable ?? Promise.reject(new Error(`${instance} changed nothing`))))
+      acknowledged.push(...pair)
+      // What a restart would find now.
+      expect(bound(path)).toEqual(acknowledged)
+    }
+    await store.close()
+    expect(bound(path)).toEqual(acknowledged)
+    expect(() => readFileSync(`${path}.journal`)).toThrow()
+    // No compaction failed on the way.
+    expect(said).toEqual([])
+  })
+})
+
+describe('the store on a file', () => {
+  it('refuses a journal it cannot read, and gives the file\'s lock back', () => {
+    const folder = tempFolder('havip-refused-')
+    const path = join(folder, 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(2)))
+    writeFileSync(`${path}.journal`, 'not a journal\n')
+    expect(() => durableStore(path)).toThrow(`${path}.journal`)
+    rmSync(`${path}.journal`)
+    const store = durableStore(path)
+    return store.close()
+  })
+
+  it('journals a state put in place: what a restart reads, before and after the close, is what it held', async () => {
+    const path = join(tempFolder('havip-control-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify(account(2)))
+    const store = durableStore(path)
+    const next = readSnapshotFile(path).snapshot
+    const json = { ...snapshotToJson(next), HaVips: [] }
+    const loaded = loadSnapshot(json)
+    if (loaded._tag === 'Left') throw new Error(loaded.left.message)
+    await store.replace(loaded.right).durable
+    expect(snapshotToJson(readSnapshotFile(path).snapshot).HaVips).toEqual([])
+    expect(store.file?.records()).toBe(1)
+    await store.close()
+    expect(snapshotToJson(readSnapshotFile(path).snapshot).HaVips).toEqual([])
   })
 })

@@ -71,7 +71,13 @@ describe('a compaction that fails on a full disk', () => {
       writeFileSync(join(folder, 'filler'), Buffer.alloc(Math.max(avail - 150 * 1024, 0)))
       let clock = 0
       const lines: Array<string> = []
-      const store = durableStore(path, { compactAfterBytes: 1, now: () => clock, log: (line) => { lines.push(line) } })
+      let heard: () => void = () => undefined
+      // The compaction writes off the event loop: its failure is waited for, however long it takes.
+      const said = (n: number): Promise<void> => new Promise((resolve) => {
+        heard = () => { if (lines.length >= n) resolve() }
+        heard()
+      })
+      const store = durableStore(path, { compactAfterBytes: 1, now: () => clock, log: (line) => { lines.push(line); heard() } })
       // While a compaction fills the disk, a change can find no room either: refused, never acknowledged.
       const acknowledged: Array<string> = []
       const submit = async (i: number): Promise<void> => {
@@ -82,11 +88,12 @@ describe('a compaction that fails on a full disk', () => {
       try {
         for (let i = 0; i < 20; i++) await submit(i)
         // The first flush started one; its failure is said once, whatever the flushes after it.
-        await new Promise((resolve) => setImmediate(resolve))
+        await said(1)
+        for (let i = 20; i < 25; i++) await submit(i)
         expect(lines.map((l) => /trying again in (\d+) s/.exec(l)?.[1])).toEqual(['1'])
         clock = 1000
-        for (let i = 20; i < 40; i++) await submit(i)
-        await new Promise((resolve) => setImmediate(resolve))
+        for (let i = 25; i < 40; i++) await submit(i)
+        await said(2)
         expect(lines.map((l) => /trying again in (\d+) s/.exec(l)?.[1])).toEqual(['1', '2'])
         expect(acknowledged.length).toBeGreaterThan(20)
         rmSync(join(folder, 'filler'))

@@ -122,9 +122,12 @@ const silentConnections = (deadlineMs: number, limit: number) => {
 /** What an HTTP parser's error code says went wrong, in words for the envelope. */
 const unparseable = (code: string | undefined): string => {
   switch (code) {
-    case 'HPE_INVALID_METHOD': return 'the request line is not HTTP'
+    // INVALID_CONSTANT: no `HTTP/` where the version should be (a target with a space in it).
+    case 'HPE_INVALID_METHOD': case 'HPE_INVALID_CONSTANT': return 'the request line is not HTTP'
     case 'HPE_INVALID_HEADER_TOKEN': case 'HPE_INVALID_HEADER_VALUE': return 'a header line is malformed'
-    case 'HPE_UNEXPECTED_CONTENT_LENGTH': return 'it has both Content-Length and Transfer-Encoding'
+    // node 20 says INVALID_TRANSFER_ENCODING or INVALID_CONTENT_LENGTH (whichever comes second) for both at once, or for a bad value of either.
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH': case 'HPE_INVALID_TRANSFER_ENCODING': case 'HPE_INVALID_CONTENT_LENGTH':
+      return 'its Content-Length or Transfer-Encoding is not valid, or it has both'
     case 'HPE_INVALID_URL': return 'the request target is not a URL'
     case 'HPE_INVALID_VERSION': return 'the HTTP version is not one this server speaks'
     default: return 'it is not a well-formed HTTP/1.1 request'
