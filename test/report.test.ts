@@ -206,6 +206,7 @@ type XmlNode = Record<string, unknown>
 const many = (x: unknown): ReadonlyArray<XmlNode> => (x === undefined ? [] : Array.isArray(x) ? x as ReadonlyArray<XmlNode> : [x as XmlNode])
 
 /** The characters XML 1.0 does not allow, even escaped. */
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const notXml = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
 const junitOf = (r: PlanReport) => {
@@ -252,10 +253,13 @@ const checkJunit = (r: PlanReport): void => {
 
 // text and JSON
 
+// eslint-disable-next-line no-control-regex -- the ANSI escapes of a terminal
+const withoutColour = (text: string): string => text.replace(/\u001b\[\d+m/g, '')
+
 const checkPlanText = (r: PlanReport): void => {
   const text = planText(r, style(false))
   expect(`\n${text}`.endsWith(`\n\n${summaryWords(r)}\n`)).toBe(true)
-  expect(text).toBe(planText(r, style(true)).replace(/\u001b\[\d+m/g, ''))
+  expect(text).toBe(withoutColour(planText(r, style(true))))
   const lines = text.split('\n')
   // One block per finding, each starting with its address and change; then the stale waivers.
   const heads = lines.filter((l) => !l.startsWith(' ') && l !== '' && !l.startsWith('stale waiver') && l !== summaryWords(r))
@@ -305,7 +309,7 @@ const checkJson = (r: PlanReport): void => {
   expect(json.summary).toEqual({ pass: of('pass'), fail: of('fail'), unknown: of('unknown'), ...(r.staleWaivers === undefined ? {} : { waived: r.findings.filter((f) => f.waived === true).length }) })
   expect(json.staleWaivers).toEqual(r.staleWaivers?.map((w) => waiverJson(w, true)))
   // The gate (docs/terraform.md, Exit codes) reads the summary.
-  expect(json.summary.fail > 0 ? 1 : json.summary.unknown > 0 ? 3 : 0).toBe(exitOf(r.findings))
+  expect((json.summary.fail ?? 0) > 0 ? 1 : (json.summary.unknown ?? 0) > 0 ? 3 : 0).toBe(exitOf(r.findings))
   expect(planSummary(r.summary)).toBe(summaryWords(r))
 }
 
@@ -478,6 +482,7 @@ describe('the printers make a plan\'s texts safe (text and junit), and keep them
     expect(text).toContain(`AssociateHaVip havip-x ← ${shown} (EcsInstance)`)
     expect(text).toContain(`AssociateHaVip ${cut} ← i-b1`)
     expect(text).toContain('stale waiver at ma\\u001bin.tf:7: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok')
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
     expect(text.replace(/\n/g, '')).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/)
     const { xml } = junitOf(report)
     expect(xml).toContain(shown)
@@ -520,7 +525,7 @@ describe('the havip check printers (docs/cli.md)', () => {
     const colour = checkText(checks, style(true))
     expect(colour).toContain('   \u001b[32m✓\u001b[39m would succeed')
     expect(colour).toContain('\u001b[2m  ← the API answers this\u001b[22m')
-    expect(colour.replace(/\u001b\[\d+m/g, '')).toBe(text)
+    expect(withoutColour(colour)).toBe(text)
   })
 
   it('json: one object a line, ok, and answered on the first violation only; codeN for gateway errors', () => {
