@@ -59,14 +59,14 @@ const checkComplete = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
   if (first?.totalCount === undefined) return
   const other = counted.find((p) => p.totalCount !== first.totalCount)
   if (other !== undefined) {
-    problems.push({ source: other.source, path: 'Result.TotalCount', message: `is ${String(other.totalCount)}; ${first.source} says ${String(first.totalCount)} (pages of different calls or times?)` })
+    problems.push({ source: other.source, path: other.totalCountPath, message: `is ${String(other.totalCount)}; ${first.source} says ${String(first.totalCount)} (pages of different calls or times?)` })
     return
   }
   if (found !== first.totalCount) {
     const what = `${String(found)} ${kinds[kind].listKey} of the ${String(first.totalCount)}`
     problems.push({
       source: first.source,
-      path: 'Result.TotalCount',
+      path: first.totalCountPath,
       message: found < first.totalCount ? `the pages hold ${what} they report: a page is missing` : `the pages hold ${what} they report: pages of different calls?`,
     })
   }
@@ -74,7 +74,8 @@ const checkComplete = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
 
 /**
  * `checkComplete` for each call's pages: a kind asked for one value of a field at a time (a route
- * table's entries) has a `TotalCount` per value, the value its pages' items hold.
+ * table's entries) has a `TotalCount` per value, the value its pages' items hold. A page without
+ * items names no value, so it is a call of its own.
  */
 const checkEachCall = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found: number, problems: Array<PageProblem>): void => {
   const { perField } = kinds[kind]
@@ -84,7 +85,8 @@ const checkEachCall = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
   }
   const calls = new Map<unknown, Array<ReadPage>>()
   for (const page of pages) {
-    const key = page.items[0]?.item[perField]
+    const [first] = page.items
+    const key = first === undefined ? page : first.item[perField]
     calls.set(key, [...(calls.get(key) ?? []), page])
   }
   for (const ofCall of calls.values()) checkComplete(kind, ofCall, new Set(ofCall.flatMap((p) => p.items.map((i) => i.id))).size, problems)

@@ -37,6 +37,8 @@ export interface ReadPage {
   readonly items: ReadonlyArray<{ readonly id: string; readonly item: Readonly<Record<string, unknown>>; readonly path: string }>
   readonly region?: string
   readonly totalCount?: number
+  /** Where `totalCount` is in the page: `Result.TotalCount`, or `TotalCount` in a page saved as its Result. */
+  readonly totalCountPath: string
 }
 
 /** A problem of one page: the page, the JSON path in it, what is wrong. */
@@ -164,6 +166,6 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
-    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }) },
+    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }), totalCountPath: childPath(resultPath, 'TotalCount') },
   }
 }
