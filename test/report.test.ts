@@ -59,7 +59,7 @@ const waivers: ReadonlyArray<Waiver> = [
   baseline('KnownAfterApply', 'maybe', 'var.target is checked by the pipeline', 0),
   baseline('InvalidHaVip.InvalidStatus', 'two', 'havip-c is ready by then', 1),
   inline('Forbidden.TwoEnisOfOneInstance', 'eni', 'eni-b1 moves first', 'modules/net work/main.tf:14'),
-  inline('InvalidInstance.HaVipMismatch', 'ok', 'was needed before the subnet moved', 'main.tf:7'),
+  inline('InvalidInstance.HaVipMismatch', 'ok', 'was needed before the subnet moved', 'main.tf:17'),
   baseline('LimitExceeded.InstancesPerHaVip', 'removed[3]', 'removed long ago', 2),
   baseline('KnownAfterApply', 'later', 'the HaVip is made in this plan', 3),
 ]
@@ -209,12 +209,18 @@ const many = (x: unknown): ReadonlyArray<XmlNode> => (x === undefined ? [] : Arr
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const notXml = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
+// xmlbuilder2's object form leaves the quotes of attribute values as entities.
+const entitiesDecoded = (x: unknown): unknown =>
+  typeof x === 'string' ? x.replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    : Array.isArray(x) ? x.map(entitiesDecoded)
+      : typeof x === 'object' && x !== null ? Object.fromEntries(Object.entries(x).map(([k, v]) => [k, entitiesDecoded(v)])) : x
+
 const junitOf = (r: PlanReport) => {
   const xml = planJunit(r)
   expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /)
   expect(xml.endsWith('</testsuites>\n') || xml.endsWith('/>\n')).toBe(true)
   expect(xml).not.toMatch(notXml)
-  const doc = create(xml).end({ format: 'object' }) as unknown as { testsuites: XmlNode & { testsuite: XmlNode } }
+  const doc = entitiesDecoded(create(xml).end({ format: 'object' })) as { testsuites: XmlNode & { testsuite: XmlNode } }
   return { xml, suites: doc.testsuites, suite: doc.testsuites.testsuite, cases: many(doc.testsuites.testsuite.testcase) }
 }
 
@@ -336,7 +342,7 @@ describe('the plan printers, on plans where failures, unknowns, waivers and stal
       ['volcengine_ha_vip_associate.two', 'fail', false, 2, 0],
     ])
     expect(all.summary).toEqual({ pass: 2, fail: 1, unknown: 0, waived: 4 })
-    expect(all.staleWaivers?.map((w) => w.where)).toEqual(['main.tf:7', 'havip-baseline.json waivers[2]'])
+    expect(all.staleWaivers?.map((w) => w.where)).toEqual(['main.tf:17', 'havip-baseline.json waivers[2]'])
   })
 
   it('sarif: an error per violation and a warning per unknown, waived ones suppressed (inSource for a comment, external for a baseline)', () => {
@@ -357,7 +363,7 @@ describe('the plan printers, on plans where failures, unknowns, waivers and stal
     expect(run?.results[2]?.message.text).toBe('volcengine_ha_vip_associate.later: AssociateHaVip (HaVip known after apply) ← i-b2 (EcsInstance) is unknown until apply: ha_vip_id: ha_vip_id of volcengine_ha_vip_associate.later is computed from var.vip')
     expect(run?.results[3]?.locations[0]?.physicalLocation).toBeUndefined()
     expect(run?.invocations?.[0]?.toolExecutionNotifications).toEqual([
-      { level: 'warning', message: { text: 'stale waiver at main.tf:7: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'main.tf', uriBaseId: 'SRCROOT' }, region: { startLine: 7 } } }] },
+      { level: 'warning', message: { text: 'stale waiver at main.tf:17: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'main.tf', uriBaseId: 'SRCROOT' }, region: { startLine: 17 } } }] },
       { level: 'warning', message: { text: 'stale waiver at havip-baseline.json waivers[2]: LimitExceeded.InstancesPerHaVip on volcengine_ha_vip_associate.removed[3] matches no finding of this plan; remove it' } },
     ])
     expect(run?.originalUriBaseIds).toEqual({ SRCROOT: { uri: 'file:///work/repo/' } })
@@ -394,7 +400,7 @@ describe('the plan printers, on plans where failures, unknowns, waivers and stal
     expect(xml).toContain('<skipped message="waived: Forbidden.TwoEnisOfOneInstance: eni-b1 moves first (havip:ignore at modules/net work/main.tf:14)"/>')
     expect(xml).toContain('<skipped message="waived: KnownAfterApply: var.target is checked by the pipeline (baseline havip-baseline.json waivers[0])"/>')
     expect(xml).toContain('<failure type="InvalidHaVip.InvalidStatus" message="InvalidHaVip.InvalidStatus, InvalidInstance.InvalidStatus">')
-    expect(xml).toContain('<system-err>stale waiver at main.tf:7: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it\nstale waiver at havip-baseline.json waivers[2]: LimitExceeded.InstancesPerHaVip on volcengine_ha_vip_associate.removed[3] matches no finding of this plan; remove it</system-err>')
+    expect(xml).toContain('<system-err>stale waiver at main.tf:17: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it\nstale waiver at havip-baseline.json waivers[2]: LimitExceeded.InstancesPerHaVip on volcengine_ha_vip_associate.removed[3] matches no finding of this plan; remove it</system-err>')
     const plain = junitOf(reportOf({ changes, located: false }))
     expect(plain.xml).toContain('<testsuites name="havip plan" tests="7" failures="3" skipped="2" errors="0">')
     expect(plain.xml).toContain('<skipped message="instance_id: instance_id of volcengine_ha_vip_associate.maybe is computed from var.target"/>')
@@ -425,7 +431,7 @@ describe('the plan printers, on plans where failures, unknowns, waivers and stal
     ].join('\n'))
     expect(text).toContain('   ✗ Forbidden.TwoEnisOfOneInstance (HTTP 403, Code Forbidden)\n')
     expect(text.endsWith([
-      'stale waiver at main.tf:7: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it',
+      'stale waiver at main.tf:17: InvalidInstance.HaVipMismatch on volcengine_ha_vip_associate.ok matches no finding of this plan; remove it',
       'stale waiver at havip-baseline.json waivers[2]: LimitExceeded.InstancesPerHaVip on volcengine_ha_vip_associate.removed[3] matches no finding of this plan; remove it',
       '',
       '7 bindings: 2 pass, 1 fail, 0 unknown, 4 waived',
@@ -444,7 +450,7 @@ describe('the plan printers, on plans where failures, unknowns, waivers and stal
     expect(text).toContain('   \u001b[33m?\u001b[39m unknown: ')
     expect(text).toContain('   \u001b[2m~\u001b[22m waived ')
     expect(text).toContain('   \u001b[2mat main.tf:1\u001b[22m')
-    expect(text).toContain('\u001b[33mstale waiver at main.tf:7: ')
+    expect(text).toContain('\u001b[33mstale waiver at main.tf:17: ')
   })
 
   it('json: the findings with their waivers, the summary with waived, and the stale waivers with their addresses', () => {
@@ -492,6 +498,62 @@ describe('the printers make a plan\'s texts safe (text and junit), and keep them
     expect(json.findings.map((f) => f.instanceId)).toContain(hostile)
     const sarif = sarifOf(report)
     expect(sarif.runs[0]?.results.map((x) => x.message.text).join()).toContain(hostile)
+  })
+})
+
+describe('printable, at the edges of what it writes as \\uXXXX', () => {
+  it('escapes exactly the C0 and C1 controls, DEL, the separators, the bidirectional controls, U+FFFE, U+FFFF and lone surrogates', () => {
+    const escapedOnes = [0x0, 0x9, 0xa, 0x1f, 0x7f, 0x85, 0x9f, 0x2028, 0x2029, 0x202a, 0x202e, 0x2066, 0x2069, 0xfffe, 0xffff, 0xd800, 0xdbff, 0xdc00, 0xdfff]
+    const keptOnes = [0x20, 0x7e, 0xa0, 0x2027, 0x202f, 0x2065, 0x206a, 0xfffd, 0xe000]
+    for (const c of escapedOnes) expect(printable(`a${String.fromCharCode(c)}b`), c.toString(16)).toBe(`a\\u${c.toString(16).padStart(4, '0')}b`)
+    for (const c of keptOnes) expect(printable(`a${String.fromCharCode(c)}b`), c.toString(16)).toBe(`a${String.fromCharCode(c)}b`)
+    for (const pair of ['\ud800\udc00', '\udbff\udfff', '\ud83d\ude00']) expect(printable(`a${pair}b`)).toBe(`a${pair}b`)
+    expect(printable('\udc00\ud800\udc00\ud800')).toBe('\\udc00\ud800\udc00\\ud800')
+  })
+
+  it('cuts after max characters, one fewer when the last would be half a pair, and counts what it left out', () => {
+    expect(printable('abcdef', 3)).toBe('abc… (3 more characters)')
+    expect(printable('abc', 3)).toBe('abc')
+    expect(printable('ab\ud800\udc00c', 3)).toBe('ab… (3 more characters)')
+    expect(printable('ab\udbff\udfffc', 3)).toBe('ab… (3 more characters)')
+    expect(printable('a\ud800\udc00bc', 3)).toBe('a\ud800\udc00… (2 more characters)')
+    expect(printable('\u0000bcdef', 3)).toBe('\\u0… (8 more characters)')
+  })
+})
+
+describe('the plan printers, on a finding that knows nothing but its address and action', () => {
+  const bare: PlanFinding = {
+    address: 'module.m["k"].volcengine_ha_vip_associate.x[2]', action: 'DisassociateHaVip', verdict: 'unknown', violations: [],
+    unknowns: [{ attribute: 'ha_vip_id', reason: 'r1' }, { attribute: 'instance_id', reason: 'r2' }],
+  }
+  const report: PlanReport = { findings: [bare], summary: { pass: 0, fail: 0, unknown: 1 }, ignored: [], localModules: [] }
+
+  it('says what is known after apply, in every format', () => {
+    expect(planText(report, style(false))).toBe([
+      'module.m["k"].volcengine_ha_vip_associate.x[2]  DisassociateHaVip (HaVip known after apply) → (target known after apply)',
+      '   ? unknown: ha_vip_id: r1',
+      '   ? unknown: instance_id: r2',
+      '',
+      '1 binding: 0 pass, 0 fail, 1 unknown',
+      '',
+    ].join('\n'))
+    const { cases } = junitOf(report)
+    expect(cases).toEqual([{ '@classname': 'module.m', '@name': 'module.m["k"].volcengine_ha_vip_associate.x[2] DisassociateHaVip (HaVip known after apply) → (target known after apply)', skipped: { '@message': 'ha_vip_id: r1; instance_id: r2' } }])
+    expect(JSON.parse(planJson(report))).toEqual({ findings: [{ address: bare.address, action: 'DisassociateHaVip', verdict: 'unknown', violations: [], unknowns: bare.unknowns }], summary: { pass: 0, fail: 0, unknown: 1 } })
+    const results = sarifOf(report).runs[0]?.results ?? []
+    expect(results.map((x) => [x.level, x.message.text])).toEqual([
+      ['warning', `${bare.address}: DisassociateHaVip (HaVip known after apply) → (target known after apply) is unknown until apply: ha_vip_id: r1`],
+      ['warning', `${bare.address}: DisassociateHaVip (HaVip known after apply) → (target known after apply) is unknown until apply: instance_id: r2`],
+    ])
+    checkSarif(report)
+    checkJunit(report)
+    checkPlanText(report)
+    checkJson(report)
+  })
+
+  it('names every rule by its id without dots', () => {
+    const rules = sarifOf(report).runs[0]?.tool.driver.rules ?? []
+    expect(rules.map((x) => x.name)).toEqual(rules.map((x) => x.id.split('').filter((c) => /[a-z0-9]/i.test(c)).join('')))
   })
 })
 
