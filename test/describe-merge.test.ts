@@ -261,6 +261,26 @@ describe('buildSnapshot, one example of each rule', () => {
   })
 })
 
+describe('buildSnapshot names a problem of the snapshot in its page, for every kind', () => {
+  it('at any index, in pages of every kind', () => {
+    const built = buildSnapshot([
+      { kind: 'Instances', source: 'i.json', json: { Instances: [{ InstanceId: 'i-1', Status: 'RUNNING' }] } },
+      { kind: 'NetworkInterfaces', source: 'e.json', json: [{ NetworkInterfaceId: 'eni-1', SubnetId: 's', Status: 7 }] },
+      { kind: 'Subnets', source: 's.json', json: { ResponseMetadata: {}, Result: { Subnets: [{ SubnetId: 's', VpcId: 'v', CidrBlock: 'bad' }] } } },
+      { kind: 'RouteEntries', source: 'r.json', json: [routeEntry(0, 'same'), routeEntry(2, 'unloadable')] },
+    ])
+    const where = E.isLeft(built) ? built.left.problems.map((p) => `${p.source}: ${p.path}`) : []
+    expect(where.sort()).toEqual([
+      'e.json: [0].Status',
+      'i.json: Instances[0].NetworkInterfaces',
+      'r.json: [1].NextHopId',
+      's.json: Result.Subnets[0].CidrBlock',
+    ])
+    const eleventh = buildSnapshot([{ kind: 'HaVips', source: 'h.json', json: { Result: { HaVips: [...Array.from({ length: 11 }, (_, n) => haVip(n, 'same')), haVip(11, 'unloadable')] } } }])
+    expect(E.isLeft(eleventh) && eleventh.left.message).toBe('h.json: Result.HaVips[11].AssociatedInstanceIds[0]: "i-gone" is not in Instances')
+  })
+})
+
 describe('readPage and responseError', () => {
   it('reads the three forms a tool saves, with the id, the item and its path', () => {
     const item = haVip(0, 'same')
