@@ -175,7 +175,7 @@ describe('buildSnapshot, one example of each rule', () => {
     expect(problemsOf([page('a.json', [haVip(1, 'same')]), page('b.json', [haVip(1, 'changed')]), page('c.json', [haVip(1, 'same')])]))
       .toEqual(['b.json: [0]: HaVipId "havip-1" differs from a.json [0]'])
     // A list against an object with the same keys, null against an object, a field against one of another name.
-    for (const [a, b] of [[{ Tags: [] }, { Tags: {} }], [{ Tags: {} }, { Tags: [] }], [{ Tags: null }, { Tags: {} }], [{ Tags: {} }, { Tags: null }], [{ Tags: { '0': 'x' } }, { Tags: ['x'] }], [{ A: 1 }, { B: 1 }], [{ Tags: [1, 2] }, { Tags: [1] }], [{ Tags: [1] }, { Tags: [1, 2] }], [{ Tags: [1, 2] }, { Tags: [2, 1] }]] as const) {
+    for (const [a, b] of [[{ Tags: [] }, { Tags: {} }], [{ Tags: {} }, { Tags: [] }], [{ Tags: null }, { Tags: {} }], [{ Tags: {} }, { Tags: null }], [{ Tags: { '0': 'x' } }, { Tags: ['x'] }], [{ A: 1 }, { B: 1 }], [{ Tags: [1, 2] }, { Tags: [1] }], [{ Tags: [1] }, { Tags: [1, 2] }], [{ Tags: [1, 2] }, { Tags: [2, 1] }], [{ Tags: 'x' }, { Tags: { '0': 'x' } }], [{ Tags: { '0': 'x' } }, { Tags: 'x' }], [{ Tags: 5 }, { Tags: {} }], [{ Tags: {} }, { Tags: 5 }], [{ Tags: 1 }, { Tags: 2 }], [{ Tags: 'ab' }, { Tags: 'cd' }], [{ Tags: true }, { Tags: false }]] as const) {
       expect(problemsOf([page('a.json', [{ ...haVip(1, 'same'), ...a }]), page('b.json', [{ ...haVip(1, 'same'), ...b }])])).toEqual(['b.json: [0]: HaVipId "havip-1" differs from a.json [0]'])
     }
     expect(E.isRight(buildSnapshot([page('a.json', [{ ...haVip(1, 'same'), X: { a: [1, { b: null }] } }]), page('b.json', [{ ...haVip(1, 'same'), X: { a: [1, { b: null }] } }])]))).toBe(true)
