@@ -276,6 +276,9 @@ describe('buildSnapshot names a problem of the snapshot in its page, for every k
       'r.json: [1].NextHopId',
       's.json: Result.Subnets[0].CidrBlock',
     ])
+    // A region that is not a text (a caller without types) is a problem of the snapshot, of no page.
+    const region = buildSnapshot([{ kind: 'HaVips', source: 'h.json', json: [] }], { region: 5 as unknown as string })
+    expect(E.isLeft(region) && region.left.message).toBe('the snapshot: Region: expected string, got number 5')
     const eleventh = buildSnapshot([{ kind: 'HaVips', source: 'h.json', json: { Result: { HaVips: [...Array.from({ length: 11 }, (_, n) => haVip(n, 'same')), haVip(11, 'unloadable')] } } }])
     expect(E.isLeft(eleventh) && eleventh.left.message).toBe('h.json: Result.HaVips[11].AssociatedInstanceIds[0]: "i-gone" is not in Instances')
   })

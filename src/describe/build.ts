@@ -135,11 +135,10 @@ export const buildSnapshot = (pages: ReadonlyArray<DescribePage>, options: Build
   const loaded = loadSnapshot(json)
   if (E.isRight(loaded)) return E.right(json)
   // `HaVips[3].AssociatedInstanceIds[0]` is reported where that HaVip came from.
-  return E.left(buildError(loaded.left.problems.map((p): PageProblem => {
-    const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\](.*)$/.exec(p.path)
+  const inPage = (path: string): Omit<PageProblem, 'message'> | undefined => {
+    const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\]/.exec(path)
     const origin = m === null ? undefined : lists[m[1] as ResourceKind]?.[Number(m[2])]
-    return origin === undefined || m === null
-      ? { source: 'the snapshot', path: p.path, message: p.message }
-      : { source: origin.source, path: `${origin.path}${m[3] ?? ''}`, message: p.message }
-  })))
+    return origin === undefined || m === null ? undefined : { source: origin.source, path: `${origin.path}${path.slice(m[0].length)}` }
+  }
+  return E.left(buildError(loaded.left.problems.map((p): PageProblem => ({ ...(inPage(p.path) ?? { source: 'the snapshot', path: p.path }), message: p.message }))))
 }
