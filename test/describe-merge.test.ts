@@ -226,7 +226,9 @@ describe('buildSnapshot, one example of each rule', () => {
     const items = [haVip(0, 'same')]
     expect(buildSnapshot([page('a', body(items, {}, { Region: 'cn-beijing' })), page('b', items), page('c', body(items, {}, { Region: '' })), page('d', body(items, {}, { Region: 7 })), page('e', body(items, {}, { Region: 'cn-beijing' }))]))
       .toEqual(E.right({ Region: 'cn-beijing', HaVips: items }))
-    expect(buildSnapshot([page('b', items)])).toEqual(E.right({ HaVips: items }))
+    const none = buildSnapshot([page('b', items)])
+    expect(none).toEqual(E.right({ HaVips: items }))
+    expect(E.isRight(none) && Object.keys(none.right)).toEqual(['HaVips'])
     const three = [page('a', body(items, {}, { Region: 'cn-beijing' })), page('b', body(items, {}, { Region: 'cn-beijing' })), page('c', body(items, {}, { Region: 'cn-shanghai' })), page('d', body(items, {}, { Region: 'cn-guangzhou' }))]
     expect(problemsOf(three)).toEqual(['c: ResponseMetadata.Region: is cn-shanghai; a is cn-beijing (give --region)'])
     expect(buildSnapshot(three, { region: 'cn-guangzhou' })).toEqual(E.right({ Region: 'cn-guangzhou', HaVips: items }))
