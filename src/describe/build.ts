@@ -25,7 +25,7 @@ const buildError = (problems: ReadonlyArray<PageProblem>): BuildError => ({
 const sameJson = (a: unknown, b: unknown): boolean => {
   if (a === b) return true
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+  // Two lists are compared as objects of their indexes: the same keys (so the same length), each the same.
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
@@ -59,14 +59,14 @@ const checkComplete = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
   if (first?.totalCount === undefined) return
   const other = counted.find((p) => p.totalCount !== first.totalCount)
   if (other !== undefined) {
-    problems.push({ source: other.source, path: 'Result.TotalCount', message: `is ${String(other.totalCount)}; ${first.source} says ${String(first.totalCount)} (pages of different calls or times?)` })
+    problems.push({ source: other.source, path: other.totalCountPath, message: `is ${String(other.totalCount)}; ${first.source} says ${String(first.totalCount)} (pages of different calls or times?)` })
     return
   }
   if (found !== first.totalCount) {
     const what = `${String(found)} ${kinds[kind].listKey} of the ${String(first.totalCount)}`
     problems.push({
       source: first.source,
-      path: 'Result.TotalCount',
+      path: first.totalCountPath,
       message: found < first.totalCount ? `the pages hold ${what} they report: a page is missing` : `the pages hold ${what} they report: pages of different calls?`,
     })
   }
@@ -74,7 +74,8 @@ const checkComplete = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
 
 /**
  * `checkComplete` for each call's pages: a kind asked for one value of a field at a time (a route
- * table's entries) has a `TotalCount` per value, the value its pages' items hold.
+ * table's entries) has a `TotalCount` per value, the value its pages' items hold. A page without
+ * items names no value, so it is a call of its own.
  */
 const checkEachCall = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found: number, problems: Array<PageProblem>): void => {
   const { perField } = kinds[kind]
@@ -84,7 +85,8 @@ const checkEachCall = (kind: ResourceKind, pages: ReadonlyArray<ReadPage>, found
   }
   const calls = new Map<unknown, Array<ReadPage>>()
   for (const page of pages) {
-    const key = page.items[0]?.item[perField]
+    const [first] = page.items
+    const key = first === undefined ? page : first.item[perField]
     calls.set(key, [...(calls.get(key) ?? []), page])
   }
   for (const ofCall of calls.values()) checkComplete(kind, ofCall, new Set(ofCall.flatMap((p) => p.items.map((i) => i.id))).size, problems)
@@ -133,11 +135,10 @@ export const buildSnapshot = (pages: ReadonlyArray<DescribePage>, options: Build
   const loaded = loadSnapshot(json)
   if (E.isRight(loaded)) return E.right(json)
   // `HaVips[3].AssociatedInstanceIds[0]` is reported where that HaVip came from.
-  return E.left(buildError(loaded.left.problems.map((p): PageProblem => {
-    const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\](.*)$/.exec(p.path)
+  const inPage = (path: string): Omit<PageProblem, 'message'> | undefined => {
+    const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\]/.exec(path)
     const origin = m === null ? undefined : lists[m[1] as ResourceKind]?.[Number(m[2])]
-    return origin === undefined || m === null
-      ? { source: 'the snapshot', path: p.path, message: p.message }
-      : { source: origin.source, path: `${origin.path}${m[3] ?? ''}`, message: p.message }
-  })))
+    return origin === undefined || m === null ? undefined : { source: origin.source, path: `${origin.path}${path.slice(m[0].length)}` }
+  }
+  return E.left(buildError(loaded.left.problems.map((p): PageProblem => ({ ...(inPage(p.path) ?? { source: 'the snapshot', path: p.path }), message: p.message }))))
 }

@@ -37,6 +37,8 @@ export interface ReadPage {
   readonly items: ReadonlyArray<{ readonly id: string; readonly item: Readonly<Record<string, unknown>>; readonly path: string }>
   readonly region?: string
   readonly totalCount?: number
+  /** Where `totalCount` is in the page: `Result.TotalCount`, or `TotalCount` in a page saved as its Result. */
+  readonly totalCountPath: string
 }
 
 /** A problem of one page: the page, the JSON path in it, what is wrong. */
@@ -48,9 +50,9 @@ const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof 
 
 const own = (o: Readonly<Record<string, unknown>>, key: string): unknown => (Object.hasOwn(o, key) ? o[key] : undefined)
 
-/** Which kind's list a Result holds, by its key, when it is another kind's. */
-const otherKindIn = (result: Readonly<Record<string, unknown>>, kind: ResourceKind): ResourceKind | undefined =>
-  (Object.keys(kinds) as ReadonlyArray<ResourceKind>).find((k) => k !== kind && Object.hasOwn(result, kinds[k].listKey))
+/** Which kind's list a Result without its own kind's list holds, by its key. */
+const kindIn = (result: Readonly<Record<string, unknown>>): ResourceKind | undefined =>
+  (Object.keys(kinds) as ReadonlyArray<ResourceKind>).find((k) => Object.hasOwn(result, kinds[k].listKey))
 
 /** How deep a resource may nest: the vendor's go a few levels down (tags, interfaces, address sets); far deeper is a damaged or hostile page. */
 export const maxItemDepth = 64
@@ -133,8 +135,8 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   let listPath = resultPath
   let totalCount: number | undefined
   if (isObject(result)) {
-    const other = otherKindIn(result, page.kind)
     if (!Object.hasOwn(result, spec.listKey)) {
+      const other = kindIn(result)
       return problem(resultPath, other === undefined
         ? `has no ${spec.listKey}: not a ${spec.action} page`
         : `is a ${kinds[other].action} page (${kinds[other].listKey}); give it as ${flagOf[other]}, not ${flagOf[page.kind]}`)
@@ -164,6 +166,6 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
-    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }) },
+    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }), totalCountPath: childPath(resultPath, 'TotalCount') },
   }
 }
