@@ -2,13 +2,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
 import { handle } from 'havip-rules'
+import { safeWriter } from '../src/cli/io.js'
 import { runHavip as havip, startHavip } from './support/cli.js'
 import { association, plan } from './support/plans.js'
 import { accessKeyId, secretKey, startServer } from './support/server.js'
-import { base, baseJson, query } from './support/snapshots.js'
+import { base, baseJson, oneHaVipAccount, query } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
 // The command line in the test process, flag by flag: what a user types and what they get back
@@ -356,8 +358,8 @@ describe('havip snapshot pull', () => {
       expect((JSON.parse(r.stdout) as { HaVips: ReadonlyArray<unknown> }).HaVips).toHaveLength((baseJson().HaVips as ReadonlyArray<unknown>).length)
       const shown = await havip(['snapshot', 'pull', '--region', 'cn-beijing', '--endpoint', endpoint, '--max-pages', '5', '--vpc-id', 'vpc-none'], { env, stderrIsTTY: true })
       expect(shown.code).toBe(0)
-      expect(shown.stderr).toMatch(/^\rpulling: HaVips 0 \(1 page\)/)
-      expect(shown.stderr.endsWith(', RouteEntries 0 (1 page)\n') || shown.stderr.endsWith('\n')).toBe(true)
+      const counts = ['HaVips 0 (1 page)', 'Instances 0 (1 page)', 'NetworkInterfaces 0 (1 page)', 'Subnets 0 (1 page)']
+      expect(shown.stderr).toBe(`${counts.map((_, i) => `\rpulling: ${counts.slice(0, i + 1).join(', ')}`).join('')}\n`)
       expect((JSON.parse(shown.stdout) as { HaVips: ReadonlyArray<unknown> }).HaVips).toEqual([])
       const out = join(folder(), 'pulled.json')
       expect(await havip(['snapshot', 'pull', '--region', 'cn-beijing', '--endpoint', endpoint, '--out', out], { env })).toEqual({ code: 0, stdout: '', stderr: '' })
@@ -366,6 +368,15 @@ describe('havip snapshot pull', () => {
       expect(unsigned.code).toBe(2)
     } finally {
       await app.close(0)
+    }
+    const many = await startServer(oneHaVipAccount(150))
+    try {
+      const r = await havip(['snapshot', 'pull', '--region', 'cn-beijing', '--endpoint', `http://127.0.0.1:${String(many.port)}`], { env, stderrIsTTY: true })
+      expect(r.code).toBe(0)
+      expect(r.stderr).toContain(', Instances 150 (2 pages)')
+      expect((await havip(['snapshot', 'pull', '--region', 'cn-beijing', '--endpoint', `http://127.0.0.1:${String(many.port)}`, '--max-pages', '1'], { env })).stderr).toMatch(/^havip: .*1 page/)
+    } finally {
+      await many.app.close(0)
     }
   })
 
@@ -496,5 +507,25 @@ describe('havip serve', () => {
     const r = await havip(['serve', '--snapshot', missing, '--in-memory', '--port', '0'])
     expect([r.code, r.stdout]).toEqual([2, ''])
     expect(r.stderr).toContain(missing)
+  })
+})
+
+describe('the outputs of the process', () => {
+  it('drop what is left to print once the reader has left, and never throw', () => {
+    const written: Array<string> = []
+    const stream = new Writable({ write: (chunk: Buffer, _, done) => { written.push(chunk.toString()); done() } })
+    const write = safeWriter(stream)
+    write('first\n')
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))
+    write('second\n')
+    expect(written).toEqual(['first\n'])
+    // A stream that throws on write (destroyed under it) is left alone after the first failure.
+    let calls = 0
+    const throwing = new Writable({ write: (_chunk, _encoding, done) => { done() } })
+    throwing.write = () => { calls += 1; throw new Error('destroyed') }
+    const writeThrowing = safeWriter(throwing)
+    expect(() => { writeThrowing('a') }).not.toThrow()
+    writeThrowing('b')
+    expect(calls).toBe(1)
   })
 })

@@ -33,7 +33,8 @@ export const wantsColour = (isTTY: boolean, env: Readonly<Record<string, string 
   return isTTY && env.TERM !== 'dumb'
 }
 
-const safeWriter = (stream: NodeJS.WriteStream): ((text: string) => void) => {
+/** Writes to `stream` until it fails (its reader left): then drops the rest, and never throws. */
+export const safeWriter = (stream: NodeJS.WritableStream): ((text: string) => void) => {
   let open = true
   stream.on('error', () => { open = false })
   return (text) => {
