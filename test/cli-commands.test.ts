@@ -120,7 +120,7 @@ describe('havip call and check: queries', () => {
     expect(alone.stderr).toBe('')
     expect(alone.stdout).toContain('MissingParameter')
     // Action=… and queries joined with & or starting with ? are whole queries; a bare word is not a parameter.
-    for (const args of [[ok, `?${ok}`], [ok, 'Action=DescribeHaVips&Version=2020-04-01'], [ok, 'havip-1'], [ok, '9=x']]) {
+    for (const args of [[ok, `?${ok}`], [ok, 'Action=DescribeHaVips&Version=2020-04-01'], [ok, 'havip-1'], [ok, '9=x'], [ok, '?HaVipId=havip-1'], [ok, 'HaVipId=havip-1&InstanceId=i-1']]) {
       expect((await havip(['check', '--snapshot', path, '--independent', ...args])).stderr, args.join(' ')).not.toContain('is one parameter')
     }
     for (const word of ['Version=2020-04-01', 'InstanceId=', 'a.b_c=x y', 'HaVipIds.1=havip-1']) {
