@@ -6,8 +6,10 @@ import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
 import { handle } from 'havip-rules'
+import type { CliIo } from '../src/cli/io.js'
 import { safeWriter } from '../src/cli/io.js'
-import { runHavip as havip, startHavip } from './support/cli.js'
+import { runCli } from '../src/cli/run.js'
+import { bytesReader, runHavip as havip, startHavip } from './support/cli.js'
 import { association, plan } from './support/plans.js'
 import { accessKeyId, secretKey, startServer } from './support/server.js'
 import { base, baseJson, oneHaVipAccount, query } from './support/snapshots.js'
@@ -81,6 +83,25 @@ describe('havip, its commands and help', () => {
   })
 
   it('ends an unexpected failure in one line and exit 2; HAVIP_DEBUG adds the stack', async () => {
+    // An output that breaks as no stream of the process would: a bug, not the user's doing.
+    const failing = (env: Readonly<Record<string, string>>) => {
+      const err: Array<string> = []
+      const io: CliIo = {
+        out: () => { throw new RangeError('the output broke') },
+        err: (text) => { err.push(text) },
+        stdin: bytesReader(new Uint8Array()), env, stdoutIsTTY: false, stderrIsTTY: false, stopRequested: () => new Promise(() => undefined),
+      }
+      return { err, code: runCli(['--version'], io) }
+    }
+    const quietRun = failing({})
+    expect(await quietRun.code).toBe(2)
+    expect(quietRun.err).toEqual(['havip: unexpected failure: the output broke\n'])
+    const debugRun = failing({ HAVIP_DEBUG: '1' })
+    expect(await debugRun.code).toBe(2)
+    expect(debugRun.err[0]).toBe('havip: unexpected failure: the output broke\n')
+    expect(debugRun.err[1]).toMatch(/^RangeError: the output broke\n\s+at /)
+    expect(debugRun.err).toHaveLength(2)
+
     // A query reader that breaks as no file or pipe would.
     const broken = (): number => { throw new RangeError('the reader broke') }
     const quiet = await havip(['check', '--snapshot', snapshotFile(), '-'], { stdin: broken })
@@ -92,6 +113,27 @@ describe('havip, its commands and help', () => {
 })
 
 describe('havip call and check: queries', () => {
+  it('call --write holds the snapshot\'s lock while it works and lets it go after', async () => {
+    const path = snapshotFile()
+    expect((await havip(['call', '--snapshot', path, '--write', ok])).code).toBe(0)
+    expect((await havip(['call', '--snapshot', path, '--write', query({ HaVipId: 'havip-1', InstanceId: 'i-5' })])).code).toBe(0)
+    const running = startHavip(['serve', '--snapshot', path, '--port', '0'])
+    await running.printed(/listening on/)
+    try {
+      for (const args of [['--write'], ['--out', path]]) {
+        const r = await havip(['call', '--snapshot', path, ...args, 'Action=DescribeHaVips&Version=2020-04-01'])
+        expect([r.code, r.stdout]).toEqual([2, ''])
+        expect(r.stderr).toMatch(new RegExp(`^havip: .*${path} is in use: .*havip serve.*; stop it first\\n$`))
+      }
+      // Without a file to write, no lock is needed: a call only reads.
+      expect((await havip(['call', '--snapshot', path, 'Action=DescribeHaVips&Version=2020-04-01'])).code).toBe(0)
+    } finally {
+      running.stop()
+      await running.done
+    }
+  })
+
+
   it('reads standard input with -: CRLF lines, blanks, comments and indented lines', async () => {
     const r = await havip(['check', '--snapshot', snapshotFile(), '--json', '-'], { stdin: `# first\r\n  ${ok}  \r\n\r\n   # indented comment\n${refused}` })
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { query: string }).query)).toEqual([ok, refused])

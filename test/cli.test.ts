@@ -228,6 +228,8 @@ describe('wantsColour', () => {
     [true, { TERM: 'dumb' }, false],
     [false, { FORCE_COLOR: '1' }, true],
     [true, { FORCE_COLOR: '0' }, false],
+    [true, { FORCE_COLOR: 'false' }, false],
+    [false, { FORCE_COLOR: '' }, true],
     [false, { FORCE_COLOR: '1', NO_COLOR: 'yes' }, false],
   ] as const)('on a terminal: %s, with %j: %s', (isTTY, env, expected) => {
     expect(wantsColour(isTTY, env)).toBe(expected)
