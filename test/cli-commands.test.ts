@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -495,12 +495,38 @@ describe('havip serve', () => {
   })
 
   it('warns that --control-from-anywhere lets any client reset the state', async () => {
-    const running = startHavip(serveArgs(snapshotFile(), '--in-memory', '--control-from-anywhere', '--grace', '0', '--compact-after', '1000'))
+    const running = startHavip(serveArgs(snapshotFile(), '--in-memory', '--control-from-anywhere', '--grace', '3600'))
     await running.printed(/listening on/)
     running.stop()
     const done = await running.done
     expect(done.code).toBe(0)
     expect(done.stderr).toContain('havip serve: warning: --control-from-anywhere: any client that reaches this port can reset the state and inject faults (docs/security.md)')
+  })
+
+  it('--compact-after BYTES folds the journal into the file while it serves', async () => {
+    const path = snapshotFile()
+    const running = startHavip(serveArgs(path, '--compact-after', '0'))
+    const [, url = ''] = await running.printed(/listening on (http:\/\/\S+)\n/)
+    try {
+      expect((await get(url, `/?${ok}`)).status).toBe(200)
+      // Folded in the background: wait until the file holds the binding (without the flag, not before the end).
+      while (!readFileSync(path, 'utf8').includes('"i-1"')) await new Promise((resolve) => setTimeout(resolve, 20))
+    } finally {
+      running.stop()
+      expect((await running.done).code).toBe(0)
+    }
+  })
+
+  it('exits 2 saying the journal keeps every change when the final save fails', async () => {
+    const dir = folder()
+    const path = writeJson(dir, 'snapshot.json', baseJson())
+    const running = startHavip(serveArgs(path))
+    await running.printed(/listening on/)
+    rmSync(dir, { recursive: true, force: true })
+    running.stop()
+    const done = await running.done
+    expect(done.code).toBe(2)
+    expect(done.stderr).toMatch(/havip: stopped, but the state could not be saved: .+; the journal keeps every change\n$/)
   })
 
   it('exits 2 naming the address when the port is taken', async () => {
@@ -545,10 +571,13 @@ describe('havip serve', () => {
     for (const [flags, env, message] of refusals) {
       expect(await havip(['serve', '--snapshot', path, ...flags], { env }), flags.join(' ')).toEqual({ code: 2, stdout: '', stderr: `havip: ${message}\n` })
     }
+    // The defaults (port 8080 on 127.0.0.1) are good flags: the snapshot that cannot be read is what stops it.
     const missing = join(folder(), 'missing.json')
-    const r = await havip(['serve', '--snapshot', missing, '--in-memory', '--port', '0'])
-    expect([r.code, r.stdout]).toEqual([2, ''])
-    expect(r.stderr).toContain(missing)
+    for (const flags of [['--in-memory'], []]) {
+      const r = await havip(['serve', '--snapshot', missing, ...flags])
+      expect([r.code, r.stdout]).toEqual([2, ''])
+      expect(r.stderr).toMatch(new RegExp(`^havip: [^\\n]*${missing}[^\\n]*\\n$`))
+    }
   })
 })
 
