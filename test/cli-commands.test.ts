@@ -292,8 +292,10 @@ describe('havip plan', () => {
     const waived = await run(['--config', join(root, 'infra'), path])
     expect(waived.code).toBe(0)
     expect(waived.stdout).toContain('(havip:ignore at main.tf:2)')
+    expect(waived.stdout).toContain('at main.tf:5')
     const named = await run(['--config', join(root, 'infra'), '--source-root', root, path])
     expect(named.stdout).toContain('(havip:ignore at infra/main.tf:2)')
+    expect(named.stdout).toContain('at infra/main.tf:5')
     const sarif = JSON.parse((await run(['--config', join(root, 'infra'), '--source-root', root, '--format', 'sarif', path])).stdout) as { runs: ReadonlyArray<{ originalUriBaseIds?: Readonly<Record<string, { uri: string }>> }> }
     expect(JSON.stringify(sarif.runs[0]?.originalUriBaseIds)).toContain(`file://${root}/`)
   })
@@ -356,16 +358,22 @@ describe('havip snapshot build', () => {
     expect((JSON.parse(readFileSync(out, 'utf8')) as { Region: string }).Region).toBe('cn-shanghai')
   })
 
-  it('takes several files after one flag, and a folder as its .json files', async () => {
+  it('takes several files after one flag, and a folder as its .json files, by name', async () => {
     const dir = pages()
-    const more = folder()
-    writeJson(more, 'a.json', page('DescribeHaVips', { PageNumber: '1', PageSize: '2' }))
-    writeJson(more, 'b.json', page('DescribeHaVips', { PageNumber: '2', PageSize: '2' }))
-    writeJson(more, 'notes.txt', 'not a page')
+    const ids = (stdout: string) => (JSON.parse(stdout) as { HaVips: ReadonlyArray<{ HaVipId: string }> }).HaVips.map((h) => h.HaVipId)
+    const listed = (baseJson().HaVips as ReadonlyArray<{ HaVipId: string }>).map((h) => h.HaVipId)
     const [, , ...rest] = flags(dir)
-    const fromFolder = await havip(['snapshot', 'build', '--havips', more, join(dir, 'havips.json'), ...rest])
+    // Written last page first: the folder's pages are read by name, so the HaVips keep the API's order.
+    const more = folder()
+    writeJson(more, 'p3.json', page('DescribeHaVips', { PageNumber: '3', PageSize: '3' }))
+    writeJson(more, 'p2.json', page('DescribeHaVips', { PageNumber: '2', PageSize: '3' }))
+    writeJson(more, 'notes.txt', 'not a page')
+    writeJson(more, 'p1.json', page('DescribeHaVips', { PageNumber: '1', PageSize: '3' }))
+    const fromFolder = await havip(['snapshot', 'build', '--havips', more, ...rest])
     expect([fromFolder.code, fromFolder.stderr]).toEqual([0, ''])
-    expect((JSON.parse(fromFolder.stdout) as { HaVips: ReadonlyArray<unknown> }).HaVips).toHaveLength((baseJson().HaVips as ReadonlyArray<unknown>).length)
+    expect(ids(fromFolder.stdout)).toEqual(listed)
+    const files = await havip(['snapshot', 'build', '--havips', join(more, 'p1.json'), join(more, 'p2.json'), join(more, 'p3.json'), ...rest])
+    expect(files).toEqual(fromFolder)
   })
 
   it('refuses a word before any page flag, no page at all, a missing page, an empty folder, and pages that do not make a snapshot', async () => {
