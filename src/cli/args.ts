@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { fsReason, UsageError } from '../io/usage-error.js'
+import type { ByteReader } from '../io/text-input.js'
+import { readUpTo } from '../io/text-input.js'
+import { UsageError } from '../io/usage-error.js'
 
 
 /** A command's flag: a string (given once, or any number of times) or a switch. */
@@ -35,19 +36,14 @@ export const required = (value: string | undefined, flag: string, command: strin
 }
 
 /** Standard input as text; a folder or a closed input is a usage error, not a stack trace. */
-export const readStdin = (): string => {
-  try {
-    return readFileSync(0, 'utf8')
-  } catch (e) {
-    throw new UsageError(`cannot read standard input: ${fsReason(e)}`)
-  }
-}
+const readStdin = (stdin: ByteReader): string =>
+  readUpTo(stdin, Number.POSITIVE_INFINITY, 'standard input', (why) => `cannot read standard input: ${why}`).toString('utf8')
 
 /**
  * The queries of `call` and `check`: each argument is one, and `-` stands for standard input, one
  * a line (blank lines and lines starting with `#` skipped).
  */
-export const readQueries = (args: ReadonlyArray<string>, command: string): ReadonlyArray<string> => {
+export const readQueries = (args: ReadonlyArray<string>, command: string, stdin: ByteReader): ReadonlyArray<string> => {
   // `Action=A Version=V …` unquoted: each word would be a query of its own, all but the first without an Action.
   const split = args.length > 1 ? args.find((arg) => /^[A-Za-z][\w.]*=[^&?]*$/.test(arg) && !arg.startsWith('Action=')) : undefined
   if (split !== undefined) {
@@ -55,7 +51,7 @@ export const readQueries = (args: ReadonlyArray<string>, command: string): Reado
   }
   const queries = args.flatMap((arg) =>
     arg === '-'
-      ? readStdin().split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
+      ? readStdin(stdin).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'))
       : [arg])
   if (queries.length === 0) throw new UsageError(`no QUERY given (see havip ${command} --help)`)
   return queries

@@ -4,7 +4,7 @@ import { readSnapshotFile, saveOver } from '../io/snapshot-file.js'
 import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
 import { isSnapshot } from '../model/snapshot.js'
-import type { Output } from './output.js'
+import type { CliIo } from './io.js'
 import { parseCommandArgs, readQueries, required } from './args.js'
 import { callQueries } from './queries.js'
 
@@ -23,7 +23,7 @@ Exit: 0 every request succeeded, 1 an API error (nothing saved), 2 a usage error
 output that cannot be used (another writer holds the file, a full disk: nothing saved).`
 
 /** `havip call`. */
-export const callCommand = (argv: ReadonlyArray<string>, output: Output): number => {
+export const callCommand = (argv: ReadonlyArray<string>, io: CliIo): number => {
   const { values, positionals } = parseCommandArgs('call', {
     snapshot: { type: 'string' },
     out: { type: 'string' },
@@ -32,15 +32,15 @@ export const callCommand = (argv: ReadonlyArray<string>, output: Output): number
   const snapshotPath = required(values.snapshot, 'snapshot', 'call')
   if (values.out !== undefined && values.write === true) throw new UsageError('give --out FILE or --write, not both')
   const target = values.write === true ? snapshotPath : values.out
-  const queries = readQueries(positionals, 'call')
+  const queries = readQueries(positionals, 'call', io.stdin)
   // One writer per snapshot: take the lock before reading what will be written back.
   const lock = target === undefined ? undefined : lockSnapshot(resolveTarget(target), 'havip call')
   try {
     const result = callQueries(readSnapshotFile(snapshotPath).snapshot, queries, () => randomUUID().toUpperCase())
-    output.out(result.bodies.map((body) => `${JSON.stringify(body)}\n`).join(''))
+    io.out(result.bodies.map((body) => `${JSON.stringify(body)}\n`).join(''))
     if (target !== undefined) {
       if (result.allSucceeded && isSnapshot(result.final)) saveOver(target, result.final)
-      else output.err(`havip: not saved: a request failed, ${target} is unchanged\n`)
+      else io.err(`havip: not saved: a request failed, ${target} is unchanged\n`)
     }
     return result.allSucceeded ? 0 : 1
   } finally {

@@ -1,7 +1,8 @@
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { checkJsonLines, checkText } from '../report/check.js'
 import { style } from '../report/style.js'
-import type { Output } from './output.js'
+import type { CliIo } from './io.js'
+import { wantsColour } from './io.js'
 import { parseCommandArgs, readQueries, required } from './args.js'
 import { checkQueries } from './queries.js'
 
@@ -25,15 +26,15 @@ Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on.
 Exit: 0 every query would succeed, 1 one would not, 2 a usage error or an input that cannot be used.`
 
 /** `havip check`. */
-export const checkCommand = (argv: ReadonlyArray<string>, output: Output): number => {
+export const checkCommand = (argv: ReadonlyArray<string>, io: CliIo): number => {
   const { values, positionals } = parseCommandArgs('check', {
     snapshot: { type: 'string' },
     independent: { type: 'boolean' },
     json: { type: 'boolean' },
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'check')
-  const queries = readQueries(positionals, 'check')
+  const queries = readQueries(positionals, 'check', io.stdin)
   const checks = checkQueries(readSnapshotFile(snapshotPath).snapshot, queries, values.independent === true)
-  output.out(values.json === true ? checkJsonLines(checks) : checkText(checks, style(output.colour)))
+  io.out(values.json === true ? checkJsonLines(checks) : checkText(checks, style(wantsColour(io.stdoutIsTTY, io.env))))
   return checks.every((c) => c.violations.length === 0) ? 0 : 1
 }

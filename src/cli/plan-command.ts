@@ -1,12 +1,13 @@
-import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { problemText } from '../codec/problems.js'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { readBaseline, writeBaseline } from '../io/baseline-file.js'
 import { readConfiguration, sourceRoot } from '../io/tf-files.js'
+import type { ByteReader } from '../io/text-input.js'
 import { readTextInput } from '../io/text-input.js'
 import { UsageError } from '../io/usage-error.js'
+import { packageVersion } from '../io/version.js'
 import { checkPlan, withLocations } from '../plan/check-plan.js'
 import { baselineOf, withWaivers } from '../plan/waivers.js'
 import { planJunit } from '../report/junit.js'
@@ -14,7 +15,8 @@ import { planJson, planText, staleText } from '../report/plan.js'
 import { printable, printableWaiver } from '../report/printable.js'
 import { planSarif } from '../report/sarif.js'
 import { style } from '../report/style.js'
-import type { Output } from './output.js'
+import type { CliIo } from './io.js'
+import { wantsColour } from './io.js'
 import { parseCommandArgs, required } from './args.js'
 
 export const planUsage = `usage: havip plan --snapshot FILE [--config DIR [--source-root DIR]] [--baseline FILE] [--write-baseline FILE] [--format text|json|sarif|junit] [--verbose] PLAN
@@ -50,14 +52,11 @@ const formats = ['text', 'json', 'sarif', 'junit'] as const
 type Format = (typeof formats)[number]
 const isFormat = (text: string): text is Format => (formats as ReadonlyArray<string>).includes(text)
 
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
-
 /** The largest plan read: a plan of 100,000 binding changes is about 150 MiB of JSON. */
 export const maxPlanBytes = 256 * 1024 * 1024
 
-const readPlan = (path: string): unknown => {
-  const text = readTextInput(path, maxPlanBytes)
+const readPlan = (path: string, stdin: ByteReader): unknown => {
+  const text = readTextInput(path, maxPlanBytes, stdin)
   try {
     return JSON.parse(text) as unknown
   } catch (e) {
@@ -66,7 +65,7 @@ const readPlan = (path: string): unknown => {
 }
 
 /** `havip plan`. */
-export const planCommand = (argv: ReadonlyArray<string>, output: Output): number => {
+export const planCommand = (argv: ReadonlyArray<string>, io: CliIo): number => {
   const { values, positionals } = parseCommandArgs('plan', {
     snapshot: { type: 'string' },
     config: { type: 'string' },
@@ -81,7 +80,7 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   if (!isFormat(format)) throw new UsageError(`--format ${JSON.stringify(format)} is not one of ${formats.join(', ')}`)
   const [planPath, ...extra] = positionals
   if (planPath === undefined || extra.length > 0) throw new UsageError('give one PLAN: a file of terraform show -json, or - (see havip plan --help)')
-  const plan = readPlan(planPath)
+  const plan = readPlan(planPath, io.stdin)
   const snapshot = readSnapshotFile(snapshotPath).snapshot
   const checked = checkPlan(snapshot, plan)
   if (E.isLeft(checked)) {
@@ -100,15 +99,15 @@ export const planCommand = (argv: ReadonlyArray<string>, output: Output): number
   if (values['write-baseline'] !== undefined) {
     const entries = baselineOf(located, inline, baseline)
     writeBaseline(values['write-baseline'], entries)
-    output.err(`havip plan: wrote ${String(entries.length)} ${entries.length === 1 ? 'waiver' : 'waivers'} to ${values['write-baseline']}: give a reason to each\n`)
+    io.err(`havip plan: wrote ${String(entries.length)} ${entries.length === 1 ? 'waiver' : 'waivers'} to ${values['write-baseline']}: give a reason to each\n`)
   }
   const report = inline.length > 0 || values.baseline !== undefined ? withWaivers(located, [...inline, ...baseline]) : located
-  if (values.verbose === true) for (const r of report.ignored) output.err(`havip plan: not read: ${printable(r.address)} (${printable(r.type)})\n`)
+  if (values.verbose === true) for (const r of report.ignored) io.err(`havip plan: not read: ${printable(r.address)} (${printable(r.type)})\n`)
   // Stale waivers never fail the gate, but every format shows them, and so does standard error.
-  if (format !== 'text') for (const w of report.staleWaivers ?? []) output.err(`havip plan: ${staleText(printableWaiver(w))}\n`)
-  output.out(format === 'json' ? planJson(report)
-    : format === 'sarif' ? planSarif(report, version(), root === undefined ? undefined : resolve(root))
+  if (format !== 'text') for (const w of report.staleWaivers ?? []) io.err(`havip plan: ${staleText(printableWaiver(w))}\n`)
+  io.out(format === 'json' ? planJson(report)
+    : format === 'sarif' ? planSarif(report, packageVersion(), root === undefined ? undefined : resolve(root))
       : format === 'junit' ? planJunit(report)
-        : planText(report, style(output.colour)))
+        : planText(report, style(wantsColour(io.stdoutIsTTY, io.env))))
   return report.summary.fail > 0 ? 1 : report.summary.unknown > 0 ? 3 : 0
 }

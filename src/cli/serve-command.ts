@@ -7,7 +7,7 @@ import { listen } from '../server/emulator.js'
 import type { LogFormat } from '../server/log.js'
 import { requestLog } from '../server/log.js'
 import { durableStore, memoryStore } from '../server/store.js'
-import type { Output } from './output.js'
+import type { CliIo } from './io.js'
 import { parseCommandArgs, required } from './args.js'
 
 export const serveUsage = `usage: havip serve --snapshot FILE [--in-memory] [--host HOST] [--port PORT]
@@ -55,7 +55,7 @@ const loopbacks = new Set(['localhost', '::1'])
 const isLoopback = (host: string): boolean => loopbacks.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
 
 /** `havip serve`: listens until SIGINT or SIGTERM, then resolves with the exit code. */
-export const serveCommand = async (argv: ReadonlyArray<string>, output: Output): Promise<number> => {
+export const serveCommand = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, positionals } = parseCommandArgs('serve', {
     snapshot: { type: 'string' },
     'in-memory': { type: 'boolean' },
@@ -72,8 +72,8 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   }, argv)
   const snapshotPath = required(values.snapshot, 'snapshot', 'serve')
   if (positionals.length > 0) throw new UsageError('havip serve takes no QUERY (see havip serve --help)')
-  const accessKey = values['access-key'] ?? process.env.VOLC_ACCESSKEY
-  const secretKey = values['secret-key'] ?? process.env.VOLC_SECRETKEY
+  const accessKey = values['access-key'] ?? io.env.VOLC_ACCESSKEY
+  const secretKey = values['secret-key'] ?? io.env.VOLC_SECRETKEY
   if ((accessKey === undefined) !== (secretKey === undefined)) throw new UsageError('give both --access-key and --secret-key, or neither (see havip serve --help)')
   // An empty key would make every request signed with it pass: signing off while it looks on.
   if (accessKey === '') throw new UsageError(`${values['access-key'] === undefined ? 'VOLC_ACCESSKEY' : '--access-key'} is empty; give the access key, or neither key to accept unsigned requests`)
@@ -88,7 +88,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
   const format = values['log-format'] ?? 'text'
   if (format !== 'text' && format !== 'json') throw new UsageError(`--log-format ${JSON.stringify(format)} is neither text nor json`)
   if (values['no-control'] === true && values['control-from-anywhere'] === true) throw new UsageError('give --no-control or --control-from-anywhere, not both')
-  const log = requestLog(output.err, format satisfies LogFormat)
+  const log = requestLog(io.err, format satisfies LogFormat)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
     : durableStore(snapshotPath, { log: log.note, ...(compactAfter === undefined ? {} : { compactAfterBytes: compactAfter }) })
@@ -100,10 +100,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     ...(asyncSteps === undefined ? {} : { asyncSteps }),
   })
   // Before the address is printed: whoever reads it may signal at once.
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve)
-    process.once('SIGTERM', resolve)
-  })
+  const stopped = io.stopRequested()
   let url: string
   try {
     url = await listen(app, port, host)
@@ -111,7 +108,7 @@ export const serveCommand = async (argv: ReadonlyArray<string>, output: Output):
     await store.close()
     throw new UsageError(`cannot listen on ${host}:${String(port)}: ${e instanceof Error ? e.message : String(e)}`)
   }
-  output.out(`havip serve: listening on ${url}\n`)
+  io.out(`havip serve: listening on ${url}\n`)
   if (!isLoopback(host)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
   if (values['control-from-anywhere'] === true) log.note('havip serve: warning: --control-from-anywhere: any client that reaches this port can reset the state and inject faults (docs/security.md)')
   if (accessKey === undefined) log.note('havip serve: no credentials given: unsigned requests are accepted')

@@ -11,7 +11,7 @@ import { snapshotText } from '../io/snapshot-text.js'
 import { fsReason, UsageError } from '../io/usage-error.js'
 import type { SnapshotJson } from '../model/json.js'
 import { isSnapshot } from '../model/snapshot.js'
-import type { Output } from './output.js'
+import type { CliIo } from './io.js'
 import { parseCommandArgs, required } from './args.js'
 
 export const snapshotUsage = `usage: havip snapshot build [--havips FILE...]... [--instances FILE...]... [--enis FILE...]... [--subnets FILE...]... [--route-entries FILE...]... [--region R] [--out FILE]
@@ -70,14 +70,14 @@ const pageFiles = (path: string): ReadonlyArray<string> => {
 const kindFlags: Readonly<Record<string, ResourceKind>> = { havips: 'HaVips', instances: 'Instances', enis: 'NetworkInterfaces', subnets: 'Subnets', 'route-entries': 'RouteEntries' }
 
 /** Writes the snapshot where asked: standard output, or a file, atomically and holding its lock. */
-const emit = (json: SnapshotJson, out: string | undefined, output: Output): void => {
+const emit = (json: SnapshotJson, out: string | undefined, io: CliIo): void => {
   const loaded = loadSnapshot(json)
   if (E.isLeft(loaded) || !isSnapshot(loaded.right)) throw new UsageError('the snapshot does not load')
   if (out !== undefined) saveLocked(out, loaded.right, 'havip snapshot')
-  else for (const piece of snapshotText(loaded.right)) output.out(piece)
+  else for (const piece of snapshotText(loaded.right)) io.out(piece)
 }
 
-const build = (argv: ReadonlyArray<string>, output: Output): number => {
+const build = (argv: ReadonlyArray<string>, io: CliIo): number => {
   const { values, tokens } = parseCommandArgs('snapshot build', {
     havips: { type: 'string', multiple: true },
     instances: { type: 'string', multiple: true },
@@ -102,11 +102,11 @@ const build = (argv: ReadonlyArray<string>, output: Output): number => {
   if (pages.length === 0) throw new UsageError('no page given (see havip snapshot --help)')
   const built = buildSnapshot(pages, values.region === undefined ? {} : { region: values.region })
   if (E.isLeft(built)) throw new UsageError(`the pages do not make a snapshot:\n${built.left.problems.map((p) => `  ${p.source}: ${p.path || '(root)'}: ${p.message}`).join('\n')}`)
-  emit(built.right, values.out, output)
+  emit(built.right, values.out, io)
   return 0
 }
 
-const pull = async (argv: ReadonlyArray<string>, output: Output, progress: boolean): Promise<number> => {
+const pull = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
   const { values, positionals } = parseCommandArgs('snapshot pull', {
     region: { type: 'string' },
     endpoint: { type: 'string' },
@@ -118,8 +118,8 @@ const pull = async (argv: ReadonlyArray<string>, output: Output, progress: boole
   const region = required(values.region, 'region', 'snapshot')
   // A URL that cannot work fails before anything else is asked for.
   if (values.endpoint !== undefined) endpointUrl(values.endpoint)
-  const accessKeyId = process.env.VOLC_ACCESSKEY
-  const secretKey = process.env.VOLC_SECRETKEY
+  const accessKeyId = io.env.VOLC_ACCESSKEY
+  const secretKey = io.env.VOLC_SECRETKEY
   if (accessKeyId === undefined || accessKeyId === '' || secretKey === undefined || secretKey === '') {
     throw new UsageError('set VOLC_ACCESSKEY and VOLC_SECRETKEY to the account\'s access key (see havip snapshot --help)')
   }
@@ -132,24 +132,24 @@ const pull = async (argv: ReadonlyArray<string>, output: Output, progress: boole
     ...(values.endpoint === undefined ? {} : { endpoint: values.endpoint }),
     ...(values['vpc-id'] === undefined ? {} : { vpcId: values['vpc-id'] }),
     limits: { maxPages },
-    ...(progress ? {
+    ...(io.stderrIsTTY ? {
       onPage: (kind: ResourceKind, n: number, resources: number) => {
         counts[kind] = `${kind} ${String(resources)} (${String(n)} page${n === 1 ? '' : 's'})`
-        output.err(`\rpulling: ${Object.values(counts).join(', ')}`)
+        io.err(`\rpulling: ${Object.values(counts).join(', ')}`)
       },
     } : {}),
   })
-  if (progress) output.err('\n')
+  if (io.stderrIsTTY) io.err('\n')
   const built = buildSnapshot(pages, { region })
   if (E.isLeft(built)) throw new UsageError(`the account's pages do not make a snapshot:\n${built.left.message}`)
-  emit(built.right, values.out, output)
+  emit(built.right, values.out, io)
   return 0
 }
 
 /** `havip snapshot build|pull`. */
-export const snapshotCommand = (argv: ReadonlyArray<string>, output: Output): number | Promise<number> => {
+export const snapshotCommand = (argv: ReadonlyArray<string>, io: CliIo): number | Promise<number> => {
   const [sub, ...rest] = argv
-  if (sub === 'build') return build(rest, output)
-  if (sub === 'pull') return pull(rest, output, process.stderr.isTTY)
+  if (sub === 'build') return build(rest, io)
+  if (sub === 'pull') return pull(rest, io)
   throw new UsageError(`havip snapshot ${sub === undefined ? 'needs' : `has no ${JSON.stringify(sub)}; it takes`} build or pull (see havip snapshot --help)`)
 }

@@ -14,18 +14,33 @@ const mib = (bytes: number): string => `${String(Math.round(bytes / 1024 / 1024)
 
 const reason = (e: unknown): string => (errorCode(e) === 'ELOOP' ? 'a symbolic link that leads back to itself' : fsReason(e))
 
-/** Reads at most `limit + 1` bytes from a descriptor: one more than allowed tells it is too large. */
-const readUpTo = (fd: number, limit: number, name: string): Buffer => {
+/**
+ * Where bytes come from: reads into `chunk` from where the input stands and answers how many it
+ * read (0 at the end); fails as `readSync` does. Standard input is one (a test gives its own).
+ */
+export type ByteReader = (chunk: Uint8Array) => number
+
+/** A descriptor's bytes, from where it stands. */
+export const descriptorReader = (fd: number): ByteReader => (chunk) => readSync(fd, chunk, 0, chunk.length, null)
+
+/** The process's standard input. */
+export const standardInput: ByteReader = descriptorReader(0)
+
+/**
+ * Reads at most `limit + 1` bytes: one more than allowed tells it is too large. A failure to read
+ * is a usage error saying `cannotRead(why)`.
+ */
+export const readUpTo = (read: ByteReader, limit: number, name: string, cannotRead = (why: string): string => `${name}: cannot read it: ${why}`): Buffer => {
   const chunks: Array<Buffer> = []
   let total = 0
   for (;;) {
     const chunk = Buffer.allocUnsafe(Math.min(1 << 20, limit + 1 - total))
     let n: number
     try {
-      n = readSync(fd, chunk, 0, chunk.length, null)
+      n = read(chunk)
     } catch (e) {
       if (errorCode(e) === 'EAGAIN') continue
-      throw new UsageError(`${name}: cannot read it: ${reason(e)}`)
+      throw new UsageError(cannotRead(reason(e)))
     }
     if (n === 0) break
     chunks.push(chunk.subarray(0, n))
@@ -80,9 +95,10 @@ export const decodeText = (bytes: Uint8Array, name: string): string => {
   return Buffer.from(bytes.buffer, bytes.byteOffset + (bom ? 3 : 0), bytes.byteLength - (bom ? 3 : 0)).toString('utf8')
 }
 
-/** A regular file's text (`-`: standard input), bounded by `maxBytes`; `name` is how messages call it. */
-export const readTextInput = (path: string, maxBytes: number, name = path === '-' ? 'standard input' : path): string => {
-  if (path === '-') return decodeText(readUpTo(0, maxBytes, name), name)
+/** A regular file's text (`-`: `stdin`, the process's standard input unless given), bounded by `maxBytes`. */
+export const readTextInput = (path: string, maxBytes: number, stdin: ByteReader = standardInput): string => {
+  const name = path === '-' ? 'standard input' : path
+  if (path === '-') return decodeText(readUpTo(stdin, maxBytes, name), name)
   let fd: number
   try {
     // Non-blocking, so that opening a FIFO returns at once and is refused below.
@@ -97,7 +113,7 @@ export const readTextInput = (path: string, maxBytes: number, name = path === '-
       throw new UsageError(`${name}: is ${kind}, not a regular file`)
     }
     if (stat.size > maxBytes) throw new UsageError(`${name}: ${mib(stat.size)}, larger than ${mib(maxBytes)}, the most havip reads of it`)
-    return decodeText(readUpTo(fd, maxBytes, name), name)
+    return decodeText(readUpTo(descriptorReader(fd), maxBytes, name), name)
   } finally {
     closeSync(fd)
   }
