@@ -1,0 +1,287 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { PlanFinding, PlanReport, Snapshot } from 'havip-rules'
+import { checkPlan, configAddress, withLocations } from 'havip-rules'
+import type { ChangeSpec } from './support/plans.js'
+import { association, plan } from './support/plans.js'
+import { load } from './support/snapshots.js'
+
+/**
+ * Named examples of the plan check where unknown and certain changes meet, run in the test
+ * process (the mutation set `plan` sees them): which world a verdict is read from, resources the
+ * plan creates in a subnet read at apply time, limits against changes of unknown outcome, a
+ * volcenginecc_vpc_ha_vip whose bindings change type, references to counted resources, and the
+ * configuration addresses of counted resources in counted modules.
+ */
+
+const instance = (id: string, subnet = 'subnet-a') => ({ InstanceId: id, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p-${id}`, SubnetId: subnet, Type: 'primary' }] })
+const haVip = (id: string, ids: ReadonlyArray<string> = [], type = 'EcsInstance', subnet = 'subnet-a') =>
+  ({ HaVipId: id, SubnetId: subnet, Status: ids.length > 0 ? 'InUse' : 'Available', AssociatedInstanceType: ids.length > 0 ? type : '', AssociatedInstanceIds: ids })
+
+const account = (haVips: ReadonlyArray<ReturnType<typeof haVip>>, quotas: { InstancesPerHaVip: number; HaVipsPerInstance: number }): Snapshot => load({
+  Region: 'cn-beijing',
+  HaVips: haVips,
+  Instances: ['i-1', 'i-2', 'i-3', 'i-4'].map((id) => instance(id)),
+  NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'InUse', Type: 'secondary', DeviceId: 'i-1', ServiceManaged: false }],
+  Quotas: quotas,
+})
+
+const report = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>): PlanReport => {
+  const checked = checkPlan(s, plan(changes))
+  if (E.isLeft(checked)) throw new Error(checked.left.message)
+  return checked.right
+}
+
+const verdicts = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>) =>
+  report(s, changes).findings.map((f) => [f.address.replace('volcengine_ha_vip_associate.', ''), f.action, f.verdict, f.violations.map((v) => v.id)])
+
+const finding = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>, address: string, action = 'AssociateHaVip'): PlanFinding => {
+  const f = report(s, changes).findings.find((x) => x.address === address && x.action === action)
+  if (f === undefined) throw new Error(`no finding for ${address}`)
+  return f
+}
+
+/** An association whose attributes are read from data sources at apply time (the others known). */
+const fromData = (name: string, known: { haVip?: string; instance?: string; type?: string }): ChangeSpec => ({
+  type: 'volcengine_ha_vip_associate', name, actions: ['create'],
+  after: { instance_type: known.type ?? 'EcsInstance', ...(known.haVip === undefined ? {} : { ha_vip_id: known.haVip }), ...(known.instance === undefined ? {} : { instance_id: known.instance }) },
+  afterUnknown: { id: true, ...(known.haVip === undefined ? { ha_vip_id: true } : {}), ...(known.instance === undefined ? { instance_id: true } : {}) },
+  expressions: {
+    ha_vip_id: known.haVip === undefined ? { references: ['data.volcengine_ha_vips.pool.ha_vips', 'data.volcengine_ha_vips.pool'] } : { constant_value: known.haVip },
+    instance_id: known.instance === undefined ? { references: ['data.volcengine_ecs_instances.pool.instances', 'data.volcengine_ecs_instances.pool'] } : { constant_value: known.instance },
+  },
+})
+
+/** A resource the plan creates whose subnet is read from a data source at apply time. */
+const createdInUnknownSubnet = (type: 'volcengine_ecs_instance' | 'volcengine_ha_vip', name: string): ChangeSpec => ({
+  type, name, actions: ['create'], after: {}, afterUnknown: { id: true, subnet_id: true },
+  expressions: { subnet_id: { references: ['data.volcengine_subnets.pool.subnets', 'data.volcengine_subnets.pool'] } },
+})
+
+/** An association with a planned resource's id as one of its values. */
+const toPlanned = (name: string, values: { haVip: string | { planned: string }; instance: string | { planned: string } }): ChangeSpec => {
+  const expression = (v: string | { planned: string }) => (typeof v === 'string' ? { constant_value: v } : { references: [`${v.planned}.id`, v.planned] })
+  return {
+    type: 'volcengine_ha_vip_associate', name, actions: ['create'],
+    after: { instance_type: 'EcsInstance', ...(typeof values.haVip === 'string' ? { ha_vip_id: values.haVip } : {}), ...(typeof values.instance === 'string' ? { instance_id: values.instance } : {}) },
+    afterUnknown: { id: true, ...(typeof values.haVip === 'string' ? {} : { ha_vip_id: true }), ...(typeof values.instance === 'string' ? {} : { instance_id: true }) },
+    expressions: { ha_vip_id: expression(values.haVip), instance_id: expression(values.instance) },
+  }
+}
+
+describe('which world a verdict is read from: the one most favourable to the change, then the other', () => {
+  it('an association after one of unknown target that may fill the HaVip is unknown: refused one way, accepted the other', () => {
+    const s = account([haVip('h1', ['i-1'])], { InstancesPerHaVip: 2, HaVipsPerInstance: 2 })
+    expect(verdicts(s, [fromData('a_any', { haVip: 'h1' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })])).toEqual([
+      ['a_any', 'AssociateHaVip', 'unknown', []],
+      ['b_sure', 'AssociateHaVip', 'unknown', []],
+    ])
+    // The same association with the unknown one after it: nothing before it is in doubt.
+    expect(verdicts(s, [fromData('z_any', { haVip: 'h1' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })])[0]).toEqual(['b_sure', 'AssociateHaVip', 'pass', []])
+  })
+
+  it('an association refused in the world with fewest bindings fails, whatever the changes of unknown outcome do', () => {
+    const s = account([haVip('h1', ['i-1', 'i-2'])], { InstancesPerHaVip: 2, HaVipsPerInstance: 2 })
+    const f = finding(s, [fromData('a_any', { haVip: 'h1' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-3' })], 'volcengine_ha_vip_associate.b_sure')
+    expect([f.verdict, f.violations.map((v) => v.id)]).toEqual(['fail', ['LimitExceeded.InstancesPerHaVip']])
+  })
+
+  it('a disassociation refused in the world with most bindings fails', () => {
+    const s = account([haVip('h1', ['i-1'])], { InstancesPerHaVip: 3, HaVipsPerInstance: 2 })
+    const f = finding(s, [fromData('a_any', { haVip: 'h1' }), association('b_undo', ['delete'], undefined, { haVip: 'h1', instance: 'i-4' })], 'volcengine_ha_vip_associate.b_undo', 'DisassociateHaVip')
+    expect(f.verdict).toBe('fail')
+  })
+})
+
+describe('changes of unknown outcome: both values read at apply time', () => {
+  it('an association of unknown HaVip and unknown target may be this very binding: the one after it is unknown', () => {
+    const s = account([haVip('h1'), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 2 })
+    const changes = [fromData('a_any', {}), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })]
+    const f = finding(s, changes, 'volcengine_ha_vip_associate.b_sure')
+    expect(f.verdict).toBe('unknown')
+    expect(f.unknowns.map((u) => u.reason)).toContain('volcengine_ha_vip_associate.a_any binds a target known only after apply to a HaVip known only after apply: it may bind i-2 to h1')
+    // Of the other type it cannot be this binding (and h1 holds ECS instances: it cannot take an ENI).
+    const typed = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 2 })
+    expect(verdicts(typed, [fromData('a_any', { type: 'NetworkInterface' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })])[1]).toEqual(['b_sure', 'AssociateHaVip', 'pass', []])
+  })
+})
+
+describe('resources the plan creates in a subnet read at apply time', () => {
+  it('an association to a created instance whose subnet is read from a data source is unknown, naming the subnet', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 2, HaVipsPerInstance: 2 })
+    const f = finding(s, [createdInUnknownSubnet('volcengine_ecs_instance', 'web'), toPlanned('bind', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } })], 'volcengine_ha_vip_associate.bind')
+    expect([f.verdict, f.instanceId, f.unknowns]).toEqual(['unknown', 'volcengine_ecs_instance.web', [{ attribute: 'subnet_id', reason: 'subnet_id of volcengine_ecs_instance.web depends on data.volcengine_subnets.pool' }]])
+  })
+
+  it('that association may fill the HaVip: a later association to it is unknown, not a pass', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 1, HaVipsPerInstance: 2 })
+    expect(verdicts(s, [createdInUnknownSubnet('volcengine_ecs_instance', 'web'), toPlanned('a_new', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })])).toEqual([
+      ['a_new', 'AssociateHaVip', 'unknown', []],
+      ['b_sure', 'AssociateHaVip', 'unknown', []],
+    ])
+  })
+
+  it('an association to a created HaVip in a subnet read at apply time may use up the target: a later binding of it is unknown', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 2, HaVipsPerInstance: 1 })
+    expect(verdicts(s, [createdInUnknownSubnet('volcengine_ha_vip', 'vip'), toPlanned('a_new', { haVip: { planned: 'volcengine_ha_vip.vip' }, instance: 'i-2' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })])).toEqual([
+      ['a_new', 'AssociateHaVip', 'unknown', []],
+      ['b_sure', 'AssociateHaVip', 'unknown', []],
+    ])
+  })
+
+  it('a failure that does not depend on the subnet is still a failure', () => {
+    const s = account([haVip('h1', ['i-1'])], { InstancesPerHaVip: 1, HaVipsPerInstance: 2 })
+    const f = finding(s, [createdInUnknownSubnet('volcengine_ecs_instance', 'web'), toPlanned('bind', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } })], 'volcengine_ha_vip_associate.bind')
+    expect([f.verdict, f.violations.map((v) => v.id)]).toEqual(['fail', ['LimitExceeded.InstancesPerHaVip']])
+  })
+
+  it('a created instance in a known subnet is judged exactly: another subnet is a mismatch, the same one passes', () => {
+    const s = account([haVip('h1'), haVip('h2', [], 'EcsInstance', 'subnet-b')], { InstancesPerHaVip: 2, HaVipsPerInstance: 2 })
+    const web: ChangeSpec = { type: 'volcengine_ecs_instance', name: 'web', actions: ['create'], after: { subnet_id: 'subnet-b' }, afterUnknown: { id: true }, expressions: { subnet_id: { constant_value: 'subnet-b' } } }
+    expect(verdicts(s, [web, toPlanned('a', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } }), toPlanned('b', { haVip: 'h2', instance: { planned: 'volcengine_ecs_instance.web' } })])).toEqual([
+      ['a', 'AssociateHaVip', 'fail', ['InvalidInstance.HaVipMismatch']],
+      ['b', 'AssociateHaVip', 'pass', []],
+    ])
+  })
+})
+
+describe('limits against changes of unknown outcome, at their edge', () => {
+  it('HaVipsPerInstance: the target one short of its limit with one unknown target before it is unknown; two short, it passes', () => {
+    const oneShort = account([haVip('h1'), haVip('h2'), haVip('h3', ['i-2'])], { InstancesPerHaVip: 3, HaVipsPerInstance: 2 })
+    const changes = [fromData('a_any', { haVip: 'h2' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })]
+    const f = finding(oneShort, changes, 'volcengine_ha_vip_associate.b_sure')
+    expect(f.verdict).toBe('unknown')
+    expect(f.unknowns.map((u) => u.reason)).toContain('volcengine_ha_vip_associate.a_any binds a target known only after apply: if it is i-2, i-2 reaches HaVipsPerInstance')
+    const twoShort = account([haVip('h1'), haVip('h2'), haVip('h3')], { InstancesPerHaVip: 3, HaVipsPerInstance: 2 })
+    expect(finding(twoShort, changes, 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+  })
+
+  it('InstancesPerHaVip: the HaVip one short of its limit with one unknown HaVip before it is unknown; two short, it passes', () => {
+    const changes = [fromData('a_any', { instance: 'i-3' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })]
+    const oneShort = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 2, HaVipsPerInstance: 3 })
+    const f = finding(oneShort, changes, 'volcengine_ha_vip_associate.b_sure')
+    expect(f.verdict).toBe('unknown')
+    expect(f.unknowns.map((u) => u.reason)).toContain('volcengine_ha_vip_associate.a_any binds to a HaVip known only after apply: if it is h1, it reaches InstancesPerHaVip')
+    const twoShort = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    expect(finding(twoShort, changes, 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+  })
+
+  it('a HaVip of no type yet after an unknown HaVip binding the other type is unknown; one that holds a type already is not', () => {
+    const changes = [fromData('a_any', { instance: 'eni-1', type: 'NetworkInterface' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })]
+    const free = account([haVip('h1'), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    const f = finding(free, changes, 'volcengine_ha_vip_associate.b_sure')
+    expect(f.verdict).toBe('unknown')
+    expect(f.unknowns.map((u) => u.reason)).toContain('volcengine_ha_vip_associate.a_any binds a NetworkInterface to a HaVip known only after apply: if it is h1, the HaVip holds another type')
+    expect(f.unknowns.map((u) => u.reason)).not.toContain('volcengine_ha_vip_associate.a_any binds eni-1 to a HaVip known only after apply: it may be h1')
+    const typed = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    expect(finding(typed, changes, 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+  })
+
+  it('the same target bound to a HaVip read at apply time may be this binding', () => {
+    const s = account([haVip('h1'), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    const f = finding(s, [fromData('a_any', { instance: 'i-2' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })], 'volcengine_ha_vip_associate.b_sure')
+    expect(f.unknowns.map((u) => u.reason)).toEqual(['volcengine_ha_vip_associate.a_any binds i-2 to a HaVip known only after apply: it may be h1'])
+    // Another target: nothing in doubt.
+    expect(finding(s, [fromData('a_any', { instance: 'i-3' }), association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })], 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+  })
+
+  it('an unknown target of the HaVip may be this one; of another HaVip, or another type, it is not', () => {
+    const s = account([haVip('h1'), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    const b = association('b_sure', ['create'], { haVip: 'h1', instance: 'i-2' })
+    expect(finding(s, [fromData('a_any', { haVip: 'h1' }), b], 'volcengine_ha_vip_associate.b_sure').unknowns.map((u) => u.reason)).toEqual([
+      'volcengine_ha_vip_associate.a_any binds a target known only after apply to HaVip h1: it may be this one',
+    ])
+    expect(finding(s, [fromData('a_any', { haVip: 'h2' }), b], 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+  })
+})
+
+describe('a volcenginecc_vpc_ha_vip whose bindings change type', () => {
+  const cc = (before: { type: string; ids: ReadonlyArray<string> }, after: { type: string; ids: ReadonlyArray<string> }): ChangeSpec => ({
+    type: 'volcenginecc_vpc_ha_vip', name: 'db', actions: ['update'],
+    before: { id: 'h1', ha_vip_id: 'h1', subnet_id: 'subnet-a', associated_instance_type: before.type, associated_instance_ids: before.ids },
+    after: { id: 'h1', ha_vip_id: 'h1', subnet_id: 'subnet-a', associated_instance_type: after.type, associated_instance_ids: after.ids },
+    afterUnknown: { associated_instance_ids: after.ids.map(() => false) },
+    expressions: { associated_instance_ids: { constant_value: after.ids }, associated_instance_type: { constant_value: after.type } },
+  })
+
+  it('unbinds the old targets as the type they had, after the new ones are bound (a mixed HaVip for a moment)', () => {
+    const s = account([haVip('h1', ['i-2'])], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    const findings = report(s, [cc({ type: 'EcsInstance', ids: ['i-2'] }, { type: 'NetworkInterface', ids: ['eni-1'] })]).findings
+    expect(findings.map((f) => [f.action, f.instanceId, f.instanceType, f.verdict, f.violations.map((v) => v.id)])).toEqual([
+      ['AssociateHaVip', 'eni-1', 'NetworkInterface', 'fail', ['Forbidden.MixedInstanceTypes']],
+      ['DisassociateHaVip', 'i-2', 'EcsInstance', 'pass', []],
+    ])
+  })
+
+  it('a HaVip whose before has no type unbinds as the type of after', () => {
+    const s = account([haVip('h1', ['i-2'])], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+    const findings = report(s, [cc({ type: '', ids: ['i-2'] }, { type: 'EcsInstance', ids: ['i-3'] })]).findings
+    expect(findings.map((f) => [f.action, f.instanceId, f.instanceType, f.verdict])).toEqual([
+      ['AssociateHaVip', 'i-3', 'EcsInstance', 'pass'],
+      ['DisassociateHaVip', 'i-2', 'EcsInstance', 'pass'],
+    ])
+  })
+})
+
+describe('references to a counted resource', () => {
+  const vips = (n: number): ReadonlyArray<ChangeSpec> => Array.from({ length: n }, (_, i) => ({
+    type: 'volcengine_ha_vip', name: 'db', key: i, actions: ['create'], after: { subnet_id: 'subnet-a' }, afterUnknown: { id: true }, expressions: { subnet_id: { constant_value: 'subnet-a' } },
+  }))
+  const bind = (references: ReadonlyArray<string>, key?: number): ChangeSpec => ({
+    type: 'volcengine_ha_vip_associate', name: 'web', ...(key === undefined ? {} : { key }), actions: ['create'],
+    after: { instance_id: 'i-2', instance_type: 'EcsInstance' }, afterUnknown: { id: true, ha_vip_id: true },
+    expressions: { ha_vip_id: { references }, instance_id: { constant_value: 'i-2' } },
+  })
+  const s = account([], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
+
+  it('without an index, of a resource with two instances: unknown, saying which', () => {
+    const f = report(s, [...vips(2), bind(['volcengine_ha_vip.db.id', 'volcengine_ha_vip.db'])]).findings[0]
+    expect([f?.verdict, f?.haVipId, f?.unknowns]).toEqual(['unknown', undefined, [{ attribute: 'ha_vip_id', reason: 'ha_vip_id of volcengine_ha_vip_associate.web refers to volcengine_ha_vip.db, of which this plan creates 2 instances: which one is not known' }]])
+  })
+
+  it('without an index, of a resource with one instance: that instance', () => {
+    const f = report(s, [...vips(1), bind(['volcengine_ha_vip.db.id', 'volcengine_ha_vip.db'])]).findings[0]
+    expect([f?.verdict, f?.haVipId]).toEqual(['pass', 'volcengine_ha_vip.db[0]'])
+  })
+
+  it('by count.index: the instance of the same index; by a literal index: that one', () => {
+    const byIndex = report(s, [...vips(2), bind(['volcengine_ha_vip.db', 'count.index'], 1)]).findings[0]
+    expect([byIndex?.verdict, byIndex?.haVipId]).toEqual(['pass', 'volcengine_ha_vip.db[1]'])
+    const literal = report(s, [...vips(2), bind(['volcengine_ha_vip.db[0].id', 'volcengine_ha_vip.db[0]', 'volcengine_ha_vip.db'], 1)]).findings[0]
+    expect(literal?.haVipId).toBe('volcengine_ha_vip.db[0]')
+  })
+
+  it('a list element of volcenginecc_vpc_ha_vip referring to every instance of a counted resource is unknown', () => {
+    const instances: ReadonlyArray<ChangeSpec> = [0, 1].map((i) => ({ type: 'volcengine_ecs_instance', name: 'app', key: i, actions: ['create'], after: { subnet_id: 'subnet-a' }, afterUnknown: { id: true }, expressions: { subnet_id: { constant_value: 'subnet-a' } } }))
+    const ccCreate = (refs: ReadonlyArray<string>): ChangeSpec => ({
+      type: 'volcenginecc_vpc_ha_vip', name: 'db', actions: ['create'], after: { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: [null] },
+      afterUnknown: { id: true, associated_instance_ids: [true] }, expressions: { associated_instance_ids: { references: refs }, subnet_id: { constant_value: 'subnet-a' } },
+    })
+    expect(report(s, [...instances, ccCreate(['volcengine_ecs_instance.app'])]).findings.map((f) => [f.verdict, f.instanceId])).toEqual([['unknown', undefined]])
+    expect(report(s, [...instances, ccCreate(['volcengine_ecs_instance.app[1].id', 'volcengine_ecs_instance.app[1]', 'volcengine_ecs_instance.app'])]).findings.map((f) => [f.verdict, f.instanceId])).toEqual([['pass', 'volcengine_ecs_instance.app[1]']])
+  })
+})
+
+describe('configuration addresses: counted resources inside counted modules', () => {
+  it('drops every instance key, numbers and quoted strings alike, in modules and on the resource', () => {
+    expect(configAddress('module.db[1].module.net["a.b"].volcengine_ha_vip_associate.web["x[0]"]')).toBe('module.db.module.net.volcengine_ha_vip_associate.web')
+    expect(configAddress('module.db["k\\"q"].volcengine_ha_vip_associate.web[10]')).toBe('module.db.volcengine_ha_vip_associate.web')
+    expect(configAddress('volcengine_ha_vip_associate.web')).toBe('volcengine_ha_vip_associate.web')
+  })
+
+  it('locates every instance of a counted resource in every instance of a counted module at its one block', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 9, HaVipsPerInstance: 9 })
+    const changes: ReadonlyArray<ChangeSpec> = ['module.db[0]', 'module.db[1]'].flatMap((module) => [0, 1].map((key) => ({ ...association('web', ['create'], { haVip: 'h1', instance: `i-${String(key + 1)}` }), key, module })))
+    const located = withLocations(report(s, [...changes, association('top', ['create'], { haVip: 'h1', instance: 'i-3' })]), new Map([
+      ['module.db.volcengine_ha_vip_associate.web', { file: 'modules/db/main.tf', line: 4 }],
+    ]))
+    expect(located.findings.map((f) => [f.address, f.location])).toEqual([
+      ['volcengine_ha_vip_associate.top', undefined],
+      ['module.db[0].volcengine_ha_vip_associate.web[0]', { file: 'modules/db/main.tf', line: 4 }],
+      ['module.db[0].volcengine_ha_vip_associate.web[1]', { file: 'modules/db/main.tf', line: 4 }],
+      ['module.db[1].volcengine_ha_vip_associate.web[0]', { file: 'modules/db/main.tf', line: 4 }],
+      ['module.db[1].volcengine_ha_vip_associate.web[1]', { file: 'modules/db/main.tf', line: 4 }],
+    ])
+    expect(located.summary).toEqual(report(s, changes).summary.pass === 4 ? { pass: 5, fail: 0, unknown: 0 } : located.summary)
+  })
+})
