@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { PlanFinding, PlanReport, Snapshot } from 'havip-rules'
-import { checkPlan, configAddress, withLocations } from 'havip-rules'
+import { checkPlan, configAddress, withLocations, withWaivers } from 'havip-rules'
+import { baselineOf } from '../src/plan/waivers.js'
 import type { Expected } from './support/plan-samples.js'
 import { asExpected, comparable, fixtures, account as sampleAccount, samples } from './support/plan-samples.js'
 import type { ChangeSpec } from './support/plans.js'
@@ -377,6 +378,55 @@ describe('changes of unknown outcome', () => {
     expect(verdicts(twice)).toEqual([['volcengine_ha_vip_associate.c', 'pass'], ['volcengine_ha_vip_associate.d', 'fail']])
     expect(verdicts([unknownHaVip, ...twice])).toEqual([
       ['volcengine_ha_vip_associate.a_unknown', 'unknown'], ['volcengine_ha_vip_associate.c', 'unknown'], ['volcengine_ha_vip_associate.d', 'fail'],
+    ])
+  })
+})
+
+describe('withWaivers, in the test process', () => {
+  const s = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 1, HaVipsPerInstance: 3 })
+  const base = report(s, [
+    ...[0, 1].map((key) => ({ ...association('full', ['create'], { haVip: 'h1', instance: 'i-2' }), key, module: 'module.m' })),
+    fromData('maybe', { haVip: 'h2' }),
+    association('ok', ['create'], { haVip: 'h1', instance: 'i-1' }, undefined),
+  ])
+  const waiver = (address: string, id: string, scope: 'block' | 'instance', where = 'main.tf:3') => ({ id, reason: 'accepted', address, scope, kind: scope === 'block' ? 'inline' as const : 'baseline' as const, where })
+
+  it('a block waiver covers every instance of its block in every module instance; a baseline entry one instance; KnownAfterApply an unknown', () => {
+    expect(base.findings.map((f) => [f.address, f.verdict])).toEqual([
+      ['volcengine_ha_vip_associate.maybe', 'unknown'],
+      ['volcengine_ha_vip_associate.ok', 'fail'],
+      ['module.m.volcengine_ha_vip_associate.full[0]', 'fail'],
+      ['module.m.volcengine_ha_vip_associate.full[1]', 'fail'],
+    ])
+    const block = withWaivers(base, [waiver('module.m.volcengine_ha_vip_associate.full', 'LimitExceeded.InstancesPerHaVip', 'block'), waiver('volcengine_ha_vip_associate.maybe', 'KnownAfterApply', 'instance')])
+    expect(block.findings.map((f) => f.waived)).toEqual([true, undefined, true, true])
+    expect(block.summary).toEqual({ pass: 0, fail: 1, unknown: 0, waived: 3 })
+    expect(block.staleWaivers).toEqual([])
+    const one = withWaivers(base, [waiver('module.m.volcengine_ha_vip_associate.full[1]', 'LimitExceeded.InstancesPerHaVip', 'instance')])
+    expect(one.findings.map((f) => f.waived)).toEqual([undefined, undefined, undefined, true])
+    expect(one.summary).toEqual({ pass: 0, fail: 2, unknown: 1, waived: 1 })
+  })
+
+  it('a finding with one violation waived and another not still fails; a waiver that matches nothing is stale', () => {
+    const ok = base.findings[1]
+    expect(ok?.violations.map((v) => v.id)).toEqual(['Forbidden.InstanceAlreadyAssociated', 'LimitExceeded.InstancesPerHaVip'])
+    const stale = waiver('volcengine_ha_vip_associate.ok', 'LimitExceeded.HaVipsPerInstance', 'instance', 'b.json waivers[1]')
+    const partly = withWaivers(base, [waiver('volcengine_ha_vip_associate.ok', 'Forbidden.InstanceAlreadyAssociated', 'instance'), stale])
+    expect([partly.findings[1]?.waived, partly.findings[1]?.waivers?.map((w) => w.id)]).toEqual([false, ['Forbidden.InstanceAlreadyAssociated']])
+    expect(partly.summary.fail).toBe(3)
+    expect(partly.staleWaivers).toEqual([stale])
+    // A block waiver does not match by an instance's address, nor an instance waiver by its block's.
+    expect(withWaivers(base, [waiver('module.m.volcengine_ha_vip_associate.full[0]', 'LimitExceeded.InstancesPerHaVip', 'block')]).summary.waived).toBe(0)
+    expect(withWaivers(base, [waiver('module.m.volcengine_ha_vip_associate.full', 'LimitExceeded.InstancesPerHaVip', 'instance')]).summary.waived).toBe(0)
+  })
+
+  it('a baseline lists each fail and unknown no inline waiver covers, keeping earlier reasons', () => {
+    const inline = [waiver('module.m.volcengine_ha_vip_associate.full', 'LimitExceeded.InstancesPerHaVip', 'block')]
+    const earlier = [{ ...waiver('volcengine_ha_vip_associate.maybe', 'KnownAfterApply', 'instance'), reason: 'read at apply time' }]
+    expect(baselineOf(base, inline, earlier)).toEqual([
+      { address: 'volcengine_ha_vip_associate.maybe', id: 'KnownAfterApply', reason: 'read at apply time' },
+      { address: 'volcengine_ha_vip_associate.ok', id: 'Forbidden.InstanceAlreadyAssociated', reason: 'accepted when the baseline was written' },
+      { address: 'volcengine_ha_vip_associate.ok', id: 'LimitExceeded.InstancesPerHaVip', reason: 'accepted when the baseline was written' },
     ])
   })
 })
