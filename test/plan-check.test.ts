@@ -430,3 +430,63 @@ describe('withWaivers, in the test process', () => {
     ])
   })
 })
+
+describe('what each change of unknown outcome makes of a later one, named in its reasons', () => {
+  const s = account([haVip('h1', ['i-1', 'i-2']), haVip('h2')], { InstancesPerHaVip: 5, HaVipsPerInstance: 5 })
+  const reasons = (changes: ReadonlyArray<ChangeSpec>, address: string, action = 'AssociateHaVip') => {
+    const f = finding(s, changes, address, action)
+    return [f.verdict, f.unknowns.map((u) => u.reason)]
+  }
+
+  it('an association of a type known only after apply may be of any type', () => {
+    const typeless: ChangeSpec = { ...association('a_typeless', ['create'], { haVip: 'h2', instance: 'i-3' }), after: { ha_vip_id: 'h2', instance_id: 'i-3' }, afterUnknown: { id: true, instance_type: true }, expressions: { instance_type: { references: ['var.kind'] } } }
+    expect(reasons([typeless, association('b_sure', ['create'], { haVip: 'h2', instance: 'i-4' })], 'volcengine_ha_vip_associate.b_sure')).toEqual(['unknown', [
+      'volcengine_ha_vip_associate.a_typeless binds a target of a type known only after apply',
+    ]])
+  })
+
+  it('a disassociation of a target not known may unbind this binding; of a HaVip not known, too', () => {
+    const noTarget: ChangeSpec = { ...association('a_gone', ['delete'], undefined, { haVip: 'h1', instance: 'i-1' }), before: { id: 'x', ha_vip_id: 'h1', instance_type: 'EcsInstance' } }
+    const undo = association('b_undo', ['delete'], undefined, { haVip: 'h1', instance: 'i-2' })
+    expect(reasons([noTarget, undo], 'volcengine_ha_vip_associate.b_undo', 'DisassociateHaVip')).toEqual(['unknown', [
+      'volcengine_ha_vip_associate.a_gone unbinds a target of HaVip h1 known only after apply: it may be this one',
+    ]])
+    expect(finding(s, [noTarget, association('b_undo', ['delete'], undefined, { haVip: 'h2', instance: 'i-2' })], 'volcengine_ha_vip_associate.b_undo', 'DisassociateHaVip').verdict).toBe('fail')
+    const ccNoId: ChangeSpec = {
+      type: 'volcenginecc_vpc_ha_vip', name: 'a_cc', actions: ['update'],
+      before: { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: ['i-2'] },
+      after: { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: [] },
+      afterUnknown: { associated_instance_ids: [] }, expressions: { associated_instance_ids: { constant_value: [] } },
+    }
+    // In a module: after the root module's volcenginecc_vpc_ha_vip in address order.
+    expect(reasons([ccNoId, { ...undo, module: 'module.z' }], 'module.z.volcengine_ha_vip_associate.b_undo', 'DisassociateHaVip')).toEqual(['unknown', [
+      'volcenginecc_vpc_ha_vip.a_cc unbinds i-2 from a HaVip known only after apply: it may be this one',
+    ]])
+  })
+
+  it('names the first three changes it rests on and counts the rest: one more change, two more changes', () => {
+    const before = (n: number) => Array.from({ length: n }, (_, i) => ({ ...fromData('a_any', { haVip: 'h2' }), key: i }))
+    const sure = association('b_sure', ['create'], { haVip: 'h2', instance: 'i-4' })
+    const why = 'binds a target known only after apply to HaVip h2: it may be this one'
+    expect(reasons([...before(3), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toEqual([0, 1, 2].map((i) => `volcengine_ha_vip_associate.a_any[${String(i)}] ${why}`))
+    expect(reasons([...before(4), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toContain(`1 more change like volcengine_ha_vip_associate.a_any[0]: each ${why}`)
+    expect(reasons([...before(5), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toContain(`2 more changes like volcengine_ha_vip_associate.a_any[0]: each ${why}`)
+  })
+
+  it('an ENI attached or detached by an attachment known only after apply may be the one bound', () => {
+    const attach = (name: string): ChangeSpec => ({
+      type: 'volcengine_network_interface_attach', name, actions: ['create'], after: { instance_id: 'i-3' }, afterUnknown: { id: true, network_interface_id: true },
+      expressions: { network_interface_id: { references: ['data.volcengine_network_interfaces.pool.network_interfaces', 'data.volcengine_network_interfaces.pool'] } },
+    })
+    const free = load({
+      Region: 'cn-beijing', HaVips: [haVip('h1')], Instances: ['i-1', 'i-3'].map((id) => instance(id)),
+      NetworkInterfaces: [{ NetworkInterfaceId: 'eni-9', SubnetId: 'subnet-a', Status: 'Available', Type: 'secondary', DeviceId: '', ServiceManaged: false }],
+      Quotas: { InstancesPerHaVip: 3, HaVipsPerInstance: 3 },
+    })
+    const bindEni = association('b_eni', ['create'], { haVip: 'h1', instance: 'eni-9', type: 'NetworkInterface' })
+    const one = finding(free, [attach('a1'), bindEni], 'volcengine_ha_vip_associate.b_eni')
+    expect([one.verdict, one.unknowns]).toEqual(['unknown', [{ attribute: 'network_interface_id', reason: 'volcengine_network_interface_attach.a1 attaches or detaches an ENI known only after apply: it may be this one' }]])
+    expect(finding(free, [attach('a1'), attach('a2'), bindEni], 'volcengine_ha_vip_associate.b_eni').unknowns[0]?.reason).toBe('volcengine_network_interface_attach.a1 and volcengine_network_interface_attach.a2 attach or detach an ENI known only after apply: it may be this one')
+    expect(finding(free, [bindEni], 'volcengine_ha_vip_associate.b_eni').verdict).toBe('fail')
+  })
+})
