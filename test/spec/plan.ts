@@ -65,8 +65,8 @@ export const accountWith = (json: SnapshotJson, created: Created, resolution: Re
   ],
 })
 
-/** Every interleaving of the resources' call lists that keeps each list's own order (indices into the flat list of calls). */
-export function* interleavings(lists: ReadonlyArray<ReadonlyArray<number>>): Generator<ReadonlyArray<number>> {
+/** Every interleaving of the resources' call lists that keeps each list's own order. */
+export function* interleavings<T>(lists: ReadonlyArray<ReadonlyArray<T>>): Generator<ReadonlyArray<T>> {
   if (lists.every((l) => l.length === 0)) {
     yield []
     return
