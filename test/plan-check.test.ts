@@ -197,6 +197,10 @@ describe('limits against changes of unknown outcome, at their edge', () => {
       'volcengine_ha_vip_associate.a_any binds a target known only after apply to HaVip h1: it may be this one',
     ])
     expect(finding(s, [fromData('a_any', { haVip: 'h2' }), b], 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+    // An ENI: it cannot be this binding, but the HaVip may then hold ENIs.
+    expect(finding(s, [fromData('a_any', { haVip: 'h1', type: 'NetworkInterface' }), b], 'volcengine_ha_vip_associate.b_sure').unknowns.map((u) => u.reason)).toEqual([
+      'may be refused (Forbidden.MixedInstanceTypes) after changes whose outcome is known only after apply: volcengine_ha_vip_associate.a_any',
+    ])
   })
 })
 
