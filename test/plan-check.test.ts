@@ -180,6 +180,9 @@ describe('limits against changes of unknown outcome, at their edge', () => {
     expect(f.unknowns.map((u) => u.reason)).not.toContain('volcengine_ha_vip_associate.a_any binds eni-1 to a HaVip known only after apply: it may be h1')
     const typed = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 3, HaVipsPerInstance: 3 })
     expect(finding(typed, changes, 'volcengine_ha_vip_associate.b_sure').verdict).toBe('pass')
+    // And the other way round: an ENI after an unknown HaVip binding an ECS instance.
+    const eniAfter = finding(free, [fromData('a_any', { instance: 'i-3' }), association('b_eni', ['create'], { haVip: 'h1', instance: 'eni-1', type: 'NetworkInterface' })], 'volcengine_ha_vip_associate.b_eni')
+    expect(eniAfter.unknowns.map((u) => u.reason)).toEqual(['volcengine_ha_vip_associate.a_any binds a EcsInstance to a HaVip known only after apply: if it is h1, the HaVip holds another type'])
   })
 
   it('the same target bound to a HaVip read at apply time may be this binding', () => {
@@ -475,6 +478,8 @@ describe('what each change of unknown outcome makes of a later one, named in its
     expect(reasons([...before(3), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toEqual([0, 1, 2].map((i) => `volcengine_ha_vip_associate.a_any[${String(i)}] ${why}`))
     expect(reasons([...before(4), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toContain(`1 more change like volcengine_ha_vip_associate.a_any[0]: each ${why}`)
     expect(reasons([...before(5), sure], 'volcengine_ha_vip_associate.b_sure')[1]).toContain(`2 more changes like volcengine_ha_vip_associate.a_any[0]: each ${why}`)
+    expect(reasons([...before(5), sure], 'volcengine_ha_vip_associate.b_sure')[1]).not.toContain(`volcengine_ha_vip_associate.a_any[3] ${why}`)
+    expect(finding(s, [...before(5), sure], 'volcengine_ha_vip_associate.b_sure').unknowns.find((u) => u.reason.startsWith('2 more changes'))?.attribute).toBe('order')
   })
 
   it('an ENI attached or detached by an attachment known only after apply may be the one bound', () => {
