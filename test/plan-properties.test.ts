@@ -8,6 +8,7 @@ import { checkQueries } from '../src/cli/queries.js'
 import type { ChangeSpec } from './support/plans.js'
 import { association, plan } from './support/plans.js'
 import { load } from './support/snapshots.js'
+import { interleavings } from './spec/plan.js'
 import { runs } from './support/runs.js'
 
 /**
@@ -77,19 +78,6 @@ const resourcesArbitrary = (s: SnapshotJson, maxResources: number, maxCalls: num
     }
     return resources
   })
-}
-
-/** Every interleaving of the resources' call lists that keeps each list's own order. */
-function* interleavings(lists: ReadonlyArray<ReadonlyArray<Call>>): Generator<ReadonlyArray<Call>> {
-  if (lists.every((l) => l.length === 0)) {
-    yield []
-    return
-  }
-  for (const [i, list] of lists.entries()) {
-    const [head, ...rest] = list
-    if (head === undefined) continue
-    for (const tail of interleavings(lists.map((l, j) => (j === i ? rest : l)))) yield [head, ...tail]
-  }
 }
 
 const call = (s: Snapshot, c: Call) => {

@@ -1,57 +1,22 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { create } from 'xmlbuilder2'
-import type { PlanReport, Snapshot } from 'havip-rules'
-import { checkPlan } from 'havip-rules'
 import { association, plan } from './support/plans.js'
 import { baseJson, load } from './support/snapshots.js'
 import { knownViolations } from '../src/engine/evaluate.js'
 import { operations } from '../src/engine/operations.js'
 import type { PartialBinding } from '../src/rules/context.js'
 import type { SnapshotState } from '../src/model/snapshot.js'
+import type { Expected } from './support/plan-samples.js'
+import { asExpected, comparable, fixtures, samples } from './support/plan-samples.js'
 import { sarifValidator } from './support/sarif.js'
 import { tempFolder } from './support/temp.js'
 
-const fixtures = new URL('./fixtures/terraform/', import.meta.url).pathname
 const cli = new URL('../dist/cli/main.js', import.meta.url).pathname
-const account = (): Snapshot => load(JSON.parse(readFileSync(join(fixtures, 'account.json'), 'utf8')))
-
-interface Expected {
-  readonly exit: number
-  readonly findings: ReadonlyArray<{ address: string; action: string; instanceId?: string; haVipId?: string; verdict: string; violations: ReadonlyArray<string>; unknownAttributes?: ReadonlyArray<string> }>
-}
-
-/** The vendored samples, then our own (same account, same expected-file format): [name, path without suffix]. */
-const samples = [fixtures, new URL('./fixtures/plans/', import.meta.url).pathname].flatMap((folder) =>
-  readdirSync(folder).filter((f) => f.endsWith('.plan.json')).sort().map((f) => f.replace(/\.plan\.json$/, '')).map((name) => [name, join(folder, name)] as const))
-
-/** A finding in the terms of the expected files. */
-const asExpected = (f: { address: string; action: string; instanceId?: string; haVipId?: string; verdict: string; violations: ReadonlyArray<{ id: string }>; unknowns: ReadonlyArray<{ attribute: string }> }, withHaVip: boolean) => ({
-  address: f.address,
-  action: f.action,
-  ...(f.instanceId === undefined ? {} : { instanceId: f.instanceId }),
-  ...(withHaVip && f.haVipId !== undefined ? { haVipId: f.haVipId } : {}),
-  verdict: f.verdict,
-  violations: f.violations.map((v) => v.id),
-  ...(f.verdict === 'unknown' ? { unknownAttributes: f.unknowns.map((u) => u.attribute) } : {}),
-})
-
-const comparable = (e: Expected['findings'][number]) => ({ ...e, ...(e.verdict === 'unknown' ? {} : { unknownAttributes: undefined }) })
 
 describe('the sample plans', () => {
-  it.each(samples)('%s gives its expected findings through checkPlan', (_, sample) => {
-    const expected = JSON.parse(readFileSync(`${sample}.expected.json`, 'utf8')) as Expected
-    const checked = checkPlan(account(), JSON.parse(readFileSync(`${sample}.plan.json`, 'utf8')))
-    if (E.isLeft(checked)) throw new Error(checked.left.message)
-    const got = checked.right.findings.map((f, i) => asExpected(f, expected.findings[i]?.haVipId !== undefined))
-    expect(got).toEqual(expected.findings.map(comparable).map((e) => JSON.parse(JSON.stringify(e)) as unknown))
-    const exit = checked.right.summary.fail > 0 ? 1 : checked.right.summary.unknown > 0 ? 3 : 0
-    expect(exit).toBe(expected.exit)
-  })
-
   it.each(samples)('%s gives its expected findings and exit code through havip plan --format json', (_, sample) => {
     const expected = JSON.parse(readFileSync(`${sample}.expected.json`, 'utf8')) as Expected
     const r = spawnSync(process.execPath, [cli, 'plan', '--snapshot', join(fixtures, 'account.json'), '--format', 'json', `${sample}.plan.json`], { encoding: 'utf8' })
@@ -180,18 +145,6 @@ describe('havip plan --config', () => {
   })
 })
 
-describe('checkPlan', () => {
-  it('is total: a value that is not a snapshot, or a plan that is not an object, is a Left', () => {
-    expect(E.isLeft(checkPlan({} as Snapshot, plan([])))).toBe(true)
-    for (const bad of [null, 42, 'plan', [], {}]) expect(E.isLeft(checkPlan(account(), bad))).toBe(true)
-  })
-
-  it('returns the report with every count', () => {
-    const checked = checkPlan(account(), JSON.parse(readFileSync(join(fixtures, 'p4-replace-and-cc.plan.json'), 'utf8')))
-    expect(E.isRight(checked) && (checked.right satisfies PlanReport).summary).toEqual({ pass: 4, fail: 2, unknown: 0 })
-  })
-})
-
 describe('the rules on a binding known only in part (what a plan leaves unknown)', () => {
   it('lets only the rules whose inputs are known speak: an unknown InstanceType or target id decides nothing', () => {
     const s = load(baseJson()) as unknown as SnapshotState
@@ -203,72 +156,5 @@ describe('the rules on a binding known only in part (what a plan leaves unknown)
     expect(ids({ haVipId: 'havip-2', instanceType: 'NetworkInterface' })).toEqual(['Forbidden.MixedInstanceTypes'])
     expect(ids({ instanceId: 'i-4', instanceType: 'EcsInstance' })).toEqual(['InvalidInstance.InvalidStatus'])
     expect(ids({ haVipId: 'havip-4' })).toEqual(['InvalidHaVip.InvalidStatus'])
-  })
-})
-
-describe('a delete-first replace: Terraform may apply another change before its delete half', () => {
-  const instance = (id: string) => ({ InstanceId: id, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p-${id}`, SubnetId: 'subnet-a', Type: 'primary' }] })
-  const haVip = (id: string, type: string, ids: ReadonlyArray<string>) =>
-    ({ HaVipId: id, SubnetId: 'subnet-a', Status: ids.length > 0 ? 'InUse' : 'Available', AssociatedInstanceType: type, AssociatedInstanceIds: ids })
-  const account = (quotas: { InstancesPerHaVip: number; HaVipsPerInstance: number }, haVips: ReadonlyArray<ReturnType<typeof haVip>>) => load({
-    Region: 'cn-beijing',
-    HaVips: haVips,
-    Instances: ['i-1', 'i-2', 'i-3'].map(instance),
-    NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'InUse', Type: 'secondary', DeviceId: 'i-3', ServiceManaged: false }],
-    Quotas: quotas,
-  })
-  const verdicts = (s: Snapshot, changes: Parameters<typeof plan>[0]) => {
-    const checked = checkPlan(s, plan(changes))
-    if (E.isLeft(checked)) throw new Error(checked.left.message)
-    return checked.right.findings.map((f) => [f.address, f.action, f.verdict, f.violations.map((v) => v.id)])
-  }
-
-  it('a binding that joins the HaVip the replace leaves meets it still full', () => {
-    const s = account({ InstancesPerHaVip: 2, HaVipsPerInstance: 2 }, [haVip('h1', 'EcsInstance', ['i-1', 'i-2']), haVip('h2', '', [])])
-    const checked = checkPlan(s, plan([association('move', ['delete', 'create'], { haVip: 'h2', instance: 'i-1' }, { haVip: 'h1', instance: 'i-1' }), association('join', ['create'], { haVip: 'h1', instance: 'i-3' })]))
-    expect(E.isRight(checked) && checked.right.findings.find((f) => f.address.endsWith('join'))?.violations[0]?.facts).toContain('before the delete half of volcengine_ha_vip_associate.move')
-    expect(verdicts(s, [association('move', ['delete', 'create'], { haVip: 'h2', instance: 'i-1' }, { haVip: 'h1', instance: 'i-1' }), association('join', ['create'], { haVip: 'h1', instance: 'i-3' })])).toEqual([
-      ['volcengine_ha_vip_associate.join', 'AssociateHaVip', 'fail', ['LimitExceeded.InstancesPerHaVip']],
-      ['volcengine_ha_vip_associate.move', 'DisassociateHaVip', 'pass', []],
-      ['volcengine_ha_vip_associate.move', 'AssociateHaVip', 'pass', []],
-    ])
-  })
-
-  it('a binding of the target the replace unbinds meets it still bound', () => {
-    const s = account({ InstancesPerHaVip: 2, HaVipsPerInstance: 1 }, [haVip('h1', 'EcsInstance', ['i-1']), haVip('h2', '', [])])
-    expect(verdicts(s, [association('move', ['delete', 'create'], { haVip: 'h1', instance: 'i-2' }, { haVip: 'h1', instance: 'i-1' }), association('again', ['create'], { haVip: 'h2', instance: 'i-1' })])).toEqual([
-      ['volcengine_ha_vip_associate.again', 'AssociateHaVip', 'fail', ['LimitExceeded.HaVipsPerInstance']],
-      ['volcengine_ha_vip_associate.move', 'DisassociateHaVip', 'pass', []],
-      ['volcengine_ha_vip_associate.move', 'AssociateHaVip', 'pass', []],
-    ])
-  })
-
-  it('after the replace in address order, the binding meets the old target instead of the new one', () => {
-    const s = account({ InstancesPerHaVip: 4, HaVipsPerInstance: 2 }, [haVip('h3', 'NetworkInterface', ['eni-1'])])
-    expect(verdicts(s, [association('a_swap', ['delete', 'create'], { haVip: 'h3', instance: 'i-1' }, { haVip: 'h3', instance: 'eni-1', type: 'NetworkInterface' }), association('b_join', ['create'], { haVip: 'h3', instance: 'i-2' })])).toEqual([
-      ['volcengine_ha_vip_associate.a_swap', 'DisassociateHaVip', 'pass', []],
-      ['volcengine_ha_vip_associate.a_swap', 'AssociateHaVip', 'pass', []],
-      ['volcengine_ha_vip_associate.b_join', 'AssociateHaVip', 'fail', ['Forbidden.MixedInstanceTypes']],
-    ])
-  })
-})
-
-describe('changes of unknown outcome', () => {
-  it('never turn a failure into an unknown: Terraform may apply them after it', () => {
-    const unknownHaVip: Parameters<typeof plan>[0][number] = {
-      ...association('a_unknown', ['create'], { haVip: 'havip-b', instance: 'i-a11' }),
-      after: { instance_id: 'i-a11', instance_type: 'EcsInstance' },
-      afterUnknown: { id: true, ha_vip_id: true },
-      expressions: { ha_vip_id: { references: ['data.volcengine_ha_vips.any.ha_vips'] } },
-    }
-    const twice = [association('c', ['create'], { haVip: 'havip-b', instance: 'i-a11' }), association('d', ['create'], { haVip: 'havip-b', instance: 'i-a11' })]
-    const verdicts = (changes: Parameters<typeof plan>[0]) => {
-      const checked = checkPlan(account(), plan(changes))
-      return E.isRight(checked) ? checked.right.findings.map((f) => [f.address, f.verdict]) : []
-    }
-    expect(verdicts(twice)).toEqual([['volcengine_ha_vip_associate.c', 'pass'], ['volcengine_ha_vip_associate.d', 'fail']])
-    expect(verdicts([unknownHaVip, ...twice])).toEqual([
-      ['volcengine_ha_vip_associate.a_unknown', 'unknown'], ['volcengine_ha_vip_associate.c', 'unknown'], ['volcengine_ha_vip_associate.d', 'fail'],
-    ])
   })
 })

@@ -7,6 +7,7 @@ import { lookup } from '../model/layered-map.js'
 import type { InstanceType } from '../model/json.js'
 import type { MutatingAction } from '../model/ledger.js'
 import { boundIds, boundType, instanceTypes, targetKey } from '../model/resources.js'
+import { bind } from '../engine/transitions.js'
 import type { SnapshotState } from '../model/snapshot.js'
 import type { PartialBinding } from '../rules/context.js'
 import { compareAddresses } from './address.js'
@@ -80,6 +81,8 @@ interface Doubts {
   /** Associations to a HaVip not known before apply, by target type; and their targets, where known. */
   readonly unknownHaVips: Map<InstanceType, Array<string>>
   readonly unknownHaVipTargets: Map<string, Array<string>>
+  /** Associations of a target not known to a HaVip not known, by target type: any binding of that type may be theirs. */
+  readonly unknownBindings: Map<InstanceType, Array<string>>
   /** Associations whose target type is not known. */
   readonly unknownTypes: Array<string>
   /** Disassociations that may have removed a binding: by HaVip, by target, or of anything. */
@@ -173,6 +176,7 @@ const doubtsOf = (c: BindingChange, p: PartialBinding, upper: SnapshotState, dou
     note(extraHaVips, `binds to a HaVip known only after apply: if it is ${haVipId}, it reaches InstancesPerHaVip`)
   }
   note(doubts.unknownHaVipTargets.get(targetKey(instanceType, instanceId)) ?? [], `binds ${instanceId} to a HaVip known only after apply: it may be ${haVipId}`)
+  note(doubts.unknownBindings.get(instanceType) ?? [], `binds a target known only after apply to a HaVip known only after apply: it may bind ${instanceId} to ${haVipId}`)
   const otherType = instanceType === 'EcsInstance' ? 'NetworkInterface' : 'EcsInstance'
   if (h !== undefined && boundType(h) === undefined) {
     note(doubts.unknownHaVips.get(otherType) ?? [], `binds a ${otherType} to a HaVip known only after apply: if it is ${haVipId}, the HaVip holds another type`)
@@ -191,6 +195,19 @@ const applied = (world: SnapshotState, action: MutatingAction, p: PartialBinding
 }
 
 /**
+ * An association of unknown outcome in the world with most bindings: made unless the engine
+ * refuses it whatever the unknowns are. One it refuses only for a value known after apply (a
+ * created HaVip's or instance's subnet read from a data source) may well be made.
+ */
+const associatedUnlessCertain = (world: SnapshotState, w: KnownBinding, markers: Markers, doubts: Doubts): SnapshotState => {
+  const done = applied(world, 'AssociateHaVip', w)
+  if (done !== world || settle(knownViolations(operations.AssociateHaVip, world, w), world, w, markers, doubts).failures.length > 0) return done
+  const h = lookup(world.haVips, w.haVipId)
+  const target = w.instanceType === 'EcsInstance' ? lookup(world.instances, w.instanceId) : lookup(world.enis, w.instanceId)
+  return h === undefined || target === undefined ? world : bind(world, h, target)
+}
+
+/**
  * Runs a plan's binding changes through the rules in the worst order Terraform may apply them,
  * chained, in two worlds: one where every change of unknown outcome made as few bindings as it can
  * (what a failure there does not depend on), one where it made as many. A change fails when it
@@ -201,7 +218,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
   const markers = new Markers()
   const doubts: Doubts = {
     uncertain: [], unknownMembers: new Map(), unknownTargets: new Map(), unknownHaVips: new Map(), unknownHaVipTargets: new Map(),
-    unknownTypes: [], removedFrom: new Map(), removedTarget: new Map(), attachments: [],
+    unknownBindings: new Map(), unknownTypes: [], removedFrom: new Map(), removedTarget: new Map(), attachments: [],
   }
   const start = prepare(snapshot, changes, markers, doubts)
   let lower = start
@@ -275,7 +292,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
         // with fewest bindings if that world accepted it: Terraform may apply the changes it depends
         // on after it, and a change that fails whatever they are must keep failing (docs/terraform.md).
         if (associate) {
-          upper = applied(upper, c.action, p)
+          upper = associatedUnlessCertain(upper, { haVipId, instanceId, instanceType }, markers, doubts)
           if (acceptedFirst) intoLower()
         } else intoLower()
       } else if (associate && instanceType === undefined) {
@@ -283,6 +300,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
       } else if (associate && haVipId === undefined && instanceType !== undefined) {
         push(doubts.unknownHaVips, instanceType, c.address)
         if (instanceId !== undefined) push(doubts.unknownHaVipTargets, targetKey(instanceType, instanceId), c.address)
+        else push(doubts.unknownBindings, instanceType, c.address)
       } else if (associate && haVipId !== undefined && instanceType !== undefined) {
         // An unknown target: a stand-in joins the HaVip in the world with most bindings.
         const h = lookup(upper.haVips, haVipId)
