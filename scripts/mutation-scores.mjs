@@ -42,7 +42,7 @@ for (const set of Object.keys(mutationSets)) {
   results.sets[set] = { measured: statSync(report).mtime.toISOString().slice(0, 10), folders }
 }
 // A set no longer defined has no place in the table.
-for (const set of Object.keys(results.sets)) if (!(set in mutationSets)) delete results.sets[set]
+results.sets = Object.fromEntries(Object.entries(results.sets).filter(([set]) => set in mutationSets))
 writeFileSync(resultsUrl, `${JSON.stringify(results, null, 2)}\n`)
 
 const byFolder = new Map()
