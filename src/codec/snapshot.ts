@@ -102,8 +102,12 @@ const byId = <J, V>(
   const refused = new Set<string>()
   let firstAt: Map<string, number> | undefined
   const firstOf = (id: string): number => {
-    firstAt ??= list.reduce((at, other, i) => (at.has(keyOf(other)) ? at : at.set(keyOf(other), i)), new Map<string, number>())
-    return firstAt.get(id) ?? 0
+    if (firstAt === undefined) {
+      firstAt = new Map<string, number>()
+      // Backwards, so that the first place of each key is the one left.
+      for (let i = list.length - 1; i >= 0; i--) firstAt.set(keyOf(list[i] as J), i)
+    }
+    return firstAt.get(id) ?? -1
   }
   list.forEach((item, i) => {
     const id = keyOf(item)
