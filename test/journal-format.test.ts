@@ -4,14 +4,19 @@ import { describe, expect, it } from 'vitest'
 import { loadSnapshot, snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { parseJournal } from '../src/journal/format.js'
+import { preallocationBytes } from '../src/journal/writer.js'
 import { durableStore } from '../src/server/store.js'
 import { oneHaVipAccount } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
 const account = oneHaVipAccount
 
-/** A snapshot and the journal a server left with three changes acknowledged one by one (three flushes), copied where they can be damaged. */
-const leftBehind = async (): Promise<{ path: string; journal: Buffer; lineStarts: ReadonlyArray<number> }> => {
+/**
+ * A snapshot and the journal a server left with three changes acknowledged one by one (three
+ * flushes), copied where they can be damaged: its lines only, without the zeros the server grew the
+ * file by (`left` is the file as it was).
+ */
+const leftBehind = async (): Promise<{ path: string; journal: Buffer; left: Buffer; lineStarts: ReadonlyArray<number> }> => {
   const live = join(tempFolder('havip-live-'), 'snapshot.json')
   writeFileSync(live, JSON.stringify(account(3)))
   const store = durableStore(live)
@@ -20,12 +25,13 @@ const leftBehind = async (): Promise<{ path: string; journal: Buffer; lineStarts
   }
   const path = join(tempFolder('havip-copy-'), 'snapshot.json')
   copyFileSync(live, path)
-  copyFileSync(`${live}.journal`, `${path}.journal`)
+  const left = readFileSync(`${live}.journal`)
   await store.close()
-  const journal = readFileSync(`${path}.journal`)
+  const journal = left.subarray(0, left.lastIndexOf(0x0a) + 1)
+  writeFileSync(`${path}.journal`, journal)
   const lineStarts = [0]
   for (let i = journal.indexOf(0x0a); i !== -1 && i < journal.length - 1; i = journal.indexOf(0x0a, i + 1)) lineStarts.push(i + 1)
-  return { path, journal, lineStarts }
+  return { path, journal, left, lineStarts }
 }
 
 const bound = (path: string): ReadonlyArray<string> => snapshotToJson(readSnapshotFile(path).snapshot).HaVips?.[0]?.AssociatedInstanceIds ?? []
@@ -35,6 +41,46 @@ describe('a journal damaged after it was written', () => {
     const { path, lineStarts } = await leftBehind()
     expect(lineStarts).toHaveLength(5)
     expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+  })
+
+  it('is read whole with the zeros the server grew it by: free space, not a torn line', async () => {
+    const { path, journal, left } = await leftBehind()
+    expect(left.length).toBe(preallocationBytes)
+    expect(left.subarray(journal.length).every((b) => b === 0)).toBe(true)
+    writeFileSync(`${path}.journal`, left)
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+    const parsed = parseJournal(left)
+    expect(parsed.ok && [parsed.journal.validLength, parsed.journal.torn]).toEqual([journal.length, false])
+  })
+
+  it('drops a last flush whose length line reached the disk but whose line did not, in part or at all: never acknowledged', async () => {
+    const { path, left, lineStarts } = await leftBehind()
+    const last = lineStarts[4] ?? 0
+    const end = left.indexOf(0x0a, last) + 1
+    for (const [from, to] of [[last, end], [last, last + 20], [last + 20, end - 1]] as const) {
+      const crashed = Buffer.from(left)
+      crashed.fill(0, from, to)
+      writeFileSync(`${path}.journal`, crashed)
+      expect(bound(path)).toEqual(['i-0', 'i-1'])
+      const parsed = parseJournal(crashed)
+      expect(parsed.ok && [parsed.journal.validLength, parsed.journal.torn]).toEqual([last, true])
+    }
+  })
+
+  it('refuses a line damaged before the free space; takes a line in it, after zeros, for a flush a crash tore', async () => {
+    const { path, left, journal, lineStarts } = await leftBehind()
+    const flipped = Buffer.from(left)
+    const at = (lineStarts[4] ?? 0) + 30
+    flipped[at] = (flipped[at] ?? 0) ^ 0x01
+    writeFileSync(`${path}.journal`, flipped)
+    expect(() => readSnapshotFile(path)).toThrow(`damaged at byte ${String(lineStarts[4])}: the last line is damaged (its checksum or its form is wrong), yet whole`)
+    const stray = Buffer.from(left)
+    journal.copy(stray, journal.length + 100, lineStarts[4] ?? 0)
+    writeFileSync(`${path}.journal`, stray)
+    // Two lines flushed together, the first one's page lost: neither was acknowledged.
+    expect(bound(path)).toEqual(['i-0', 'i-1', 'i-2'])
+    const parsed = parseJournal(stray)
+    expect(parsed.ok && [parsed.journal.validLength, parsed.journal.torn]).toEqual([journal.length, true])
   })
 
   it('refuses a bit flipped in its last whole line, naming the offset, rather than drop an acknowledged change', async () => {

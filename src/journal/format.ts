@@ -163,12 +163,19 @@ const decodeLine = (line: Buffer): unknown => {
   }
 }
 
+const allZero = (bytes: Buffer, from: number): boolean => {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false
+  return true
+}
+
 /**
  * Reads a journal's bytes. Only the last line may be bad, and only as a crash leaves it — cut short
  * (no newline), or holding zeros where its data never reached the disk — since it is the one group
  * of changes a crash can cut, and it was never acknowledged: it is then reported torn. A whole last
  * line with a wrong checksum (a bit flipped), a bad line anywhere else, a bad header, or (version 2)
  * a journal shorter than its last flush began (cut after it was written) is damage, with its offset.
+ * Zeros after the last line of a version 2 journal are free space (the writer grows the file ahead
+ * of its lines); the last flush was torn if its lines end before the length line's `after`.
  */
 export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journal: ParsedJournal } | { readonly ok: false; readonly damage: JournalDamage } => {
   const records: Array<{ offset: number; record: JournalRecord }> = []
@@ -184,6 +191,8 @@ export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journ
     return { ok: true, journal: { header, records, validLength, torn, ...(length === undefined ? {} : { lengthAt: length.at }) } }
   }
   while (offset < bytes.length) {
+    // Version 2: zeros from here to the end are space the writer grew the file by, ahead of its lines.
+    if (length !== undefined && bytes[offset] === 0 && allZero(bytes, offset)) return done(offset, offset < length.after)
     const end = bytes.indexOf(0x0a, offset)
     const line = bytes.subarray(offset, end === -1 ? bytes.length : end)
     const decoded = end === -1 ? undefined : decodeLine(line)
@@ -196,7 +205,7 @@ export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journ
     }
     const parsed = header === undefined ? asHeader(decoded) : asRecord(decoded)
     if (parsed === undefined) {
-      const last = end === -1 || end === bytes.length - 1
+      const last = end === -1 || end === bytes.length - 1 || (length !== undefined && allZero(bytes, end + 1))
       // A crash cuts the last line short or leaves zeros in it; a whole line of other bytes that is wrong was damaged after it was written.
       const crashed = end === -1 || line.includes(0)
       if (last && crashed && header !== undefined) return done(offset, true)

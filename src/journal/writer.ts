@@ -79,6 +79,15 @@ const linesOf = (items: ReadonlyArray<Item>): ReadonlyArray<Line> => {
 const errorOf = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)))
 
 /**
+ * A version 2 journal is grown ahead of its lines by this much, in zeros (free space, to the
+ * reader). Why: a flush that writes into blocks the file already has need not change its size, so
+ * `fdatasync` carries the data alone, without a metadata commit; appending pays one at every
+ * flush (about 40 % of a lone change's flush on ext4, measured). One flush a mebibyte pays it.
+ */
+export const preallocationBytes = 1024 * 1024
+let zeros: Buffer | undefined
+
+/**
  * Appends to a journal with group commit: everything added while a flush is on its way goes out in
  * the next one, as one write and one `fdatasync`, so many clients share a flush, and a lone client
  * waits for nothing but its own (flushed in place, synchronously). A promise resolves
@@ -93,6 +102,8 @@ export class JournalWriter {
   private tracked: Array<Buffer> | undefined
   private idle: Array<() => void> = []
   private paused = false
+  /** Whether to grow the file ahead of its lines: not once it failed (a full disk), until `reopen`. */
+  private preallocating: boolean
 
   constructor(
     private fd: number,
@@ -104,7 +115,11 @@ export class JournalWriter {
     private readonly io: JournalIo = nodeJournalIo,
     /** Where the journal's length line is (version 2), rewritten with every flush; none in a version 1 journal. */
     private lengthAt?: number,
-  ) {}
+    /** The file's size: past `size`, zeros written ahead (version 2 only). */
+    private allocated: number = size,
+  ) {
+    this.preallocating = lengthAt !== undefined
+  }
 
   /**
    * Appends a change: its number now, and a promise that resolves once it is durable. Throws at
@@ -161,6 +176,8 @@ export class JournalWriter {
     this.fd = fd
     this.size = size
     this.lengthAt = lengthAt
+    this.allocated = size
+    this.preallocating = lengthAt !== undefined
   }
 
   /** Waits for every item added so far to be flushed (or to fail). */
@@ -210,6 +227,7 @@ export class JournalWriter {
     const lines = linesOf(batch.items)
     const data = Buffer.concat(lines.map((l) => l.bytes))
     try {
+      if (this.preallocating && this.size + data.length > this.allocated) this.preallocate(this.size + data.length)
       this.writeAt(data, this.size)
       // In the same flush: a journal later found shorter than where this flush began was cut after it was written.
       if (this.lengthAt !== undefined) this.writeAt(lengthLine(this.size, this.size + data.length), this.lengthAt)
@@ -230,6 +248,25 @@ export class JournalWriter {
     this.settle()
   }
 
+  /** Zeros from the file's end to the next whole mebibyte past `end`, flushed with the lines that need them. */
+  private preallocate(end: number): void {
+    const target = (Math.floor(end / preallocationBytes) + 1) * preallocationBytes
+    try {
+      zeros ??= Buffer.alloc(preallocationBytes)
+      for (let at = this.allocated; at < target; at += preallocationBytes) this.writeAt(zeros.subarray(0, Math.min(preallocationBytes, target - at)), at)
+      this.allocated = target
+    } catch {
+      // A full disk: the lines are appended as they come, as a version 1 journal's are, and the
+      // zeros that did reach the file are given back, for the snapshot a fold has to write.
+      this.preallocating = false
+      try {
+        this.io.ftruncateSync(this.fd, this.allocated)
+      } catch {
+        // Left as free space past the lines: the reader takes it so.
+      }
+    }
+  }
+
   private writeAt(data: Buffer, position: number): void {
     let done = 0
     while (done < data.length) {
@@ -243,6 +280,7 @@ export class JournalWriter {
     // Whatever reached the file past the durable length was never acknowledged: cut it off.
     try {
       this.io.ftruncateSync(this.fd, this.size)
+      this.allocated = this.size
       this.io.fdatasyncSync(this.fd)
     } catch (cut) {
       this.broken = new Error(`the journal cannot be written or repaired: ${errorOf(cut).message}`)

@@ -103,6 +103,8 @@ interface OpenJournal {
   readonly fd: number
   readonly size: number
   readonly lengthAt?: number
+  /** The file's size: zeros past `size` are space grown ahead of the lines. */
+  readonly allocated?: number
 }
 
 const newJournal = (loaded: SnapshotOnDisk): OpenJournal => {
@@ -120,7 +122,7 @@ const continuedJournal = (journal: NonNullable<SnapshotOnDisk['journal']>): Open
     if (journal.lengthAt !== undefined) writeAllAt(fd, lengthLine(journal.validLength, journal.validLength), journal.lengthAt)
     fdatasyncSync(fd)
   }
-  return { fd, size: journal.validLength, ...(journal.lengthAt === undefined ? {} : { lengthAt: journal.lengthAt }) }
+  return { fd, size: journal.validLength, allocated: fstatSync(fd).size, ...(journal.lengthAt === undefined ? {} : { lengthAt: journal.lengthAt }) }
 }
 
 const writeAllAt = (fd: number, data: Buffer, position: number): void => {
@@ -224,7 +226,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       pending = []
       latest = undefined
     },
-  }, options.journalIo, opened.lengthAt)
+  }, options.journalIo, opened.lengthAt, opened.allocated)
 
   /** Writes `durable` to a new snapshot file in slices, then swaps it and a fresh journal in. */
   const compact = async (): Promise<void> => {
