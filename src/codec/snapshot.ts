@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { parseAddress, parseCidr } from '../model/address.js'
 import type { AddressIndex, Subnet } from '../model/addresses.js'
 import { loadAddresses } from '../model/addresses.js'
-import { layered, layeredValues } from '../model/layered-map.js'
+import { layered, layeredValues, unorderedLayered } from '../model/layered-map.js'
 import type { AnyLedgerEntryJson, AsyncTaskJson, HaVipJson, SnapshotJson } from '../model/json.js'
 import { LedgerIndex, ledgerKey } from '../model/ledger.js'
 import type { Eni, Instance, TargetKey } from '../model/resources.js'
@@ -56,10 +56,10 @@ const index = (json: DecodedSnapshot, report: Report): SnapshotState => {
     quotas: { ...defaultQuotas, ...json.Quotas },
     haVips: layered(haVips),
     haVipCount: haVips.size,
-    haVipsPerVpc: layered(perVpc),
+    haVipsPerVpc: unorderedLayered(perVpc),
     instances: layered(instances),
     enis: layered(enis),
-    bindingCounts: layered(bindingCounts),
+    bindingCounts: unorderedLayered(bindingCounts),
     ledger: layered(indexLedger(json.ClientTokens ?? [], report)),
     subnets,
     routeEntryOf: indexRouteEntries(json.RouteEntries ?? [], report),

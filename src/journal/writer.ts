@@ -41,8 +41,8 @@ export const nodeJournalIo: JournalIo = {
 }
 
 export interface WriterHooks {
-  /** Called before each flush with the journal's descriptor; throwing stops this flush and every later change. */
-  readonly beforeFlush?: (fd: number) => void
+  /** Called before each flush; throwing stops this flush and every later change. */
+  readonly beforeFlush?: () => void
   /** Every change up to `seq` is on the disk (called before their promises resolve). */
   readonly onDurable: (seq: number) => void
   /** A flush failed: every change not yet durable is lost (called before their promises reject). */
@@ -218,7 +218,7 @@ export class JournalWriter {
     this.flushing = true
     this.waiting = undefined
     try {
-      this.hooks.beforeFlush?.(this.fd)
+      this.hooks.beforeFlush?.()
     } catch (e) {
       this.broken = errorOf(e)
       this.fail(this.broken, batch)

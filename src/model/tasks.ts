@@ -1,6 +1,6 @@
 import { List, OrderedSet } from 'immutable'
 import type { LayeredMap } from './layered-map.js'
-import { assign, layered, lookup, unassign } from './layered-map.js'
+import { assign, lookup, unassign, unorderedLayered } from './layered-map.js'
 import type { AsyncTaskJson } from './json.js'
 
 /** The task ledger keeps at most this many tasks (more only while they are in progress). */
@@ -25,7 +25,7 @@ export interface TaskLedger {
 
 /** The ledger of the tasks a snapshot lists (ids already checked unique). */
 export const loadTasks = (byId: ReadonlyMap<string, AsyncTaskJson>): TaskLedger => ({
-  byId: layered(byId),
+  byId: unorderedLayered(byId),
   held: List(),
   queue: List(byId.keys()),
   inProgress: OrderedSet([...byId.values()].filter(isInProgress).map((t) => t.AsyncTaskId)),

@@ -129,20 +129,30 @@ const writeAllAt = (fd: number, data: Buffer, position: number): void => {
   for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, position + done)
 }
 
+/** A file's place on its filesystem: what a name must still lead to. */
+interface FileIdentity {
+  readonly dev: number
+  readonly ino: number
+}
+
+const identityOf = (fd: number): FileIdentity => {
+  const { dev, ino } = fstatSync(fd)
+  return { dev, ino }
+}
+
 /**
  * Why the open journal is no longer the file at its path (deleted, or replaced by another file),
- * if it is not: a change flushed there could never be found again.
+ * if it is not: a change flushed there could never be found again. One `stat` of the path a flush:
+ * a name that still leads to the open file proves it is not deleted either.
  */
-const journalGone = (path: string, fd: number): string | undefined => {
-  const open = fstatSync(fd)
-  if (open.nlink === 0) return 'was deleted'
+const journalGone = (path: string, opened: FileIdentity): string | undefined => {
   let named
   try {
     named = statSync(path)
   } catch {
     return 'was deleted'
   }
-  return named.dev === open.dev && named.ino === open.ino ? undefined : 'was replaced by another file'
+  return named.dev === opened.dev && named.ino === opened.ino ? undefined : 'was replaced by another file'
 }
 
 /** A journal that is a symbolic link would become a file of its own at the first compaction, its target left stale: refused. */
@@ -197,6 +207,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let closed = false
   let closing: Promise<void> | undefined
 
+  let journalIdentity = identityOf(opened.fd)
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
       let flushed = 0
@@ -213,8 +224,8 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
         compaction = compact().finally(() => { compaction = undefined })
       }
     },
-    beforeFlush: (fd) => {
-      const why = journalGone(journalFile, fd)
+    beforeFlush: () => {
+      const why = journalGone(journalFile, journalIdentity)
       if (why === undefined) return
       const e = new Error(`${journalFile} ${why}: changes are refused from now on, since they could not be found again; restart the server`)
       options.log?.(`havip serve: ${e.message}`)
@@ -263,7 +274,9 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
         journal.write(start.bytes)
         await journal.flushInBackground()
         await journal.replaceInBackground()
-        writer.reopen(openSync(journal.target, 'r+'), statSync(journal.target).size, start.lengthAt)
+        const fd = openSync(journal.target, 'r+')
+        journalIdentity = identityOf(fd)
+        writer.reopen(fd, statSync(journal.target).size, start.lengthAt)
         fileSeq = seq
       })
     } catch (e) {
