@@ -16,8 +16,10 @@ export const nthId = (region: string, kind: IdKind, n: number): string =>
   // The one-shot form: a quarter of a Hash object's cost, and every write issues a task id.
   `${prefixes[kind]}${hash('sha256', `${region}/${kind}/${String(n)}`, 'hex').slice(0, 20)}`
 
+// A task id issued since the load is never issued again (the counter only grows), so only a
+// loaded task can hold the next one: the ledger's persistent part, dearer to ask, is asked only then.
 const taken = (s: SnapshotState, kind: IdKind, id: string): boolean =>
-  kind === 'havip' ? lookup(s.haVips, id) !== undefined : findTask(s.tasks, id) !== undefined
+  kind === 'havip' ? lookup(s.haVips, id) !== undefined : s.tasks.byId.base.has(id) && findTask(s.tasks, id) !== undefined
 
 /** The next free id of its kind, and the counter after it: an id that already exists is skipped. */
 export const issueId = (s: SnapshotState, kind: IdKind): { readonly id: string; readonly idCounter: number } => {

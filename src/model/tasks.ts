@@ -49,7 +49,7 @@ const dropOldest = (l: TaskLedger, keep: string): TaskLedger | undefined => {
   let { held: heldIds, queue } = l
   for (let head = queue.first(); head !== undefined && head !== keep; head = queue.first()) {
     queue = queue.shift()
-    if (!l.inProgress.has(head)) return { ...l, byId: unassign(l.byId, head), held: heldIds, queue, size: l.size - 1 }
+    if (l.inProgress.size === 0 || !l.inProgress.has(head)) return { ...l, byId: unassign(l.byId, head), held: heldIds, queue, size: l.size - 1 }
     heldIds = heldIds.push(head)
   }
   return undefined
