@@ -14,15 +14,17 @@ const send = (s: Snapshot, action: string, params: Readonly<Record<string, strin
 }
 
 /** The addresses a run of address-less CreateHaVip requests in the subnet gets. */
-const creates = (s: Snapshot, subnetId: string, n: number): { readonly snapshot: Snapshot; readonly ips: ReadonlyArray<string | undefined> } => {
+const creates = (s: Snapshot, subnetId: string, n: number) => {
   const ips: Array<string | undefined> = []
+  const ids: Array<string> = []
   let now = s
   for (let i = 0; i < n; i++) {
     const r = send(now, 'CreateHaVip', { SubnetId: subnetId })
     ips.push(r.ip)
+    ids.push(r.id ?? '')
     now = r.snapshot
   }
-  return { snapshot: now, ips }
+  return { snapshot: now, ips, ids }
 }
 
 const deleted = (s: Snapshot, id: string): Snapshot => {
@@ -119,8 +121,7 @@ describe('the lowest free address', () => {
   it('an address created and deleted since load is handed out again before higher ones', () => {
     const made = creates(lifecycle(), 'subnet-a', 2)
     expect(made.ips).toEqual(['192.168.0.5', '192.168.0.6'])
-    const id = send(lifecycle(), 'CreateHaVip', { SubnetId: 'subnet-a' }).id ?? ''
-    expect(creates(deleted(made.snapshot, id), 'subnet-a', 2).ips).toEqual(['192.168.0.5', '192.168.0.7'])
+    expect(creates(deleted(made.snapshot, made.ids[0] ?? ''), 'subnet-a', 2).ips).toEqual(['192.168.0.5', '192.168.0.7'])
   })
 
   it('a shared address stays in use until its last user goes', () => {
