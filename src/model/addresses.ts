@@ -38,6 +38,7 @@ export interface AddressIndex {
 }
 
 const none: LoadedAddresses = { sorted: new Uint32Array(0), shared: new Map() }
+const unchanged: AddressChanges = { delta: IMap(), freed: ISet(), floor: 0 }
 
 /** The first index whose address is at least `v`. */
 const lowerBound = (sorted: Uint32Array, v: number): number => {
@@ -63,7 +64,7 @@ const loadedCount = (l: LoadedAddresses, address: number): number => {
  */
 const nextLoadedGap = (sorted: Uint32Array, v: number): number => {
   const k = lowerBound(sorted, v)
-  if (sorted[k] !== v) return v
+  // When v is free, sorted[k] - k already exceeds v - k: the search ends at k.
   let lo = k
   let hi = sorted.length
   while (lo < hi) {
@@ -81,14 +82,15 @@ export const useCount = (index: AddressIndex, subnetId: string, address: number)
 /** One more (`+1`) or one fewer (`-1`) user of an address. */
 export const changeUse = (index: AddressIndex, subnetId: string, address: number, by: 1 | -1): AddressIndex => {
   const loaded = loadedCount(index.loaded.get(subnetId) ?? none, address)
-  const before = index.changes.get(subnetId) ?? { delta: IMap<number, number>(), freed: ISet<number>(), floor: 0 }
+  const before = index.changes.get(subnetId) ?? unchanged
   const delta = (before.delta.get(address) ?? 0) + by
   const now = loaded + delta
   const changes: AddressChanges = {
     delta: delta === 0 ? before.delta.delete(address) : before.delta.set(address, delta),
     freed: loaded > 0 && now === 0 ? before.freed.add(address) : before.freed.delete(address),
-    // 0: not known yet, the search starts at the block's start.
-    floor: now === 0 && before.floor !== 0 ? Math.min(before.floor, address) : before.floor,
+    // An address given back may be the lowest free one; one taken was free, so at or above the floor
+    // already; a shared one still in use only lowers the floor, which stays a bound. 0: not known yet.
+    floor: Math.min(before.floor, address),
   }
   return { loaded: index.loaded, changes: index.changes.set(subnetId, changes) }
 }
@@ -98,24 +100,22 @@ export const lowestFree = (index: AddressIndex, subnet: Subnet): number | undefi
   const lo = subnet.cidr.first + 2
   const hi = subnet.cidr.last - 1
   const loaded = index.loaded.get(subnet.id) ?? none
-  const changes = index.changes.get(subnet.id)
-  let x = Math.max(lo, changes?.floor ?? lo)
+  const changes = index.changes.get(subnet.id) ?? unchanged
+  let x = Math.max(lo, changes.floor)
   // Never in use at load, and not taken since; the changes hold only what requests added.
   for (;;) {
     x = nextLoadedGap(loaded.sorted, x)
-    if ((changes?.delta.get(x) ?? 0) <= 0) break
+    if ((changes.delta.get(x) ?? 0) <= 0) break
     x += 1
   }
   let best = x
-  for (const f of changes?.freed ?? []) if (f >= lo && f < best) best = f
+  for (const f of changes.freed) if (f >= lo) best = Math.min(best, f)
   return best <= hi ? best : undefined
 }
 
 /** After the lowest free address was taken: everything below the next one is in use. */
-export const raiseFloor = (index: AddressIndex, subnetId: string, taken: number): AddressIndex => {
-  const changes = index.changes.get(subnetId)
-  return changes === undefined ? index : { loaded: index.loaded, changes: index.changes.set(subnetId, { ...changes, floor: taken + 1 }) }
-}
+export const raiseFloor = (index: AddressIndex, subnetId: string, taken: number): AddressIndex =>
+  ({ loaded: index.loaded, changes: index.changes.set(subnetId, { ...(index.changes.get(subnetId) ?? unchanged), floor: taken + 1 }) })
 
 /** Builds the loaded index from every (subnet, address) pair in use. */
 export const loadAddresses = (uses: ReadonlyMap<string, ReadonlyArray<number>>): AddressIndex => {
@@ -124,9 +124,9 @@ export const loadAddresses = (uses: ReadonlyMap<string, ReadonlyArray<number>>):
     const all = Uint32Array.from(addresses).sort()
     const shared = new Map<number, number>()
     let n = 0
-    for (let i = 0; i < all.length; i++) {
-      const a = all[i] ?? 0
-      if (n > 0 && all[n - 1] === a) shared.set(a, (shared.get(a) ?? 1) + 1)
+    // Compacts in place: each write lands at or before the element being read.
+    for (const a of all) {
+      if (all[n - 1] === a) shared.set(a, (shared.get(a) ?? 1) + 1)
       else all[n++] = a
     }
     loaded.set(subnetId, { sorted: all.slice(0, n), shared })
