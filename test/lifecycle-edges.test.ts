@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { HandleContext, Snapshot, SnapshotJson } from 'havip-rules'
-import { createHaVip, deleteHaVip, handle, modifyHaVipAttributes, snapshotToJson } from 'havip-rules'
+import type { HandleContext, Snapshot } from 'havip-rules'
+import { createHaVip, deleteHaVip, explain, handle, modifyHaVipAttributes, snapshotToJson } from 'havip-rules'
 import { lifecycle, lifecycleJson, q } from './support/lifecycle-account.js'
 import { load } from './support/snapshots.js'
 
@@ -64,10 +64,25 @@ describe('CreateHaVip refusals state their facts', () => {
 describe('CreateHaVip addresses', () => {
   it('an address asked for leaves the lower free ones to the next HaVip that lets the subnet choose', () => {
     const asked = right(createHaVip(lifecycle(), { action: 'CreateHaVip', subnetId: 'subnet-a', ipAddress: '192.168.0.20' }))
+    expect(asked.result.IpAddress).toBe('192.168.0.20')
+    expect(haVipOf(asked.snapshot, asked.result.HaVipId)?.IpAddress).toBe('192.168.0.20')
     const chosen = right(createHaVip(asked.snapshot, { action: 'CreateHaVip', subnetId: 'subnet-a' }))
     expect(chosen.result.IpAddress).toBe('192.168.0.5')
     const next = right(createHaVip(chosen.snapshot, { action: 'CreateHaVip', subnetId: 'subnet-a', ipAddress: '192.168.0.7' }))
     expect(right(createHaVip(next.snapshot, { action: 'CreateHaVip', subnetId: 'subnet-a' })).result.IpAddress).toBe('192.168.0.6')
+  })
+
+  it('a full subnet refuses only a request that lets it choose (C7); one that names an address meets C4-C6 alone', () => {
+    const full = lifecycle({
+      ...subnets({ SubnetId: 'subnet-t', VpcId: 'vpc-3', CidrBlock: '10.1.0.0/30' }),
+      HaVips: [...(lifecycleJson().HaVips as ReadonlyArray<unknown>), { HaVipId: 'havip-t', SubnetId: 'subnet-t', IpAddress: '10.1.0.2', Status: 'Available' }],
+    })
+    const reasons = (r: Readonly<Record<string, string>>) => explain(full, { action: 'CreateHaVip', subnetId: 'subnet-t', ...r }).map((e) => e.facts)
+    expect(reasons({})).toEqual(['every address of subnet-t\'s block 10.1.0.0/30 is reserved or in use'])
+    expect(reasons({ ipAddress: '10.1.0.2' })).toEqual(['10.1.0.2 is in use in subnet-t'])
+    expect(reasons({ ipAddress: '10.1.0.3' })).toEqual(['10.1.0.3 is reserved in subnet-t\'s block 10.1.0.0/30'])
+    expect(explain(full, { action: 'CreateHaVip', subnetId: 'subnet-x' }).map((e) => e.code)).toEqual(['InvalidSubnet.NotFound'])
+    expect(explain(full, { action: 'CreateHaVip', subnetId: 'subnet-x', ipAddress: '10.1.0.2' }).map((e) => e.code)).toEqual(['InvalidSubnet.NotFound'])
   })
 })
 
@@ -108,7 +123,7 @@ describe('the host\'s time and RequestId', () => {
   it('an empty or non-text time and RequestId count as not given', () => {
     const contexts: ReadonlyArray<unknown> = [{ now: '', requestId: '' }, { now: 42, requestId: 7 }, { now: null, requestId: {} }, null, 'now', 0]
     for (const ctx of contexts) {
-      const created = right(createHaVip(lifecycle(), request, ctx as { readonly now?: string }))
+      const created = right(createHaVip(lifecycle(), request, ctx as never))
       const h = haVipOf(created.snapshot, created.result.HaVipId) ?? {}
       expect(Object.keys(h), JSON.stringify(ctx)).not.toContain('CreatedAt')
       expect(snapshotToJson(created.snapshot).AsyncTasks?.at(-1), JSON.stringify(ctx)).not.toHaveProperty('RequestId')
@@ -128,9 +143,9 @@ describe('the host\'s time and RequestId', () => {
 })
 
 describe('ModifyHaVipAttributes', () => {
-  const dated = (): SnapshotJson => lifecycleJson({
+  const dated = () => lifecycleJson({
     HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', VpcId: 'vpc-1', IpAddress: '192.168.0.9', Status: 'Available', HaVipName: 'old', Description: 'was', UpdatedAt: '2026-01-01T00:00:00Z' }],
-  }) as SnapshotJson
+  })
 
   it('keeps the description and UpdatedAt a request and its host do not give', () => {
     const renamed = right(modifyHaVipAttributes(load(dated()), { action: 'ModifyHaVipAttributes', haVipId: 'havip-1', haVipName: 'new' }))
@@ -158,10 +173,10 @@ describe('writes freeze nothing: what they give back and the caller\'s JSON stay
     values.forEach(walk)
     return found
   }
-  const tagged = (): SnapshotJson => lifecycleJson({
+  const tagged = () => lifecycleJson({
     AsyncSteps: 2,
     HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', VpcId: 'vpc-1', IpAddress: '192.168.0.9', Status: 'Available', AssociatedInstanceIds: [], Tags: [{ Key: 'k', Value: 'v' }] }],
-  }) as SnapshotJson
+  })
 
   it('a HaVip being deleted', () => {
     const json = tagged()
