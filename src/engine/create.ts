@@ -1,8 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { apiError } from '../errors/catalog.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { ApiError } from '../errors/catalog.js'
 import { formatAddress } from '../model/address.js'
-import { changeUse, lowestFree, raiseFloor } from '../model/addresses.js'
+import type { Subnet } from '../model/addresses.js'
+import { changeUse, raiseFloor } from '../model/addresses.js'
 import type { HaVipJson } from '../model/json.js'
 import { assign, lookup } from '../model/layered-map.js'
 import { ledgerKey } from '../model/ledger.js'
@@ -53,12 +54,8 @@ const newHaVip = (r: CreateHaVipRequest, id: string, vpcId: string, address: str
 })
 
 /** Every rule passed: the HaVip is appended with its address, its task recorded, and with a token the ledger entry. */
-const apply = (ctx: CreateContext, w: WriteContext): E.Either<ApiError, Outcome<CreateHaVipOutput>> => {
+const apply = (ctx: CreateContext, subnet: Subnet, chosen: number, w: WriteContext): E.Either<ApiError, Outcome<CreateHaVipOutput>> => {
   const { snapshot: s, request: r } = ctx
-  if (E.isLeft(ctx.subnet)) return ctx.subnet
-  const subnet = ctx.subnet.right
-  const chosen = ctx.address ?? lowestFree(s.addresses, subnet)
-  if (chosen === undefined) return E.left(apiError('InternalError', 'a CreateHaVip without a free address was executed'))
   const { id, idCounter } = issueId(s, 'havip')
   const haVip = newHaVip(r, id, subnet.vpcId, formatAddress(chosen), s.asyncSteps > 0 ? 'Creating' : 'Available', w.now)
   const used = changeUse(s.addresses, subnet.id, chosen, 1)
@@ -85,7 +82,8 @@ export const evaluateCreate = (s: SnapshotState, r: CreateHaVipRequest, w: Write
   if (verdict._tag === 'Replay') return E.right({ snapshot: s, result: verdict.entry.Result, replayed: verdict.entry })
   if (verdict._tag === 'Refused') return E.left(verdict.error)
   const ctx = createContext(s, r)
-  return unlessViolated(createRules, ctx, () => apply(ctx, w))
+  // The rules passed, C2 and C7 among them: the subnet and the address are there.
+  return unlessViolated(createRules, ctx, () => pipe(ctx.subnet, E.chain((subnet) => pipe(ctx.chosen, E.chain((chosen) => apply(ctx, subnet, chosen, w))))))
 }
 
 /** CreateHaVip, pre-check mode: a refused token first, then every rule that fails; a replay has none. */

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { Immer } from 'immer'
 import type { ApiError } from '../errors/catalog.js'
 import { assign } from '../model/layered-map.js'
@@ -11,7 +12,7 @@ import { haVipDeletable, noEipBound, noRouteEntryPointsAt } from '../rules/delet
 import { haVipExists } from '../rules/existence.js'
 import type { Outcome } from './evaluate.js'
 import type { WriteContext } from './lifecycle.js'
-import { everyViolation, unlessViolated, withFoundHaVip } from './lifecycle.js'
+import { everyViolation, unlessViolated } from './lifecycle.js'
 import { removeHaVip, withTask } from './tasks.js'
 
 const { produce } = new Immer({ autoFreeze: false })
@@ -28,14 +29,15 @@ const context = (snapshot: SnapshotState, r: DeleteHaVipRequest): HaVipContext =
 
 /** DeleteHaVip, emulator mode: the HaVip leaves at once, or is Deleting until its task completes. */
 export const evaluateDelete = (s: SnapshotState, r: DeleteHaVipRequest, w: WriteContext): E.Either<ApiError, Outcome> => {
-  const ctx = context(s, r)
-  return unlessViolated(deleteRules, ctx, () => withFoundHaVip(ctx, (h) => {
+  const haVip = findHaVip(s, r.haVipId)
+  // The rules passed, X1 among them: the HaVip is there.
+  return unlessViolated(deleteRules, { snapshot: s, haVip }, () => pipe(haVip, E.chain((h) => {
     const changed = s.asyncSteps > 0
       ? withChanges(s, { haVips: assign(s.haVips, h.HaVipId, produce(h, (d) => { d.Status = 'Deleting' })) })
       : removeHaVip(s, h)
     const { snapshot, taskId } = withTask(changed, 'DeleteHaVip', h.HaVipId, w.requestId)
     return E.right({ snapshot, result: { AsyncTaskId: taskId } })
-  }))
+  })))
 }
 
 /** DeleteHaVip, pre-check mode. */

@@ -3,9 +3,7 @@ import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import * as RA from 'fp-ts/lib/ReadonlyArray.js'
 import type { ApiError } from '../errors/catalog.js'
-import { apiError } from '../errors/catalog.js'
-import type { HaVipJson } from '../model/json.js'
-import type { Check, HaVipContext } from '../rules/context.js'
+import type { Check } from '../rules/context.js'
 
 /** What the host tells a write: the RequestId to record, and the time (ISO-8601) a created or changed HaVip is stamped with. */
 export interface WriteContext {
@@ -30,7 +28,3 @@ export const unlessViolated = <C, A>(rules: ReadonlyArray<Check<C>>, ctx: C, the
   const violation = firstViolation(rules, ctx)
   return O.isSome(violation) ? E.left(violation.value) : then()
 }
-
-/** What `then` makes of the HaVip the rules found (they all passed, the existence rule among them). */
-export const withFoundHaVip = <A>(ctx: HaVipContext, then: (h: HaVipJson) => E.Either<ApiError, A>): E.Either<ApiError, A> =>
-  ctx.haVip === undefined ? E.left(apiError('InternalError', 'a request without its HaVip was executed')) : pipe(ctx.haVip, E.chain(then))

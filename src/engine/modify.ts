@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { Immer } from 'immer'
 import type { ApiError } from '../errors/catalog.js'
 import { assign } from '../model/layered-map.js'
@@ -11,7 +12,7 @@ import { haVipExists } from '../rules/existence.js'
 import { haVipStatusAllowsBinding } from '../rules/havip-state.js'
 import type { Outcome } from './evaluate.js'
 import type { WriteContext } from './lifecycle.js'
-import { everyViolation, unlessViolated, withFoundHaVip } from './lifecycle.js'
+import { everyViolation, unlessViolated } from './lifecycle.js'
 import { withTask } from './tasks.js'
 
 const { produce } = new Immer({ autoFreeze: false })
@@ -26,8 +27,9 @@ const context = (snapshot: SnapshotState, r: ModifyHaVipAttributesRequest): HaVi
 
 /** ModifyHaVipAttributes, emulator mode: what is given changes at once in either mode; the status stays. */
 export const evaluateModify = (s: SnapshotState, r: ModifyHaVipAttributesRequest, w: WriteContext): E.Either<ApiError, Outcome> => {
-  const ctx = context(s, r)
-  return unlessViolated(modifyRules, ctx, () => withFoundHaVip(ctx, (h) => {
+  const haVip = findHaVip(s, r.haVipId)
+  // The rules passed, M1 among them: the HaVip is there.
+  return unlessViolated(modifyRules, { snapshot: s, haVip }, () => pipe(haVip, E.chain((h) => {
     const changed = produce(h, (d) => {
       if (r.haVipName !== undefined) d.HaVipName = r.haVipName
       if (r.description !== undefined) d.Description = r.description
@@ -35,7 +37,7 @@ export const evaluateModify = (s: SnapshotState, r: ModifyHaVipAttributesRequest
     })
     const { snapshot, taskId } = withTask(withChanges(s, { haVips: assign(s.haVips, h.HaVipId, changed) }), 'ModifyHaVipAttributes', h.HaVipId, w.requestId)
     return E.right({ snapshot, result: { AsyncTaskId: taskId } })
-  }))
+  })))
 }
 
 /** ModifyHaVipAttributes, pre-check mode. */

@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import * as O from 'fp-ts/lib/Option.js'
 import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
@@ -11,6 +12,8 @@ import type { SnapshotState } from '../model/snapshot.js'
 import type { Check } from './context.js'
 import { fail, pass } from './context.js'
 
+const cidrText = (s: Subnet): string => `${formatAddress(s.cidr.first)}/${String(32 - Math.log2(s.cidr.last - s.cidr.first + 1))}`
+
 /** What CreateHaVip's rules see: the snapshot, the request, its subnet found or the not-found error, and the address it asks for. */
 export interface CreateContext {
   readonly snapshot: SnapshotState
@@ -18,18 +21,24 @@ export interface CreateContext {
   readonly subnet: E.Either<ApiError, Subnet>
   /** `IpAddress` as a number; undefined when the request lets the subnet choose. */
   readonly address: number | undefined
+  /** The address the HaVip gets: the one asked for, else the subnet's lowest free one, else why there is none (C2's or C7's error). */
+  readonly chosen: E.Either<ApiError, number>
 }
 
 export type CreateRule = Check<CreateContext>
 
+const lowestFreeOf = (snapshot: SnapshotState) => (s: Subnet): E.Either<ApiError, number> => {
+  const free = lowestFree(snapshot.addresses, s)
+  return free === undefined
+    ? E.left(apiError('InsufficientIpAddress.Subnet', `every address of ${s.id}'s block ${cidrText(s)} is reserved or in use`))
+    : E.right(free)
+}
+
 export const createContext = (snapshot: SnapshotState, request: CreateHaVipRequest): CreateContext => {
-  const subnet = snapshot.subnets.get(request.subnetId)
-  return {
-    snapshot,
-    request,
-    subnet: subnet === undefined ? E.left(apiError('InvalidSubnet.NotFound', `no subnet ${request.subnetId} in the snapshot`)) : E.right(subnet),
-    address: request.ipAddress === undefined ? undefined : parseAddress(request.ipAddress),
-  }
+  const found = snapshot.subnets.get(request.subnetId)
+  const subnet: E.Either<ApiError, Subnet> = found === undefined ? E.left(apiError('InvalidSubnet.NotFound', `no subnet ${request.subnetId} in the snapshot`)) : E.right(found)
+  const address = request.ipAddress === undefined ? undefined : parseAddress(request.ipAddress)
+  return { snapshot, request, subnet, address, chosen: address === undefined ? pipe(subnet, E.chain(lowestFreeOf(snapshot))) : E.right(address) }
 }
 
 // A rule about the subnet has nothing to say when there is none: C2 speaks for it.
@@ -38,8 +47,6 @@ const onSubnet = (rule: (subnet: Subnet, ctx: CreateContext) => ReturnType<Creat
 
 const onAddress = (rule: (address: number, subnet: Subnet, ctx: CreateContext) => ReturnType<CreateRule>): CreateRule =>
   onSubnet((subnet, ctx) => (ctx.address === undefined ? pass : rule(ctx.address, subnet, ctx)))
-
-const cidrText = (s: Subnet): string => `${formatAddress(s.cidr.first)}/${String(32 - Math.log2(s.cidr.last - s.cidr.first + 1))}`
 
 /** C2 [choice]: the subnet is one the snapshot lists. */
 export const subnetExists: CreateRule = (ctx) => O.getLeft(ctx.subnet)
@@ -61,10 +68,7 @@ export const addressNotInUse: CreateRule = onAddress((a, s, { snapshot }) =>
   useCount(snapshot.addresses, s.id, a) > 0 ? fail('InvalidIpAddress.InUse', `${formatAddress(a)} is in use in ${s.id}`) : pass)
 
 /** C7 [choice]: without an address, the subnet must have a free one. */
-export const subnetHasFreeAddress: CreateRule = onSubnet((s, { snapshot, address }) =>
-  address !== undefined || lowestFree(snapshot.addresses, s) !== undefined
-    ? pass
-    : fail('InsufficientIpAddress.Subnet', `every address of ${s.id}'s block ${cidrText(s)} is reserved or in use`))
+export const subnetHasFreeAddress: CreateRule = onSubnet((_s, { chosen }) => O.getLeft(chosen))
 
 /** C8 [choice]: the subnet's VPC holds fewer HaVips than `HaVipsPerVpc` (vendor: 5). */
 export const withinHaVipsPerVpc: CreateRule = onSubnet((s, { snapshot }) => {
