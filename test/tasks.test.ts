@@ -40,6 +40,18 @@ const failing = (s: Snapshot, params: Readonly<Record<string, string>>) => {
 const inProgress = (id: string, action: string, resourceId: string, stepsLeft = 1) =>
   ({ AsyncTaskId: id, Action: action, ResourceId: resourceId, Status: 'InProgress', StepsLeft: stepsLeft })
 
+/** The lifecycle account with one more HaVip, havip-d, being deleted, and these tasks. */
+const withDeleting = (tasks: ReadonlyArray<Task>): Snapshot => load(lifecycleJson({
+  HaVips: [...(lifecycleJson().HaVips as ReadonlyArray<object>), { HaVipId: 'havip-d', SubnetId: 'subnet-a', IpAddress: '192.168.0.20', Status: 'Deleting' }],
+  AsyncTasks: tasks,
+}))
+
+/** One step of these tasks on the lifecycle account with havip-d: before and after, every task marked to fail first when `fail`. */
+const oneStep = (tasks: ReadonlyArray<Task>, fail: boolean): { readonly before: Snapshot; readonly after: Snapshot } => {
+  const before = withDeleting(tasks)
+  return { before, after: advance(fail ? tasks.reduce((x, t) => markToFail(x, t.AsyncTaskId), state(before)) : before) }
+}
+
 describe('a task marked to fail (fail-task)', () => {
   it('CreateHaVip: the task ends Failed, the HaVip leaves, and its address, its VPC\'s count and the region\'s count are free again', () => {
     // vpc-1 holds four HaVips, the region five.
@@ -102,67 +114,36 @@ describe('a task marked to fail (fail-task)', () => {
     const task = sync.result?.AsyncTaskId ?? ''
     expect(taskOf(sync.snapshot, task)).toStrictEqual({ AsyncTaskId: task, Action: 'DeleteHaVip', ResourceId: 'havip-1', Status: 'Succeeded', RequestId: 'r', StepsLeft: 0 })
   })
-
-  // Each: a task on a HaVip in neither state the undo is for; the HaVip stays as it is.
-  const untouched: ReadonlyArray<readonly [string, string, string]> = [
-    ['CreateHaVip', 'havip-2', 'InUse'],
-    ['DeleteHaVip', 'havip-c', 'Creating'],
-    ['CreateHaVip', 'havip-d', 'Deleting'],
-    ['DeleteHaVip', 'havip-2', 'InUse'],
-    ['ModifyHaVipAttributes', 'havip-d', 'Deleting'],
-    ['ModifyHaVipAttributes', 'havip-2', 'InUse'],
-  ]
-  const withDeleting = (tasks: ReadonlyArray<Task>): Snapshot => load(lifecycleJson({
-    HaVips: [...(lifecycleJson().HaVips as ReadonlyArray<object>), { HaVipId: 'havip-d', SubnetId: 'subnet-a', IpAddress: '192.168.0.20', Status: 'Deleting' }],
-    AsyncTasks: tasks,
-  }))
-
-  it.each(untouched)('a failing %s task leaves %s (%s) as it is', (action, id, status) => {
-    const s = withDeleting([inProgress('at-1', action, id)])
-    const marked = markToFail(state(s), 'at-1')
-    const ended = advance(marked)
-    expect(haVip(ended, id)?.Status).toBe(status)
-    expect(haVipsOf(ended)).toEqual(haVipsOf(s))
-    expect(taskOf(ended, 'at-1')).toMatchObject({ Status: 'Failed', StepsLeft: 0 })
-  })
-
-  it('a failing task whose HaVip is gone just ends Failed', () => {
-    const s = withDeleting([inProgress('at-1', 'CreateHaVip', 'havip-gone'), inProgress('at-2', 'DeleteHaVip', 'havip-gone')])
-    const ended = advance(markToFail(markToFail(state(s), 'at-1'), 'at-2'))
-    expect(tasksOf(ended).map((t) => t.Status)).toEqual(['Failed', 'Failed'])
-    expect(haVipsOf(ended)).toEqual(haVipsOf(s))
-  })
 })
 
-describe('a task that succeeds', () => {
-  const withDeleting = (tasks: ReadonlyArray<Task>): Snapshot => load(lifecycleJson({
-    HaVips: [...(lifecycleJson().HaVips as ReadonlyArray<object>), { HaVipId: 'havip-d', SubnetId: 'subnet-a', IpAddress: '192.168.0.20', Status: 'Deleting' }],
-    AsyncTasks: tasks,
-  }))
-
-  // Each: a task on a HaVip in neither state its completion is for; the HaVip stays as it is.
-  it.each([
+describe('a task on a HaVip in neither state its end is for', () => {
+  // Each: the task, its HaVip and the HaVip's state, which the task's end, success or failure, leaves as it is.
+  const cases: ReadonlyArray<readonly [string, string, string]> = [
     ['CreateHaVip', 'havip-2', 'InUse'],
     ['CreateHaVip', 'havip-d', 'Deleting'],
     ['DeleteHaVip', 'havip-c', 'Creating'],
     ['DeleteHaVip', 'havip-1', 'Available'],
+    ['DeleteHaVip', 'havip-2', 'InUse'],
     ['ModifyHaVipAttributes', 'havip-d', 'Deleting'],
     ['ModifyHaVipAttributes', 'havip-c', 'Creating'],
-  ])('a %s task leaves %s (%s) as it is', (action, id, status) => {
-    const s = withDeleting([inProgress('at-1', action, id)])
-    const ended = advance(s)
-    expect(haVip(ended, id)?.Status).toBe(status)
-    expect(haVipsOf(ended)).toEqual(haVipsOf(s))
-    expect(taskOf(ended, 'at-1')).toMatchObject({ Status: 'Succeeded', StepsLeft: 0 })
-  })
+    ['ModifyHaVipAttributes', 'havip-2', 'InUse'],
+  ]
+  const ends = [[false, 'Succeeded'], [true, 'Failed']] as const
 
-  it('a task whose HaVip is gone just ends Succeeded', () => {
-    const s = withDeleting([inProgress('at-1', 'CreateHaVip', 'havip-gone'), inProgress('at-2', 'DeleteHaVip', 'havip-gone')])
-    const ended = advance(s)
-    expect(tasksOf(ended).map((t) => t.Status)).toEqual(['Succeeded', 'Succeeded'])
-    expect(haVipsOf(ended)).toEqual(haVipsOf(s))
-  })
+  it.each(ends.flatMap(([fail, ended]) => cases.map(([action, id, status]) => [action, fail ? 'marked to fail' : 'not marked', id, status, fail, ended] as const)))(
+    'a %s task %s leaves %s (%s) as it is', (action, _, id, status, fail, ended) => {
+      const { before, after } = oneStep([inProgress('at-1', action, id)], fail)
+      expect(haVip(after, id)?.Status).toBe(status)
+      expect({ haVips: haVipsOf(after), task: taskOf(after, 'at-1')?.Status }).toEqual({ haVips: haVipsOf(before), task: ended })
+    })
 
+  it.each(ends)('a task whose HaVip is gone just ends (marked to fail: %s)', (fail, ended) => {
+    const { before, after } = oneStep([inProgress('at-1', 'CreateHaVip', 'havip-gone'), inProgress('at-2', 'DeleteHaVip', 'havip-gone')], fail)
+    expect({ haVips: haVipsOf(after), tasks: tasksOf(after).map((t) => t.Status) }).toEqual({ haVips: haVipsOf(before), tasks: [ended, ended] })
+  })
+})
+
+describe('a task that succeeds', () => {
   it('a HaVip made Available is not frozen', () => {
     const s = lifecycle({ AsyncTasks: [inProgress('at-1', 'CreateHaVip', 'havip-c')] })
     const done = advance(s)
