@@ -13,7 +13,7 @@ const prefixes: Readonly<Record<IdKind, string>> = { havip: 'havip-', task: 'at-
  * SHA-256 of `<Region>/<kind>/<n>`. Deterministic, so that two implementations and two runs agree.
  */
 export const nthId = (region: string, kind: IdKind, n: number): string =>
-  `${prefixes[kind]}${createHash('sha256').update(`${region}/${kind}/${String(n)}`, 'utf8').digest('hex').slice(0, 20)}`
+  `${prefixes[kind]}${createHash('sha256').update(`${region}/${kind}/${String(n)}`).digest('hex').slice(0, 20)}`
 
 const taken = (s: SnapshotState, kind: IdKind, id: string): boolean =>
   kind === 'havip' ? lookup(s.haVips, id) !== undefined : findTask(s.tasks, id) !== undefined
