@@ -48,7 +48,7 @@ const releaseTargets = (counts: SnapshotState['bindingCounts'], h: HaVipJson): S
 /** A HaVip leaves the snapshot: its place, its address, its VPC's count and its targets' counts go with it. */
 export const removeHaVip = (s: SnapshotState, h: HaVipJson): SnapshotState => {
   const vpc = vpcOf(h, s.subnets)
-  const address = h.IpAddress === undefined || h.IpAddress === '' ? undefined : parseAddress(h.IpAddress)
+  const address = parseAddress(h.IpAddress ?? '')
   const subnet = s.subnets.get(h.SubnetId)
   const inBlock = address !== undefined && subnet !== undefined && address >= subnet.cidr.first && address <= subnet.cidr.last
   return withChanges(s, {
@@ -134,7 +134,7 @@ export const stepped = (s: SnapshotState, steps: number): SnapshotState => {
  * takes no step; something that is not a snapshot comes back as it is.
  */
 export const advance = (snapshot: Snapshot, steps = 1): Snapshot =>
-  isSnapshot(snapshot) && Number.isSafeInteger(steps) && steps > 0 ? stepped(snapshot, steps) : snapshot
+  isSnapshot(snapshot) && Number.isSafeInteger(steps) ? stepped(snapshot, steps) : snapshot
 
 /** GetAsyncTaskStatus's answer besides the RequestId. */
 export interface TaskStatus {
