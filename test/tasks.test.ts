@@ -3,6 +3,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Snapshot, SnapshotJson } from 'havip-rules'
 import { advance, createHaVip, explain, getAsyncTaskStatus, handle, snapshotToJson } from 'havip-rules'
+import { nthId } from '../src/engine/ids.js'
 import { markToFail, stepped, tasksInProgress } from '../src/engine/tasks.js'
 import { handleRequest } from '../src/journal/replay.js'
 import type { SnapshotState } from '../src/model/snapshot.js'
@@ -295,6 +296,22 @@ describe('the task ledger\'s bound', () => {
     const third = modify(second)
     expect(ids(third)).toHaveLength(10_000)
     expect(ids(third).slice(0, 2)).toEqual(['at-4', 'at-5'])
+  })
+
+  it('gives out again the id of a loaded task the ledger dropped, and skips one it still holds', () => {
+    // The oldest loaded task holds the id the counter reaches second; 9,999 others fill the ledger.
+    const region = snapshotToJson(lifecycle()).Region ?? 'cn-beijing'
+    const counter = snapshotToJson(lifecycle()).IdCounter ?? 0
+    const nextButOne = nthId(region, 'task', counter + 1)
+    const s = lifecycle({ AsyncTasks: [succeeded(-1), ...Array.from({ length: 9_999 }, (_, i) => succeeded(i))].map((t, i) => (i === 0 ? { ...t, AsyncTaskId: nextButOne } : t)) })
+    const first = result(s, q('ModifyHaVipAttributes', { HaVipId: 'havip-1' }))
+    expect(first.result?.AsyncTaskId).toBe(nthId(region, 'task', counter))
+    // The ledger went over 10,000 and dropped its oldest: the id is free again, and given out.
+    expect(taskOf(first.snapshot, nextButOne)).toBeUndefined()
+    expect(result(first.snapshot, q('ModifyHaVipAttributes', { HaVipId: 'havip-1' })).result?.AsyncTaskId).toBe(nextButOne)
+    // Still held (nothing dropped yet): skipped.
+    const kept = lifecycle({ AsyncTasks: [{ ...succeeded(0), AsyncTaskId: nthId(region, 'task', counter) }] })
+    expect(result(kept, q('ModifyHaVipAttributes', { HaVipId: 'havip-1' })).result?.AsyncTaskId).toBe(nthId(region, 'task', counter + 1))
   })
 
   it('keeps a ledger of tasks all in progress, and the new task too', () => {
