@@ -144,7 +144,8 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
     list = own(result, spec.listKey)
     listPath = childPath(resultPath, spec.listKey)
     const total = own(result, 'TotalCount')
-    if (typeof total === 'number' && Number.isSafeInteger(total)) totalCount = total
+    // Not a number is not a safe integer either.
+    if (Number.isSafeInteger(total)) totalCount = total as number
   }
   if (!Array.isArray(list)) return problem(listPath, `expected the list of ${spec.action}, got ${list === null ? 'null' : typeof list}`)
   const items: Array<ReadPage['items'][number]> = []
@@ -166,6 +167,6 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
-    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }), totalCountPath: childPath(resultPath, 'TotalCount') },
+    page: { kind: page.kind, source: page.source, items, region, totalCount, totalCountPath: childPath(resultPath, 'TotalCount') },
   }
 }
