@@ -97,11 +97,12 @@ const regionOf = (pages: ReadonlyArray<ReadPage>, asked: string | undefined, pro
   if (asked !== undefined) return asked
   const named = pages.filter((p) => p.region !== undefined)
   const [first] = named
-  const other = named.find((p) => p.region !== first?.region)
-  if (first !== undefined && other !== undefined) {
+  if (first === undefined) return undefined
+  const other = named.find((p) => p.region !== first.region)
+  if (other !== undefined) {
     problems.push({ source: other.source, path: 'ResponseMetadata.Region', message: `is ${String(other.region)}; ${first.source} is ${String(first.region)} (give --region)` })
   }
-  return first?.region
+  return first.region
 }
 
 /**
@@ -137,8 +138,10 @@ export const buildSnapshot = (pages: ReadonlyArray<DescribePage>, options: Build
   // `HaVips[3].AssociatedInstanceIds[0]` is reported where that HaVip came from.
   const inPage = (path: string): Omit<PageProblem, 'message'> | undefined => {
     const m = /^(HaVips|Instances|NetworkInterfaces|Subnets|RouteEntries)\[(\d+)\]/.exec(path)
-    const origin = m === null ? undefined : lists[m[1] as ResourceKind]?.[Number(m[2])]
-    return origin === undefined || m === null ? undefined : { source: origin.source, path: `${origin.path}${path.slice(m[0].length)}` }
+    if (m === null) return undefined
+    // Always found: the snapshot's lists are these; the check is for the type.
+    const origin = lists[m[1] as ResourceKind]?.[Number(m[2])]
+    return origin === undefined ? undefined : { source: origin.source, path: `${origin.path}${path.slice(m[0].length)}` }
   }
   return E.left(buildError(loaded.left.problems.map((p): PageProblem => ({ ...(inPage(p.path) ?? { source: 'the snapshot', path: p.path }), message: p.message }))))
 }

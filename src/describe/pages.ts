@@ -60,11 +60,11 @@ export const maxItemDepth = 64
 interface Nested {
   readonly value: unknown
   readonly depth: number
-  readonly parent?: Nested
-  readonly key?: string | number
+  /** Where the value is in its parent; the item itself has none. */
+  readonly in?: { readonly parent: Nested; readonly key: string | number }
 }
 
-const pathTo = (n: Nested, base: string): string => (n.parent === undefined || n.key === undefined ? base : childPath(pathTo(n.parent, base), n.key))
+const pathTo = (n: Nested, base: string): string => (n.in === undefined ? base : childPath(pathTo(n.in.parent, base), n.in.key))
 
 /** The JSON path of the first value nested more than `maxItemDepth` levels inside `item`, found without recursion. */
 const tooDeep = (item: unknown, path: string): string | undefined => {
@@ -73,8 +73,8 @@ const tooDeep = (item: unknown, path: string): string | undefined => {
     const { value, depth } = n
     if (typeof value !== 'object' || value === null) continue
     if (depth > maxItemDepth) return pathTo(n, path)
-    if (Array.isArray(value)) value.forEach((child: unknown, i) => stack.push({ value: child, depth: depth + 1, parent: n, key: i }))
-    else for (const [key, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, parent: n, key })
+    if (Array.isArray(value)) value.forEach((child: unknown, i) => stack.push({ value: child, depth: depth + 1, in: { parent: n, key: i } }))
+    else for (const [key, child] of Object.entries(value)) stack.push({ value: child, depth: depth + 1, in: { parent: n, key } })
   }
   return undefined
 }
@@ -144,7 +144,8 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
     list = own(result, spec.listKey)
     listPath = childPath(resultPath, spec.listKey)
     const total = own(result, 'TotalCount')
-    if (typeof total === 'number' && Number.isSafeInteger(total)) totalCount = total
+    // Not a number is not a safe integer either.
+    if (Number.isSafeInteger(total)) totalCount = total as number
   }
   if (!Array.isArray(list)) return problem(listPath, `expected the list of ${spec.action}, got ${list === null ? 'null' : typeof list}`)
   const items: Array<ReadPage['items'][number]> = []
@@ -166,6 +167,6 @@ export const readPage = (page: DescribePage): { readonly ok: true; readonly page
   if (problems.length > 0) return { ok: false, problems }
   return {
     ok: true,
-    page: { kind: page.kind, source: page.source, items, ...(region === undefined ? {} : { region }), ...(totalCount === undefined ? {} : { totalCount }), totalCountPath: childPath(resultPath, 'TotalCount') },
+    page: { kind: page.kind, source: page.source, items, region, totalCount, totalCountPath: childPath(resultPath, 'TotalCount') },
   }
 }
