@@ -82,7 +82,8 @@ const errorOf = (e: unknown): Error => (e instanceof Error ? e : new Error(Strin
  * A version 2 journal is grown ahead of its lines by this much, in zeros (free space, to the
  * reader). Why: a flush that writes into blocks the file already has need not change its size, so
  * `fdatasync` carries the data alone, without a metadata commit; appending pays one at every
- * flush (a third of a lone flush's time on ext4: 150 → 102 µs, measured in a loop). One flush a mebibyte pays it.
+ * flush (a third of a lone flush's time on ext4: 150 → 102 µs, measured in a loop). One flush a
+ * mebibyte pays it.
  */
 export const preallocationBytes = 1024 * 1024
 let zeros: Buffer | undefined
