@@ -11,8 +11,9 @@ type Slot<V> = V | typeof removed
  * Why: a persistent hash map over a million entries costs several cache misses and copied nodes
  * per write; a native map cannot be shared between versions. Reads and writes here cost a native
  * lookup plus an overlay operation whose size grows with the number of requests applied, never
- * with the size of the snapshot. The overlay is ordered so that appended entries keep their order;
- * a removed key stays in it as a mark, so that removing costs what adding does.
+ * with the size of the snapshot. The overlay of a map that is listed (`layered`) is ordered, so
+ * that appended entries keep their order; a removed key stays in it as a mark, so that removing
+ * costs what adding does.
  */
 export interface LayeredMap<K, V> {
   readonly base: ReadonlyMap<K, V>
@@ -23,9 +24,9 @@ export interface LayeredMap<K, V> {
 export const layered = <K, V>(base: ReadonlyMap<K, V>): LayeredMap<K, V> => ({ base, overlay: OrderedMap() })
 
 /**
- * A layered map that is only looked up, never listed: its overlay keeps no order, which halves
- * what a write costs (an ordered overlay updates a list beside its map). For the counts and the
- * task ledger, written by every change.
+ * A layered map that is only looked up, never listed: its overlay keeps no order, so a write
+ * spares the list an ordered overlay updates beside its map. For the counts and the task ledger,
+ * written by every change.
  */
 export const unorderedLayered = <K, V>(base: ReadonlyMap<K, V>): LayeredMap<K, V> => ({ base, overlay: PersistentMap() })
 
