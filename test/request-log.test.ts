@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { requestLog } from '../src/server/log.js'
 
 const time = new Date(Date.UTC(2026, 10, 26, 3, 15, 0, 123))
@@ -28,7 +28,7 @@ describe('the request log', () => {
     ])
   })
 
-  it('writes once a turn of the event loop, whatever it logged in that turn, and nothing when there is nothing', async () => {
+  it("the server's own lines: written once a turn of the event loop, whatever it noted in that turn, and nothing when there is nothing", async () => {
     const writes: Array<string> = []
     const log = requestLog((text) => { writes.push(text) })
     log.note('one')
@@ -56,5 +56,51 @@ describe('the request log', () => {
     log.note('kept')
     await nextTurn()
     expect(writes).toEqual(['kept\n'])
+  })
+
+  describe('request lines are written together', () => {
+    afterEach(() => { vi.useRealTimers() })
+    const entry = (requestId: string) => ({ time, method: 'GET', action: 'AssociateHaVip', status: 200, requestId, ms: 1 })
+
+    it('requests of many turns of the event loop share one write, within 50 ms of the first', () => {
+      vi.useFakeTimers()
+      const writes: Array<string> = []
+      const log = requestLog((text) => { writes.push(text) })
+      log.request(entry('R1'))
+      vi.advanceTimersByTime(20)
+      log.request(entry('R2'))
+      vi.advanceTimersByTime(29)
+      expect(writes).toEqual([])
+      vi.advanceTimersByTime(1)
+      expect(writes.map((w) => w.split('\n').length - 1)).toEqual([2])
+      log.request(entry('R3'))
+      vi.advanceTimersByTime(50)
+      expect(writes).toHaveLength(2)
+    })
+
+    it('past 64 KiB waiting, at once (in the next turn)', () => {
+      vi.useFakeTimers()
+      const writes: Array<string> = []
+      const log = requestLog((text) => { writes.push(text) })
+      const long = 'R'.repeat(1000)
+      for (let i = 0; i < 60; i++) log.request(entry(`${long}${String(i)}`))
+      vi.advanceTimersByTime(10)
+      expect(writes).toEqual([])
+      for (let i = 60; i < 70; i++) log.request(entry(`${long}${String(i)}`))
+      expect(writes).toEqual([])
+      vi.advanceTimersByTime(10)
+      expect(writes.map((w) => w.split('\n').length - 1)).toEqual([70])
+    })
+
+    it("a note of the server's own goes out in the same turn, after the request lines that wait", async () => {
+      const writes: Array<string> = []
+      const log = requestLog((text) => { writes.push(text) })
+      log.request(entry('R1'))
+      log.note('compaction failed')
+      expect(writes).toEqual([])
+      await nextTurn()
+      expect(writes).toHaveLength(1)
+      expect(writes[0]).toMatch(/ R1 1\.0ms\ncompaction failed\n$/)
+    })
   })
 })

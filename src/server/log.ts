@@ -26,18 +26,31 @@ export interface RequestLog {
   readonly flush: () => void
 }
 
+/** How long request lines may wait to be written together: a lone client's request would otherwise pay a write of its own. */
+const requestLinesEveryMs = 50
+/** Past this much text, request lines are written at once: what one burst of requests makes the log hold is bounded. */
+const mostPendingChars = 64 * 1024
+
 /**
- * A request log that writes once a turn of the event loop, however many requests it answered, and
- * never stops the server: a write that fails (a closed pipe) drops the line.
+ * A request log that never stops the server: a write that fails (a closed pipe) drops the line.
+ * Request lines are written together, every 50 ms (or at once past 64 KiB): one write for many
+ * requests, where a write a request costs a lone client more than its rules do. The server's own
+ * lines (`note`: a warning, a failed compaction) go out in the same turn of the event loop,
+ * with whatever request lines wait before them, in order.
  */
 export const requestLog = (write: (text: string) => void, format: LogFormat = 'text'): RequestLog => {
   let pending: Array<string> = []
-  let scheduled = false
+  let pendingChars = 0
+  let soon = false
+  let later: NodeJS.Timeout | undefined
   const flush = (): void => {
-    scheduled = false
+    soon = false
+    if (later !== undefined) clearTimeout(later)
+    later = undefined
     if (pending.length === 0) return
     const text = pending.join('')
     pending = []
+    pendingChars = 0
     try {
       write(text)
     } catch {
@@ -46,10 +59,23 @@ export const requestLog = (write: (text: string) => void, format: LogFormat = 't
   }
   const add = (text: string): void => {
     pending.push(`${text}\n`)
-    if (!scheduled) {
-      scheduled = true
-      setImmediate(flush)
-    }
+    pendingChars += text.length + 1
   }
-  return { request: (entry) => { add(line(entry, format)) }, note: add, flush }
+  const flushSoon = (): void => {
+    if (soon) return
+    soon = true
+    setImmediate(flush)
+  }
+  return {
+    request: (entry) => {
+      add(line(entry, format))
+      if (pendingChars >= mostPendingChars) flushSoon()
+      else later ??= setTimeout(flush, requestLinesEveryMs).unref()
+    },
+    note: (text) => {
+      add(text)
+      flushSoon()
+    },
+    flush,
+  }
 }
