@@ -121,6 +121,14 @@ describe('the journal writer: checkpoints', () => {
 })
 
 describe('the journal writer: when flushes go out', () => {
+  /** Adds i-1, and i-2 from a callback queued just before it (so it runs before i-1's flush begins): their durability. */
+  const addTwo = (w: JournalWriter): Promise<ReadonlyArray<Promise<void>>> => new Promise((resolve) => {
+    let first: Promise<void> = Promise.resolve()
+    setImmediate(() => { resolve([first, w.addChange(change('i-2')).durable]) })
+    first = w.addChange(change('i-1')).durable
+  })
+  const sharedLine = [{ seq: 1, changes: [change('i-0')] }, { seq: 2, changes: [change('i-1'), change('i-2')] }]
+
   it('exclusive waits for a flush on its way, and runs once it is durable', async () => {
     const j = newJournal()
     const events: Array<string> = []
@@ -146,17 +154,11 @@ describe('the journal writer: when flushes go out', () => {
     const j = newJournal()
     const w = writerOn(j, listening().hooks)
     void w.addChange(change('i-0')).durable
-    // Queued after the flush of i-0: adds i-1, and queues a callback that adds i-2 before i-1's flush begins.
-    const added = new Promise<ReadonlyArray<Promise<void>>>((resolve) => {
-      setImmediate(() => {
-        let first: Promise<void> = Promise.resolve()
-        setImmediate(() => { resolve([first, w.addChange(change('i-2')).durable]) })
-        first = w.addChange(change('i-1')).durable
-      })
-    })
+    // Queued after the flush of i-0.
+    const added = new Promise<ReadonlyArray<Promise<void>>>((resolve) => { setImmediate(() => { resolve(addTwo(w)) }) })
     await w.drain()
     await Promise.all(await added)
-    expect(recordsIn(j.path)).toEqual([{ seq: 1, changes: [change('i-0')] }, { seq: 2, changes: [change('i-1'), change('i-2')] }])
+    expect(recordsIn(j.path)).toEqual(sharedLine)
     w.close()
   })
 
@@ -164,13 +166,8 @@ describe('the journal writer: when flushes go out', () => {
     const j = newJournal()
     const w = writerOn(j, listening().hooks)
     await w.addChange(change('i-0')).durable
-    const added = new Promise<ReadonlyArray<Promise<void>>>((resolve) => {
-      let first: Promise<void> = Promise.resolve()
-      setImmediate(() => { resolve([first, w.addChange(change('i-2')).durable]) })
-      first = w.addChange(change('i-1')).durable
-    })
-    await Promise.all(await added)
-    expect(recordsIn(j.path)).toEqual([{ seq: 1, changes: [change('i-0')] }, { seq: 2, changes: [change('i-1'), change('i-2')] }])
+    await Promise.all(await addTwo(w))
+    expect(recordsIn(j.path)).toEqual(sharedLine)
     w.close()
   })
 })
