@@ -129,6 +129,13 @@ describe('replaying a journal: control changes and requests apply as the server 
     expect(state.AsyncTasks?.map((t) => [t.Action, t.Status, t.RequestId])).toEqual([['AssociateHaVip', 'Succeeded', 'req-async']])
   })
 
+  it('puts a whole state in place, and the changes after it apply to that state', () => {
+    const { path } = placed(oneHaVipAccount(1), [{ seq: 1, changes: [associate('i-0'), { state: oneHaVipAccount(2) }, associate('i-1')] }])
+    const state = stateOf(path)
+    expect(state.Instances?.map((i) => i.InstanceId)).toEqual(['i-0', 'i-1'])
+    expect(state.HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-1'])
+  })
+
   it('keeps the RequestId each write answered with on its task', () => {
     const { path } = placed(oneHaVipAccount(1), [{ seq: 1, changes: [associate('i-0', 'req-kept')] }])
     expect(stateOf(path).AsyncTasks?.map((t) => t.RequestId)).toEqual(['req-kept'])
