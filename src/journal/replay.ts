@@ -57,8 +57,8 @@ export const replayJournal = (snapshot: SnapshotState, sha256: string, journal: 
 /** The outcome of a control change: the state it leads to (the same when it changes nothing). */
 export const applyControl = (state: SnapshotState, change: JournalControl): SnapshotState | string => {
   if ('state' in change) {
-    const loaded = loadSnapshot(change.state)
-    return E.isRight(loaded) && isSnapshot(loaded.right) ? loaded.right : '(a state put in place) does not load'
+    const loaded = E.toUnion(loadSnapshot(change.state))
+    return isSnapshot(loaded) ? loaded : '(a state put in place) does not load'
   }
   if ('advance' in change) return stepped(state, change.advance)
   return change.asyncSteps === state.asyncSteps ? state : withChanges(state, { asyncSteps: change.asyncSteps })
