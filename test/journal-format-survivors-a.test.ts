@@ -29,7 +29,9 @@ const bound = (path: string): ReadonlyArray<string> =>
   snapshotToJson(readSnapshotFile(path, noWait).snapshot).HaVips?.[0]?.AssociatedInstanceIds ?? []
 
 /** Writes `bytes` as the journal beside `path`. */
-const journalOf = (path: string, bytes: Buffer): void => writeFileSync(`${path}.journal`, bytes)
+const journalOf = (path: string, bytes: Buffer): void => {
+  writeFileSync(`${path}.journal`, bytes)
+}
 
 describe('a journal whose first line is not a havip-rules header is refused, naming the file and byte 0', () => {
   // Each header is followed by a length line and a change that would replay: only the header is wrong.
