@@ -76,8 +76,9 @@ const hex = (n: number): string => n.toString(16).padStart(8, '0')
 
 /** One line of the journal, ready to append. */
 export const journalLine = (record: JournalHeader | JournalLength | JournalRecord): Buffer => {
-  const json = Buffer.from(JSON.stringify(record), 'utf8')
-  return Buffer.concat([Buffer.from(`${hex(crc32(json))} `, 'latin1'), json, Buffer.from('\n', 'latin1')])
+  // Buffer.from encodes a string as UTF-8; the checksum, the space and the newline are ASCII.
+  const json = Buffer.from(JSON.stringify(record))
+  return Buffer.concat([Buffer.from(`${hex(crc32(json))} `), json, Buffer.from('\n')])
 }
 
 /** A version 1 header: a journal without its length (what earlier versions wrote). */
