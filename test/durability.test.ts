@@ -66,7 +66,8 @@ describe('a killed server loses nothing it acknowledged', () => {
    * as they can; the server is killed with SIGKILL at a random moment. Each client's instance must
    * then be where its last acknowledged toggle put it — or, if a toggle was on its way, where that
    * one would have put it — and the state must load, every invariant whole. The kill comes when
-   * `killAfter` changes have been acknowledged, whatever the machine's speed (after 10 s at most).
+   * `killAfter` changes have been acknowledged, whatever the machine's speed (after 60 s at most: a
+   * bound on a server that stopped answering, far above what even a loaded machine needs).
    */
   const run = async (folder: string, killAfter: number, compactAfter: string): Promise<{ acknowledged: number }> => {
     const path = snapshotIn(folder, account(clients))
@@ -94,7 +95,7 @@ describe('a killed server loses nothing it acknowledged', () => {
       }
     })
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([enough, new Promise((resolve) => { timer = setTimeout(resolve, 10_000) })])
+    await Promise.race([enough, new Promise((resolve) => { timer = setTimeout(resolve, 60_000) })])
     clearTimeout(timer)
     killed = true
     server.child.kill('SIGKILL')
@@ -124,9 +125,10 @@ describe('a killed server loses nothing it acknowledged', () => {
         run(tempFolder('havip-kill-'), n, (batch * 5 + i) % 2 === 0 ? '600' : '100000000')))
       acknowledged += results.reduce((sum, r) => sum + r.acknowledged, 0)
     }
-    // The runs did real work: each got at least as far as planned before its kill (none waited 10 s in vain).
+    // The runs did real work: each got at least as far as planned before its kill (none waited 60 s in vain).
     expect(acknowledged).toBeGreaterThanOrEqual(planned)
-  }, 120_000)
+    // A bound on a hang, not on speed: 50 server starts take a minute on a quiet machine, several on a loaded one.
+  }, 900_000)
 
   it('restarts on the journal a killed server left: the torn tail cut, the dead holder\'s lock taken over', async () => {
     const folder = tempFolder('havip-restart-')
