@@ -4,7 +4,7 @@ import { crc32 } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
-import type { JournalLength, JournalRecord, SnapshotMark } from '../src/journal/format.js'
+import type { JournalRecord, SnapshotMark } from '../src/journal/format.js'
 import { headerRecord, journalLine, journalStart, parseJournal } from '../src/journal/format.js'
 import { durableStore } from '../src/server/store.js'
 import { oneHaVipAccount } from './support/snapshots.js'
@@ -52,7 +52,7 @@ describe('the length line of a version 2 journal', () => {
     const { path, mark } = snapshotFile()
     const header = v2Header(mark)
     const change = bind(1, 'i-0')
-    const lengthOf = (before: unknown, after: unknown): Buffer => anyLine({ length: { before, after } } satisfies Record<keyof JournalLength, unknown>)
+    const lengthOf = (before: unknown, after: unknown): Buffer => anyLine({ length: { before, after } })
     const whole = header.length + lengthOf(fixed(0), fixed(0)).length + change.length
     const bad: ReadonlyArray<readonly [unknown, unknown]> = [
       ['0', '0'], // too short
