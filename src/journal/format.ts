@@ -193,7 +193,7 @@ export const parseJournal = (bytes: Buffer): { readonly ok: true; readonly journ
   }
   while (offset < bytes.length) {
     // Version 2: zeros from here to the end are space the writer grew the file by, ahead of its lines.
-    if (length !== undefined && bytes[offset] === 0 && allZero(bytes, offset)) return done(offset, offset < length.after)
+    if (length !== undefined && allZero(bytes, offset)) return done(offset, offset < length.after)
     const end = bytes.indexOf(0x0a, offset)
     const line = bytes.subarray(offset, end === -1 ? bytes.length : end)
     const decoded = end === -1 ? undefined : decodeLine(line)
