@@ -21,12 +21,7 @@ export const checkText = (checks: ReadonlyArray<QueryCheck>, st: Style): string 
   const blocks = checks.map((c, i) => {
     const head = `${String(i + 1)}. ${c.query}`
     if (c.violations.length === 0) return `${head}\n   ${st.good('✓')} would succeed`
-    const [answered, ...others] = c.violations
-    return [
-      head,
-      ...(answered === undefined ? [] : [violationText(answered, st, '   ', st.faint('  ← the API answers this'))]),
-      ...others.map((v) => violationText(v, st, '   ')),
-    ].join('\n')
+    return [head, ...c.violations.map((v, n) => violationText(v, st, '   ', n === 0 ? st.faint('  ← the API answers this') : ''))].join('\n')
   })
   return `${[...blocks, '', checkSummary(checks)].join('\n')}\n`
 }

@@ -66,19 +66,20 @@ export interface WaiverJson {
 const waiverJson = (w: Waiver, withAddress: boolean): WaiverJson => ({ id: w.id, reason: w.reason, kind: w.kind, where: w.where, ...(withAddress ? { address: w.address } : {}) })
 
 /** For a program: one JSON document, `{ findings, summary }` (and `staleWaivers` with waivers). */
+// A key whose value is undefined is left out by JSON.stringify: a finding's JSON has the keys it knows.
 export const planJson = (r: PlanReport): string =>
   `${JSON.stringify({
     findings: r.findings.map((f): PlanFindingJson => ({
       address: f.address,
       action: f.action,
-      ...(f.haVipId === undefined ? {} : { haVipId: f.haVipId }),
-      ...(f.instanceId === undefined ? {} : { instanceId: f.instanceId }),
-      ...(f.instanceType === undefined ? {} : { instanceType: f.instanceType }),
+      haVipId: f.haVipId,
+      instanceId: f.instanceId,
+      instanceType: f.instanceType,
       verdict: f.verdict,
       violations: f.violations.map(violationJson),
       unknowns: f.unknowns,
-      ...(f.location === undefined ? {} : { location: f.location }),
-      ...(f.waived === undefined ? {} : { waived: f.waived }),
+      location: f.location,
+      waived: f.waived,
       ...(f.waivers === undefined ? {} : { waivers: f.waivers.map((w) => waiverJson(w, false)) }),
     })),
     summary: r.summary,

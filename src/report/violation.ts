@@ -12,11 +12,12 @@ export interface ViolationJson {
   readonly facts: string
 }
 
+// `codeN: undefined` is left out by JSON.stringify, which every caller writes it with.
 export const violationJson = (v: ApiError): ViolationJson => ({
   id: v.id,
   code: v.code,
   status: v.status,
-  ...(v.codeN === undefined ? {} : { codeN: v.codeN }),
+  codeN: v.codeN,
   message: v.message,
   messageZh: v.messageZh,
   facts: v.facts,
