@@ -19,6 +19,10 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts' },
   mutate: mutationSets[name].mutate,
   coverageAnalysis: 'perTest',
+  // A static mutant (code run once, as its module loads) cannot be switched on under the vitest
+  // runner (stryker-js issues 6144, 6209): it would count as survived whatever the tests. Left out of
+  // the score; docs/testing.md says how they were checked by hand.
+  ignoreStatic: true,
   incremental: true,
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   reporters: ['clear-text', 'progress', 'json', 'html'],
