@@ -187,6 +187,17 @@ describe('havip snapshot', () => {
     expect(ids(r.stdout)).toEqual(listed())
   })
 
+  it('build takes a page flag given again as more pages of its kind', async () => {
+    const dir = pages()
+    const more = folder()
+    const p1 = writeJson(more, 'p1.json', page('DescribeHaVips', { PageNumber: '1', PageSize: '3' }))
+    const p2 = writeJson(more, 'p2.json', page('DescribeHaVips', { PageNumber: '2', PageSize: '3' }))
+    const p3 = writeJson(more, 'p3.json', page('DescribeHaVips', { PageNumber: '3', PageSize: '3' }))
+    const r = await havip(['snapshot', 'build', '--havips', p1, ...rest(dir), '--havips', p2, '--havips', p3])
+    expect([r.code, r.stderr]).toEqual([0, ''])
+    expect(ids(r.stdout)).toEqual(listed())
+  })
+
   it('build lists each problem of the pages on a line of its own', async () => {
     const dir = pages()
     const one = writeJson(dir, 'one.json', 7)
