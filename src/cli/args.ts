@@ -17,7 +17,7 @@ export interface ParsedArgs<O extends Readonly<Record<string, FlagSpec>>> {
   readonly values: { readonly [K in keyof O]?: FlagValue<O[K]> }
   readonly positionals: ReadonlyArray<string>
   /** Flags and positional arguments in the order given, for a command whose flag takes the words after it. */
-  readonly tokens: ReadonlyArray<{ readonly kind: 'option'; readonly name: string; readonly value?: string | undefined } | { readonly kind: 'positional'; readonly value: string } | { readonly kind: 'option-terminator' }>
+  readonly tokens: ReadonlyArray<{ readonly kind: 'option'; readonly name: string; readonly value?: string | undefined } | { readonly kind: 'positional'; readonly value: string } | { readonly kind: 'option-terminator'; readonly value?: undefined }>
 }
 
 /** A command's flags and positional arguments; a flag it does not take is a usage error naming the command. */

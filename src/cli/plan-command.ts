@@ -91,8 +91,9 @@ export const planCommand = (argv: ReadonlyArray<string>, io: CliIo): number => {
     throw new UsageError(`${planPath === '-' ? 'standard input' : planPath}: the plan cannot be read:\n${[...shown, ...more].join('\n')}`)
   }
   if (values['source-root'] !== undefined && values.config === undefined) throw new UsageError('--source-root names files found through --config: give --config too (see havip plan --help)')
-  const root = values.config === undefined ? undefined : values['source-root'] ?? sourceRoot(values.config)
-  const configuration = values.config === undefined || root === undefined ? undefined : readConfiguration(values.config, checked.right.localModules, root)
+  const config = values.config === undefined ? undefined : { dir: values.config, root: values['source-root'] ?? sourceRoot(values.config) }
+  const root = config?.root
+  const configuration = config === undefined ? undefined : readConfiguration(config.dir, checked.right.localModules, config.root)
   const located = configuration === undefined ? checked.right : withLocations(checked.right, configuration.locations)
   const inline = configuration?.waivers ?? []
   const baseline = values.baseline === undefined ? [] : readBaseline(values.baseline)

@@ -78,12 +78,13 @@ const emit = (json: SnapshotJson, out: string | undefined, io: CliIo): void => {
 }
 
 const build = (argv: ReadonlyArray<string>, io: CliIo): number => {
+  // The page flags are read from the tokens below, each occurrence with the words after it: their values are not used.
   const { values, tokens } = parseCommandArgs('snapshot build', {
-    havips: { type: 'string', multiple: true },
-    instances: { type: 'string', multiple: true },
-    enis: { type: 'string', multiple: true },
-    subnets: { type: 'string', multiple: true },
-    'route-entries': { type: 'string', multiple: true },
+    havips: { type: 'string' },
+    instances: { type: 'string' },
+    enis: { type: 'string' },
+    subnets: { type: 'string' },
+    'route-entries': { type: 'string' },
     region: { type: 'string' },
     out: { type: 'string' },
   }, argv)
@@ -92,7 +93,8 @@ const build = (argv: ReadonlyArray<string>, io: CliIo): number => {
   let current: ResourceKind | undefined
   for (const token of tokens) {
     if (token.kind === 'option') current = kindFlags[token.name]
-    const path = token.kind === 'option-terminator' ? undefined : token.value
+    // `--` has no value: it ends the flags, not the pages of the flag before it.
+    const path = token.value
     if (token.kind === 'positional' && current === undefined) {
       throw new UsageError(`unexpected ${JSON.stringify(token.value)}: pages are given with --havips, --instances, --enis, --subnets or --route-entries (see havip snapshot --help)`)
     }
