@@ -91,13 +91,13 @@ export const serveCommand = async (argv: ReadonlyArray<string>, io: CliIo): Prom
   const log = requestLog(io.err, format satisfies LogFormat)
   const store = values['in-memory'] === true
     ? memoryStore(readSnapshotFile(snapshotPath).snapshot)
-    : durableStore(snapshotPath, { log: log.note, ...(compactAfter === undefined ? {} : { compactAfterBytes: compactAfter }) })
+    : durableStore(snapshotPath, { log: log.note, compactAfterBytes: compactAfter })
   const app = serve({
     store,
     ...(accessKey === undefined || secretKey === undefined ? {} : { credentials: new Map([[accessKey, secretKey]]) }),
     log,
     control: values['no-control'] === true ? false : { fromAnywhere: values['control-from-anywhere'] === true },
-    ...(asyncSteps === undefined ? {} : { asyncSteps }),
+    asyncSteps,
   })
   // Before the address is printed: whoever reads it may signal at once.
   const stopped = io.stopRequested()
