@@ -134,6 +134,21 @@ describe('havip call and check: queries', () => {
   })
 
 
+  it('stops reading queries from an endless standard input at 64 MiB, with a usage error', async () => {
+    let given = 0
+    // Endless: it only stops the test when a reader goes far past the bound.
+    const endless = (buffer: Uint8Array): number => {
+      if (given > 80 * 1024 * 1024) throw new RangeError('read past the bound')
+      buffer.fill(0x23)
+      given += buffer.length
+      return buffer.length
+    }
+    for (const command of ['check', 'call']) {
+      given = 0
+      expect(await havip([command, '--snapshot', snapshotFile(), '-'], { stdin: endless })).toEqual({ code: 2, stdout: '', stderr: 'havip: standard input: larger than 64 MiB, the most havip reads of it\n' })
+    }
+  })
+
   it('reads standard input with -: CRLF lines, blanks, comments and indented lines', async () => {
     const r = await havip(['check', '--snapshot', snapshotFile(), '--json', '-'], { stdin: `# first\r\n  ${ok}  \r\n\r\n   # indented comment\n${refused}` })
     expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { query: string }).query)).toEqual([ok, refused])

@@ -35,9 +35,12 @@ export const required = (value: string | undefined, flag: string, command: strin
   return value
 }
 
-/** Standard input as text; a folder or a closed input is a usage error, not a stack trace. */
+/** The most queries read from standard input: about 300,000 of them, far more than one check needs. */
+const maxQueryInputBytes = 64 * 1024 * 1024
+
+/** Standard input as text; a folder, a closed input or an endless one is a usage error, not a stack trace. */
 const readStdin = (stdin: ByteReader): string =>
-  readUpTo(stdin, Number.POSITIVE_INFINITY, 'standard input', (why) => `cannot read standard input: ${why}`).toString('utf8')
+  readUpTo(stdin, maxQueryInputBytes, 'standard input', (why) => `cannot read standard input: ${why}`).toString('utf8')
 
 /**
  * The queries of `call` and `check`: each argument is one, and `-` stands for standard input, one
