@@ -1,8 +1,8 @@
-import { isIP } from 'node:net'
 import { readSnapshotFile } from '../io/snapshot-file.js'
 import { UsageError } from '../io/usage-error.js'
 import { serve } from '../server/app.js'
 import { maxSteps } from '../server/control.js'
+import { isLoopbackAddress } from '../server/control-routes.js'
 import { listen } from '../server/emulator.js'
 import type { LogFormat } from '../server/log.js'
 import { requestLog } from '../server/log.js'
@@ -50,9 +50,6 @@ const decimal = (value: string, flag: string, max: number): number => {
   }
   return Number(value)
 }
-
-const loopbacks = new Set(['localhost', '::1'])
-const isLoopback = (host: string): boolean => loopbacks.has(host) || (isIP(host) === 4 && host.startsWith('127.'))
 
 /** `havip serve`: listens until SIGINT or SIGTERM, then resolves with the exit code. */
 export const serveCommand = async (argv: ReadonlyArray<string>, io: CliIo): Promise<number> => {
@@ -109,7 +106,9 @@ export const serveCommand = async (argv: ReadonlyArray<string>, io: CliIo): Prom
     throw new UsageError(`cannot listen on ${host}:${String(port)}: ${e instanceof Error ? e.message : String(e)}`)
   }
   io.out(`havip serve: listening on ${url}\n`)
-  if (!isLoopback(host)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
+  // By the address bound, not as written: 127.1 or a name that resolves to 127.0.0.1 is loopback too.
+  const bound = app.server.address()
+  if (!isLoopbackAddress(typeof bound === 'object' && bound !== null ? bound.address : undefined)) log.note(`havip serve: warning: listening on ${host}, reachable from other machines; there is no TLS (docs/security.md)`)
   if (values['control-from-anywhere'] === true) log.note('havip serve: warning: --control-from-anywhere: any client that reaches this port can reset the state and inject faults (docs/security.md)')
   if (accessKey === undefined) log.note('havip serve: no credentials given: unsigned requests are accepted')
   await stopped
