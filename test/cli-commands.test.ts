@@ -5,14 +5,14 @@ import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import type { ResponseBody } from 'havip-rules'
-import { handle } from 'havip-rules'
 import type { CliIo } from '../src/cli/io.js'
 import { safeWriter } from '../src/cli/io.js'
 import { runCli } from '../src/cli/run.js'
 import { bytesReader, runHavip as havip, startHavip } from './support/cli.js'
 import { association, plan } from './support/plans.js'
 import { accessKeyId, secretKey, startServer } from './support/server.js'
-import { base, baseJson, oneHaVipAccount, query } from './support/snapshots.js'
+import { baseJson, oneHaVipAccount, query } from './support/snapshots.js'
+import { basePage, writeBasePages, writeJson } from './support/base-pages.js'
 import { tempFolder } from './support/temp.js'
 
 // The command line in the test process, flag by flag: what a user types and what they get back
@@ -20,11 +20,6 @@ import { tempFolder } from './support/temp.js'
 
 const folder = (): string => tempFolder('havip-cli-commands-')
 
-const writeJson = (dir: string, name: string, json: unknown): string => {
-  const path = join(dir, name)
-  writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json))
-  return path
-}
 
 const snapshotFile = (json: unknown = baseJson()): string => writeJson(folder(), 'snapshot.json', json)
 
@@ -347,18 +342,8 @@ describe('havip plan', () => {
 })
 
 describe('havip snapshot build', () => {
-  /** The base snapshot's pages, as the API answers them. */
-  const page = (action: string, params: Readonly<Record<string, string>> = {}): unknown =>
-    handle(base(), { Action: action, Version: '2020-04-01', ...params }, { requestId: 'r' }).body
-  const pages = (): string => {
-    const dir = folder()
-    writeJson(dir, 'havips.json', page('DescribeHaVips', { PageSize: '100' }))
-    writeJson(dir, 'instances.json', page('DescribeInstances', { MaxResults: '100' }))
-    writeJson(dir, 'enis.json', page('DescribeNetworkInterfaces', { PageSize: '100' }))
-    writeJson(dir, 'subnets.json', page('DescribeSubnets', { PageSize: '100' }))
-    writeJson(dir, 'routes.json', page('DescribeRouteEntryList', { RouteTableId: 'vtb-1', PageSize: '100' }))
-    return dir
-  }
+  const page = basePage
+  const pages = (): string => writeBasePages(folder())
   const flags = (dir: string) => ['--havips', join(dir, 'havips.json'), '--instances', join(dir, 'instances.json'), '--enis', join(dir, 'enis.json'), '--subnets', join(dir, 'subnets.json'), '--route-entries', join(dir, 'routes.json')]
 
   it('writes the snapshot to standard output, or to --out FILE, that answers as the account', async () => {

@@ -1,16 +1,16 @@
-import { writeFileSync } from 'node:fs'
 import type { ServerResponse } from 'node:http'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { handle } from 'havip-rules'
+
 import type { CliIo } from '../src/cli/io.js'
 import { processIo } from '../src/cli/io.js'
 import { runCli } from '../src/cli/run.js'
 import type { HavipRun } from './support/cli.js'
 import { bytesReader, runHavip as havip } from './support/cli.js'
-import { base, baseJson, query } from './support/snapshots.js'
+import { baseJson, query } from './support/snapshots.js'
+import { basePage, writeBasePages, writeJson } from './support/base-pages.js'
 import { tempFolder } from './support/temp.js'
 
 // The cli mutation set's survivors: what a user of the command line sees that the other cli tests
@@ -18,12 +18,6 @@ import { tempFolder } from './support/temp.js'
 // pages, the holder a lock names, the bin itself).
 
 const folder = (): string => tempFolder('havip-cli-survivors-')
-
-const writeJson = (dir: string, name: string, json: unknown): string => {
-  const path = join(dir, name)
-  writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json))
-  return path
-}
 
 const snapshotFile = (): string => writeJson(folder(), 'snapshot.json', baseJson())
 
@@ -153,17 +147,8 @@ describe('havip snapshot', () => {
     expect(stdout).toContain('a body over 16 MiB (decompressed) or over\n512 MiB in all.')
   })
 
-  const page = (action: string, params: Readonly<Record<string, string>> = {}): unknown =>
-    handle(base(), { Action: action, Version: '2020-04-01', ...params }, { requestId: 'r' }).body
-  const pages = (): string => {
-    const dir = folder()
-    writeJson(dir, 'havips.json', page('DescribeHaVips', { PageSize: '100' }))
-    writeJson(dir, 'instances.json', page('DescribeInstances', { MaxResults: '100' }))
-    writeJson(dir, 'enis.json', page('DescribeNetworkInterfaces', { PageSize: '100' }))
-    writeJson(dir, 'subnets.json', page('DescribeSubnets', { PageSize: '100' }))
-    writeJson(dir, 'routes.json', page('DescribeRouteEntryList', { RouteTableId: 'vtb-1', PageSize: '100' }))
-    return dir
-  }
+  const page = basePage
+  const pages = (): string => writeBasePages(folder())
   const rest = (dir: string) => ['--instances', join(dir, 'instances.json'), '--enis', join(dir, 'enis.json'), '--subnets', join(dir, 'subnets.json'), '--route-entries', join(dir, 'routes.json')]
   const ids = (stdout: string) => (JSON.parse(stdout) as { HaVips: ReadonlyArray<{ HaVipId: string }> }).HaVips.map((h) => h.HaVipId)
   const listed = () => (baseJson().HaVips as ReadonlyArray<{ HaVipId: string }>).map((h) => h.HaVipId)
