@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process'
-import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { snapshotToJson } from 'havip-rules'
 import { readSnapshotFile } from '../src/io/snapshot-file.js'
@@ -35,8 +35,13 @@ describe('the journal under a running server', () => {
   it.each([
     ['deleted', (journal: string) => { rmSync(journal) }, 'was deleted'],
     ['replaced', (journal: string) => { renameSync(journal, `${journal}.old`); writeFileSync(journal, '') }, 'was replaced by another file'],
+    ['moved away', (journal: string) => { renameSync(journal, `${journal}.old`) }, 'was deleted'],
+    ['renamed over by another file', (journal: string) => { writeFileSync(`${journal}.new`, ''); renameSync(`${journal}.new`, journal) }, 'was replaced by another file'],
+    ['its folder renamed', (journal: string) => { renameSync(dirname(journal), `${dirname(journal)}-moved`) }, 'was deleted'],
   ])('%s: every later change is refused (and logged), none acknowledged into a file nobody will read', async (_, damage, why) => {
-    const path = snapshotIn(tempFolder('havip-gone-'), account(5))
+    const data = join(tempFolder('havip-gone-'), 'data')
+    mkdirSync(data)
+    const path = snapshotIn(data, account(5))
     const lines: Array<string> = []
     const store = durableStore(path, { log: (line) => { lines.push(line) } })
     expect(await status(store, 'i-0')).toBe(200)
@@ -45,6 +50,42 @@ describe('the journal under a running server', () => {
     expect(lines).toEqual([`havip serve: ${path}.journal ${why}: changes are refused from now on, since they could not be found again; restart the server`])
     // Nothing acknowledged was lost: the state is the one acknowledged.
     expect(snapshotToJson(store.snapshot()).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0'])
+  })
+
+  const linkedStore = (): { readonly folder: string; readonly path: string; readonly store: ReturnType<typeof durableStore>; readonly lines: ReadonlyArray<string> } => {
+    const folder = tempFolder('havip-via-link-')
+    mkdirSync(join(folder, 'a'))
+    snapshotIn(join(folder, 'a'), account(5))
+    symlinkSync(join(folder, 'a'), join(folder, 'current'))
+    const path = join(folder, 'current', 'snapshot.json')
+    const lines: Array<string> = []
+    return { folder, path, store: durableStore(path, { log: (line) => { lines.push(line) } }), lines }
+  }
+  const relink = (folder: string, to: string): void => {
+    rmSync(join(folder, 'current'))
+    symlinkSync(join(folder, to), join(folder, 'current'))
+  }
+
+  it('reached through a linked folder: the link pointed at another folder is noticed', async () => {
+    const { folder, path, store, lines } = linkedStore()
+    expect(await status(store, 'i-0')).toBe(200)
+    mkdirSync(join(folder, 'b'))
+    writeFileSync(join(folder, 'b', 'snapshot.json.journal'), '')
+    relink(folder, 'b')
+    expect(await status(store, 'i-1')).toMatch('was replaced by another file')
+    expect(lines).toEqual([`havip serve: ${path}.journal was replaced by another file: changes are refused from now on, since they could not be found again; restart the server`])
+  })
+
+  it('reached through a linked folder: the folder renamed and the link following it is no change', async () => {
+    const { folder, store, lines } = linkedStore()
+    expect(await status(store, 'i-0')).toBe(200)
+    renameSync(join(folder, 'a'), join(folder, 'a2'))
+    relink(folder, 'a2')
+    expect(await status(store, 'i-1')).toBe(200)
+    expect(await status(store, 'i-2')).toBe(200)
+    expect(lines).toEqual([])
+    await store.close()
+    expect(bound(join(folder, 'current', 'snapshot.json'))).toEqual(['i-0', 'i-1', 'i-2'])
   })
 
   it('refuses a journal that is a symbolic link, rather than turn it into a file of its own', () => {

@@ -10,6 +10,7 @@ import { journalPath, readSnapshotFile, saveSnapshot } from '../io/snapshot-file
 import { snapshotText } from '../io/snapshot-text.js'
 import { resolveTarget } from '../io/target.js'
 import { UsageError } from '../io/usage-error.js'
+import { openedFile, whyGone } from '../io/file-identity.js'
 import { journalStart, lengthLine } from '../journal/format.js'
 import type { JournalChange, JournalControl, JournalRequest } from '../journal/format.js'
 import { handleRequest } from '../journal/replay.js'
@@ -129,32 +130,6 @@ const writeAllAt = (fd: number, data: Buffer, position: number): void => {
   for (let done = 0; done < data.length;) done += writeSync(fd, data, done, data.length - done, position + done)
 }
 
-/** A file's place on its filesystem: what a name must still lead to. */
-interface FileIdentity {
-  readonly dev: number
-  readonly ino: number
-}
-
-const identityOf = (fd: number): FileIdentity => {
-  const { dev, ino } = fstatSync(fd)
-  return { dev, ino }
-}
-
-/**
- * Why the open journal is no longer the file at its path (deleted, or replaced by another file),
- * if it is not: a change flushed there could never be found again. One `stat` of the path a flush:
- * a name that still leads to the open file proves it is not deleted either.
- */
-const journalGone = (path: string, opened: FileIdentity): string | undefined => {
-  let named
-  try {
-    named = statSync(path)
-  } catch {
-    return 'was deleted'
-  }
-  return named.dev === opened.dev && named.ino === opened.ino ? undefined : 'was replaced by another file'
-}
-
 /** A journal that is a symbolic link would become a file of its own at the first compaction, its target left stale: refused. */
 const refuseLinkedJournal = (path: string): void => {
   let link = false
@@ -207,7 +182,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let closed = false
   let closing: Promise<void> | undefined
 
-  let journalIdentity = identityOf(opened.fd)
+  let journal = { fd: opened.fd, file: openedFile(opened.fd, journalFile) }
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
       let flushed = 0
@@ -225,7 +200,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       }
     },
     beforeFlush: () => {
-      const why = journalGone(journalFile, journalIdentity)
+      const why = whyGone(journal.file, journal.fd)
       if (why === undefined) return
       const e = new Error(`${journalFile} ${why}: changes are refused from now on, since they could not be found again; restart the server`)
       options.log?.(`havip serve: ${e.message}`)
@@ -269,14 +244,14 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       // Changes go on being applied meanwhile; their flush waits for the new journal.
       await writer.exclusive(async () => {
         await done.replaceInBackground()
-        const journal = new AtomicFile(journalPath(target))
+        const next = new AtomicFile(journalFile)
         const start = journalStart({ sha256, seq }, writer.takeTracked())
-        journal.write(start.bytes)
-        await journal.flushInBackground()
-        await journal.replaceInBackground()
-        const fd = openSync(journal.target, 'r+')
-        journalIdentity = identityOf(fd)
-        writer.reopen(fd, statSync(journal.target).size, start.lengthAt)
+        next.write(start.bytes)
+        await next.flushInBackground()
+        await next.replaceInBackground()
+        const fd = openSync(next.target, 'r+')
+        journal = { fd, file: openedFile(fd, journalFile) }
+        writer.reopen(fd, start.bytes.length, start.lengthAt)
         fileSeq = seq
       })
     } catch (e) {
