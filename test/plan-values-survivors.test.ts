@@ -199,3 +199,119 @@ describe('a module input and output that refer to each other, and long chains of
     expect(seen(checked(plan([...chain(18), bind(refs('volcengine_vpc.r0.x'))])))).toEqual(unknown('x of volcengine_vpc.r16 refers through too many levels'))
   })
 })
+
+describe('data sources, locals, each.value and the references that name no value', () => {
+  const pool = (more: Partial<ChangeSpec> = {}): ChangeSpec => ({ type: 'volcengine_ecs_instances', name: 'pool', mode: 'data', actions: ['read'], after: {}, afterUnknown: { instances: true }, ...more })
+  const fromPool = bind(refs('data.volcengine_ecs_instances.pool.instances', 'data.volcengine_ecs_instances.pool'))
+
+  it('a data source the plan reads at apply time: unknown, saying so', () => {
+    expect(seen(checked(plan([pool(), fromPool])))).toEqual(unknown(`${what} is read from data.volcengine_ecs_instances.pool at apply time`))
+  })
+
+  it('a data source the plan does not read at apply time: unknown, depending on it', () => {
+    expect(seen(checked(plan([pool({ actions: ['no-op'] }), fromPool])))).toEqual(unknown(`${what} depends on data.volcengine_ecs_instances.pool`))
+    expect(seen(checked(plan([fromPool])))).toEqual(unknown(`${what} depends on data.volcengine_ecs_instances.pool`))
+  })
+
+  it('a data source is one by its mode, or by its address when the plan gives no mode', () => {
+    const p = plan([pool(), fromPool])
+    const rc = (p.resource_changes as Array<Json>)[0] as Json
+    delete rc.mode
+    expect(seen(checked(p))).toEqual(unknown(`${what} is read from data.volcengine_ecs_instances.pool at apply time`))
+    rc.mode = 'data'
+    rc.address = 'volcengine_ecs_instances.pool'
+    expect(seen(checked(p))).toEqual(unknown(`${what} is read from data.volcengine_ecs_instances.pool at apply time`))
+    expect(checked(p).ignored).toEqual([])
+  })
+
+  it('a data source in a module, read at apply time, and its address without a mode', () => {
+    const p = plan([pool({ module: 'module.m' }), bind(refs('data.volcengine_ecs_instances.pool.instances'), { module: 'module.m' })])
+    const rc = (p.resource_changes as Array<Json>)[0] as Json
+    delete rc.mode
+    expect(seen(checked(p), 'module.m.volcengine_ha_vip_associate.bind')).toEqual(unknown(`instance_id of module.m.volcengine_ha_vip_associate.bind is read from data.volcengine_ecs_instances.pool at apply time`))
+  })
+
+  it('a keyed data source is named with its key; a data reference without a name names what it has', () => {
+    expect(seen(checked(plan([bind(refs('data.volcengine_ecs_instances.pool["k"].instances'))])))).toEqual(unknown(`${what} depends on data.volcengine_ecs_instances.pool`))
+    expect(seen(checked(plan([bind(refs('data.volcengine_ecs_instances'))])))).toEqual(unknown(`${what} depends on data.volcengine_ecs_instances.`))
+    expect(seen(checked(plan([bind(refs('data.volcengine_ecs_instances.1x'))])))).toEqual(unknown(`${what} depends on data.volcengine_ecs_instances.1x`))
+  })
+
+  it('a local is unknown, naming it', () => {
+    expect(seen(checked(plan([bind(refs('local.target'))])))).toEqual(unknown(`${what} is computed from local.target`))
+    expect(seen(checked(plan([bind(refs('local'))])))).toEqual(unknown(`${what} is computed from local.`))
+  })
+
+  it('each.value is unknown, saying so', () => {
+    expect(seen(checked(plan([bind(refs('each.value.id', 'each.value'), { key: 'a' })])), 'volcengine_ha_vip_associate.bind["a"]')).toEqual(unknown(`instance_id of volcengine_ha_vip_associate.bind["a"] is computed from each.value`))
+  })
+
+  it('path., terraform., self. and a reference that is no address are passed over', () => {
+    for (const first of ['path.module', 'terraform.workspace', 'self.id', 'x']) {
+      expect(seen(checked(plan([created('web'), bind(refs(first, 'volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'))])))).toEqual(symbolic('volcengine_ecs_instance.web'))
+    }
+    expect(seen(checked(plan([created('web'), bind(refs('path.module'))])))).toEqual(unknown(`${what} is known only after apply`))
+  })
+
+  it('a resource this plan does not create, or only updates: unknown, naming it', () => {
+    const updated = created('web', { actions: ['update'], before: { id: 'i-1', subnet_id: 'subnet-a' }, after: { id: 'i-1', subnet_id: 'subnet-a' }, afterUnknown: {} })
+    for (const changes of [[], [updated]]) {
+      expect(seen(checked(plan([...changes, bind(refs('volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'))])))).toEqual(unknown(`${what} refers to volcengine_ecs_instance.web, which this plan does not create`))
+    }
+  })
+})
+
+describe('counted and keyed resources', () => {
+  const webs = [created('web', { key: 0 }), created('web', { key: 1 }), created('web', { key: 'a' }), created('web', { key: 'b' })]
+
+  it('by a literal key, a number or a string: that instance', () => {
+    expect(seen(checked(plan([...webs, bind(refs('volcengine_ecs_instance.web[1].id'))])))).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
+    expect(seen(checked(plan([...webs, bind(refs('volcengine_ecs_instance.web["b"].id'))])))).toEqual(symbolic('volcengine_ecs_instance.web["b"]'))
+    expect(seen(checked(plan([...webs, bind(refs('volcengine_ecs_instance.web["c"].id'))])))).toEqual(unknown(`${what} refers to volcengine_ecs_instance.web, of which this plan creates 4 instances: which one is not known`))
+  })
+
+  it('by count.index or each.key, wherever it is in the references: the instance of the same key', () => {
+    expect(seen(checked(plan([...webs, bind(refs('count.index', 'volcengine_ecs_instance.web'), { key: 1 })])), 'volcengine_ha_vip_associate.bind[1]')).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
+    expect(seen(checked(plan([...webs, bind(refs('each.key', 'volcengine_ecs_instance.web'), { key: 'b' })])), 'volcengine_ha_vip_associate.bind["b"]')).toEqual(symbolic('volcengine_ecs_instance.web["b"]'))
+  })
+
+  it('a counted association referring to a resource of one instance, without an index: that instance', () => {
+    expect(seen(checked(plan([created('one'), bind(refs('volcengine_ecs_instance.one.id'), { key: 1 })])), 'volcengine_ha_vip_associate.bind[1]')).toEqual(symbolic('volcengine_ecs_instance.one'))
+  })
+})
+
+describe('what the plan itself says of a value', () => {
+  it('a number or a boolean in after is the value, as text', () => {
+    expect(seen(checked(plan([bind(refs('var.x'), { after: { ha_vip_id: 'h1', instance_id: 12345, instance_type: 'EcsInstance' }, afterUnknown: { id: true } })]))).instanceId).toBe('12345')
+    expect(seen(checked(plan([bind(refs('var.x'), { after: { ha_vip_id: 'h1', instance_id: true, instance_type: 'EcsInstance' }, afterUnknown: { id: true } })]))).instanceId).toBe('true')
+  })
+
+  it('an attribute neither in after nor unknown is not set, whatever its expression', () => {
+    const f = seen(checked(plan([created('web'), bind(refs('volcengine_ecs_instance.web.id'), { afterUnknown: { id: true } })])))
+    expect(f.instanceId).toBe(undefined)
+    expect(f.unknowns).toEqual([{ attribute: 'instance_id', reason: `${what} is not set` }])
+  })
+
+  it('a create whose after is null sets nothing', () => {
+    const f = seen(checked(plan([bind(refs('volcengine_ecs_instance.web.id'), { after: null, afterUnknown: {} })])))
+    expect(f.instanceId).toBe(undefined)
+  })
+
+  it('a plan without configuration: every unknown is known only after apply', () => {
+    const p = plan([bind(refs('volcengine_ecs_instance.web.id'))])
+    delete p.configuration
+    expect(seen(checked(p))).toEqual(unknown(`${what} is known only after apply`))
+    expect(checked(p).localModules).toEqual([])
+  })
+
+  it('a plan without resource changes has no findings', () => {
+    expect(checked({ format_version: '1.2', planned_values: {} }).findings).toEqual([])
+  })
+
+  it('of two blocks of one address in the configuration, the first is read', () => {
+    const p = plan([bind(refs('local.first'))])
+    const root = (p.configuration as { root_module: { resources: Array<Json> } }).root_module
+    root.resources.push({ ...root.resources[0], expressions: { instance_id: refs('local.second') } })
+    expect(seen(checked(p))).toEqual(unknown(`${what} is computed from local.first`))
+  })
+})
