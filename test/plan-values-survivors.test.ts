@@ -315,3 +315,65 @@ describe('what the plan itself says of a value', () => {
     expect(seen(checked(p))).toEqual(unknown(`${what} is computed from local.first`))
   })
 })
+
+describe('a volcenginecc_vpc_ha_vip whose list of instances has elements known only after apply', () => {
+  /** Created with one unknown element, found from these references (no expression at all when undefined). */
+  const cc = (references?: ReadonlyArray<string>): ChangeSpec => ({
+    type: 'volcenginecc_vpc_ha_vip', name: 'db', actions: ['create'], after: { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: [null] },
+    afterUnknown: { id: true, associated_instance_ids: [true] },
+    expressions: { subnet_id: { constant_value: 'subnet-a' }, ...(references === undefined ? {} : { associated_instance_ids: { references } }) },
+  })
+  const element = (changes: ReadonlyArray<ChangeSpec>) => seen(checked(plan(changes)), 'volcenginecc_vpc_ha_vip.db')
+  const listed = 'associated_instance_ids of volcenginecc_vpc_ha_vip.db'
+  const unknownElement = (reason: string) => unknown(reason, 'associated_instance_ids')
+
+  it('references naming exactly one instance this plan creates: that instance', () => {
+    expect(element([created('web'), cc(['volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'])])).toEqual(symbolic('volcengine_ecs_instance.web'))
+    expect(element([created('gone', { actions: ['update'] }), created('web'), cc(['volcengine_ecs_instance.gone.id', 'volcengine_ecs_instance.web.id'])])).toEqual(symbolic('volcengine_ecs_instance.web'))
+  })
+
+  it('references naming two instances: what the expression says, from its first reference', () => {
+    expect(element([created('web'), created('app'), cc(['var.ids', 'volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.app.id'])])).toEqual(unknownElement(`${listed} is computed from var.ids`))
+  })
+
+  it('by a literal key: that instance; by a key it does not create: what the expression says', () => {
+    const webs = [created('web', { key: 0 }), created('web', { key: 1 })]
+    expect(element([...webs, cc(['volcengine_ecs_instance.web[1].id', 'volcengine_ecs_instance.web'])])).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
+    expect(element([...webs, cc(['volcengine_ecs_instance.web[7].id'])])).toEqual(unknownElement(`${listed} refers to volcengine_ecs_instance.web, of which this plan creates 2 instances: which one is not known`))
+  })
+
+  it('no expression, or references to no resource: unknown, with the reason of the expression', () => {
+    expect(element([cc()])).toEqual(unknownElement(`${listed} is known only after apply`))
+    expect(element([created('web'), cc(['var.ids'])])).toEqual(unknownElement(`${listed} is computed from var.ids`))
+    expect(element([created('web'), cc(['x', 'local.ids'])])).toEqual(unknownElement(`${listed} is computed from local.ids`))
+  })
+
+  it('references whose first word Terraform reserves name no resource, even one the plan says it creates of that type', () => {
+    const reserved = ['data', 'var', 'local', 'module', 'each', 'count'].map((type) => created('ids', { type, mode: 'managed' }))
+    const p = plan([...reserved, created('web'), cc(['data.ids', 'var.ids', 'local.ids', 'module.ids', 'each.ids', 'count.ids', 'volcengine_ecs_instance.web.id'])])
+    // A managed resource's address does not start with data. in a plan Terraform writes.
+    ;((p.resource_changes as Array<Json>)[0] as Json).address = 'reserved.data_ids'
+    expect(seen(checked(p), 'volcenginecc_vpc_ha_vip.db')).toEqual(symbolic('volcengine_ecs_instance.web'))
+  })
+})
+
+describe('the local module calls the report lists, for finding the configuration files', () => {
+  it('every call of a ./ or ../ source, nested ones by their full path, in the order of the configuration', () => {
+    const p = plan([])
+    ;(p.configuration as { root_module: Json }).root_module = {
+      module_calls: {
+        a: { source: './modules/a', module: { module_calls: { b: { source: '../b', module: {} }, reg: { source: 'registry.example/x/y', module: { module_calls: { c: { source: './c' } } } } } } },
+        remote: { source: 'git::https://example.com/x.git' },
+        bare: {},
+        up: { source: '../shared', module: { module_calls: { d: { source: './d', module: {} } } } },
+      },
+    }
+    expect(checked(p).localModules).toEqual([
+      { path: 'module.a', source: './modules/a' },
+      { path: 'module.a.module.b', source: '../b' },
+      { path: 'module.a.module.reg.module.c', source: './c' },
+      { path: 'module.up', source: '../shared' },
+      { path: 'module.up.module.d', source: './d' },
+    ])
+  })
+})
