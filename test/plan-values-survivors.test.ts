@@ -154,6 +154,8 @@ describe('module.NAME.OUTPUT: the output, resolved inside that module', () => {
 
   it('a module reference without an output is unknown, naming it', () => {
     expect(seen(checked(plan([created('web', { module: 'module.net' }), bind(refs('module.net'))])))).toEqual(unknown(`${what} refers to module.net`))
+    const p = withOutputs(plan([created('web', { module: 'module.net' }), bind(refs('module.-.module.net.target'))]), ['net'], { target: { constant_value: 'i-4' } })
+    expect(seen(checked(p))).toEqual(unknown(`${what} refers to module.-.module.net.target`))
   })
 
   it('of a keyed module instance, by a literal key: that instance', () => {
@@ -275,6 +277,12 @@ describe('counted and keyed resources', () => {
     expect(seen(checked(plan([...webs, bind(refs('each.key', 'volcengine_ecs_instance.web'), { key: 'b' })])), 'volcengine_ha_vip_associate.bind["b"]')).toEqual(symbolic('volcengine_ecs_instance.web["b"]'))
   })
 
+  it('of two changes of one instance, the first is read', () => {
+    const p = plan([created('web', { key: 1 }), created('web', { key: 1 }), bind(refs('volcengine_ecs_instance.web[1].id'))])
+    ;((p.resource_changes as Array<Json>)[1] as Json).address = 'volcengine_ecs_instance.web[01]'
+    expect(seen(checked(p))).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
+  })
+
   it('a counted association referring to a resource of one instance, without an index: that instance', () => {
     expect(seen(checked(plan([created('one'), bind(refs('volcengine_ecs_instance.one.id'), { key: 1 })])), 'volcengine_ha_vip_associate.bind[1]')).toEqual(symbolic('volcengine_ecs_instance.one'))
   })
@@ -302,6 +310,12 @@ describe('what the plan itself says of a value', () => {
     delete p.configuration
     expect(seen(checked(p))).toEqual(unknown(`${what} is known only after apply`))
     expect(checked(p).localModules).toEqual([])
+  })
+
+  it('a resource in a module the configuration does not have: its values are known only after apply', () => {
+    const p = plan([bind(refs('var.target'), { module: 'module.ghost' })])
+    ;(p.configuration as { root_module: Json }).root_module = {}
+    expect(seen(checked(p), 'module.ghost.volcengine_ha_vip_associate.bind')).toEqual(unknown('instance_id of module.ghost.volcengine_ha_vip_associate.bind is known only after apply'))
   })
 
   it('a plan without resource changes has no findings', () => {
@@ -338,7 +352,7 @@ describe('a volcenginecc_vpc_ha_vip whose list of instances has elements known o
 
   it('by a literal key: that instance; by a key it does not create: what the expression says', () => {
     const webs = [created('web', { key: 0 }), created('web', { key: 1 })]
-    expect(element([...webs, cc(['volcengine_ecs_instance.web[1].id', 'volcengine_ecs_instance.web'])])).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
+    expect(element([...webs, cc(['var.ids', 'volcengine_ecs_instance.web[1].id'])])).toEqual(symbolic('volcengine_ecs_instance.web[1]'))
     expect(element([...webs, cc(['volcengine_ecs_instance.web[7].id'])])).toEqual(unknownElement(`${listed} refers to volcengine_ecs_instance.web, of which this plan creates 2 instances: which one is not known`))
   })
 
