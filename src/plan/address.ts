@@ -1,7 +1,7 @@
 /**
  * Terraform resource addresses: their parts, and the order Terraform lists them in — root module
- * first, then module paths in order; within a module data sources before managed resources, then
- * by type, by name, and by index (numbers numerically, keys as strings).
+ * first, then module paths in order; within a module by type, by name, and by index (numbers
+ * numerically, keys as strings). Only managed resources change bindings, so only they are ordered.
  */
 
 export type InstanceKey = number | string
@@ -21,18 +21,8 @@ export interface ResourceAddress {
   readonly key?: InstanceKey
 }
 
-const keyText = (key: InstanceKey | undefined): string =>
-  key === undefined ? '' : typeof key === 'number' ? `[${String(key)}]` : `[${JSON.stringify(key)}]`
-
-export const modulePathText = (module: ReadonlyArray<ModuleStep>): string =>
-  module.map((m) => `module.${m.name}${keyText(m.key)}`).join('.')
-
 /** A module path without its instance keys: where its configuration is. */
 export const configModuleText = (module: ReadonlyArray<ModuleStep>): string => module.map((m) => `module.${m.name}`).join('.')
-
-/** The address Terraform writes: `module.web["a"].volcengine_ha_vip.db[0]`. */
-export const addressText = (a: ResourceAddress): string =>
-  [modulePathText(a.module), `${a.mode === 'data' ? 'data.' : ''}${a.type}.${a.name}${keyText(a.key)}`].filter(Boolean).join('.')
 
 const simpleEscapes: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' }
 
@@ -42,17 +32,16 @@ const hexDigits = { u: /^[0-9A-Fa-f]{4}$/, U: /^[0-9A-Fa-f]{8}$/ } as const
  * A string key as Terraform writes it in an address, between its quotes: HCL's quoted-string
  * syntax (`\n`, `\r`, `\t`, `\"`, `\\`, `\uNNNN`, `\UNNNNNNNN`, and `$${` or `%%{` for `${` or `%{`).
  * Terraform writes `\U000e0001` for a character it cannot print, so JSON's rules do not do. Undefined
- * for any other escape: the address was not written by Terraform.
+ * for any other escape: the address was not written by Terraform. The body is what the address
+ * patterns matched between the quotes, so a quote in it is always escaped.
  */
 export const unquoteKey = (body: string): string | undefined => {
   let out = ''
   for (let i = 0; i < body.length; i++) {
     const c = body.charAt(i)
-    if (c === '"') return undefined
-    if ((c === '$' || c === '%') && body.charAt(i + 1) === c && body.charAt(i + 2) === '{') {
-      out += `${c}{`
-      i += 2
-    } else if (c !== '\\') {
+    // `$${` is `${`: the first of the pair is dropped, and the rest reads as itself.
+    if ((c === '$' || c === '%') && body.charAt(i + 1) === c && body.charAt(i + 2) === '{') continue
+    if (c !== '\\') {
       out += c
     } else {
       const e = body.charAt(i + 1)
@@ -75,20 +64,13 @@ export const unquoteKey = (body: string): string | undefined => {
   return out
 }
 
-/** The quoted keys of an address or a reference (`h["a"].id` → `a`); undefined when one is not quoted as Terraform quotes. */
-export const quotedKeys = (text: string): ReadonlyArray<string> | undefined => {
-  const keys: Array<string> = []
-  for (const m of text.matchAll(/\["((?:[^"\\]|\\.)*)"\]/g)) {
-    const key = unquoteKey(m[1] ?? '')
-    if (key === undefined) return undefined
-    keys.push(key)
-  }
-  return keys
-}
+/** Whether every quoted key of an address or a reference (`h["a"].id`) is quoted as Terraform quotes. */
+export const keysQuoted = (text: string): boolean =>
+  [...text.matchAll(/\["((?:[^"\\]|\\.)*)"\]/g)].every((m) => unquoteKey(m[1] ?? '') !== undefined)
 
 /** `module.a["x"].module.b[0]` → its steps; undefined when it is not a module path. */
 export const parseModulePath = (text: string | undefined): ReadonlyArray<ModuleStep> | undefined => {
-  if (text === undefined || text === '') return []
+  if (text === undefined) return []
   const steps: Array<ModuleStep> = []
   const step = /module\.([A-Za-z_][\w-]*)(?:\[(?:(\d+)|"((?:[^"\\]|\\.)*)")\])?(?:\.|$)/y
   let at = 0
@@ -118,22 +100,19 @@ const compareKey = (a: InstanceKey | undefined, b: InstanceKey | undefined): num
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 
 const compareModules = (a: ReadonlyArray<ModuleStep>, b: ReadonlyArray<ModuleStep>): number => {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]
+  for (const [i, x] of a.entries()) {
     const y = b[i]
-    if (x === undefined || y === undefined) break
-    const byName = compareText(x.name, y.name)
-    if (byName !== 0) return byName
-    const byKey = compareKey(x.key, y.key)
-    if (byKey !== 0) return byKey
+    // A path comes after the paths it extends.
+    if (y === undefined) return 1
+    const byStep = compareText(x.name, y.name) || compareKey(x.key, y.key)
+    if (byStep !== 0) return byStep
   }
   return a.length - b.length
 }
 
-/** Terraform's order of resource instances. */
+/** Terraform's order of managed resource instances (data sources change no binding). */
 export const compareAddresses = (a: ResourceAddress, b: ResourceAddress): number =>
   compareModules(a.module, b.module) ||
-  (a.mode === b.mode ? 0 : a.mode === 'data' ? -1 : 1) ||
   compareText(a.type, b.type) ||
   compareText(a.name, b.name) ||
   compareKey(a.key, b.key)

@@ -6,6 +6,7 @@ export const shownAddresses = 3
  * that a finding about many changes stays short and a report stays linear in the plan.
  */
 export const listed = (addresses: ReadonlyArray<string>): string => {
-  if (addresses.length <= shownAddresses) return addresses.length <= 1 ? addresses.join('') : `${addresses.slice(0, -1).join(', ')} and ${addresses.at(-1) ?? ''}`
-  return `${addresses.slice(0, shownAddresses).join(', ')} and ${String(addresses.length - shownAddresses)} more`
+  if (addresses.length > shownAddresses) return `${addresses.slice(0, shownAddresses).join(', ')} and ${String(addresses.length - shownAddresses)} more`
+  const last = addresses.length - 1
+  return addresses.map((a, i) => (i === 0 ? a : i === last ? ` and ${a}` : `, ${a}`)).join('')
 }

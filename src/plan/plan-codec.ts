@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Problem } from '../codec/problems.js'
 import { childPath, fromValidationErrors } from '../codec/problems.js'
-import { parseModulePath, quotedKeys } from './address.js'
+import { keysQuoted, parseModulePath } from './address.js'
 
 /**
  * The parts of `terraform show -json PLANFILE` (or `tofu show -json`) the check reads, as io-ts
@@ -120,7 +120,7 @@ const notAPlan = (o: Readonly<Record<string, unknown>>): Problem | undefined => 
 const badAddresses = (plan: Plan): ReadonlyArray<Problem> => {
   const problems: Array<Problem> = []
   const badKey = (path: string, text: string, what: string): void => {
-    if (quotedKeys(text) === undefined) problems.push({ path, message: `${what} ${shortText(text)} has a key that is not quoted as Terraform quotes it (a bad escape)` })
+    if (!keysQuoted(text)) problems.push({ path, message: `${what} ${shortText(text)} has a key that is not quoted as Terraform quotes it (a bad escape)` })
   }
   ;(plan.resource_changes ?? []).forEach((rc, i) => {
     badKey(`resource_changes[${String(i)}].address`, rc.address, 'the address')

@@ -11,7 +11,6 @@ import { withChanges } from '../model/snapshot.js'
 
 /** HaVips the plan creates, added at once. */
 export const addHaVips = (s: SnapshotState, haVips: ReadonlyArray<{ readonly id: string; readonly subnet: string }>): SnapshotState => {
-  if (haVips.length === 0) return s
   let map = s.haVips
   for (const { id, subnet } of haVips) map = assign(map, id, { HaVipId: id, SubnetId: subnet, Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] })
   return withChanges(s, { haVips: map })
