@@ -1,0 +1,204 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import type { PlanFinding, PlanReport, Snapshot } from 'havip-rules'
+import { checkPlan } from 'havip-rules'
+import type { ChangeSpec } from './support/plans.js'
+import { association, plan } from './support/plans.js'
+import { load } from './support/snapshots.js'
+
+/**
+ * The plan check's answers pinned exactly (verdict, ids, every violation's facts, every unknown's
+ * attribute and reason) where the changes a plan makes are read (associations that change nothing,
+ * volcenginecc_vpc_ha_vip bindings and their order, what is ignored), where unknown and certain
+ * changes meet (subnets and ENIs known only after apply, changes of unknown outcome before a
+ * certain one), and where a delete-first replace meets an association. Each was written against a
+ * mutant of src/plan that the other plan tests let live.
+ */
+
+const instance = (id: string, subnet = 'subnet-a') => ({ InstanceId: id, Status: 'RUNNING', NetworkInterfaces: [{ NetworkInterfaceId: `eni-p-${id}`, SubnetId: subnet, Type: 'primary' }] })
+const haVip = (id: string, ids: ReadonlyArray<string> = [], type = 'EcsInstance', subnet = 'subnet-a') =>
+  ({ HaVipId: id, SubnetId: subnet, Status: ids.length > 0 ? 'InUse' : 'Available', AssociatedInstanceType: ids.length > 0 ? type : '', AssociatedInstanceIds: ids })
+const eni = (id: string, device: string, status = 'InUse') => ({ NetworkInterfaceId: id, SubnetId: 'subnet-a', Status: status, Type: 'secondary', DeviceId: device, ServiceManaged: false })
+
+const account = (haVips: ReadonlyArray<ReturnType<typeof haVip>>, quotas: { InstancesPerHaVip: number; HaVipsPerInstance: number }, enis = [eni('eni-1', 'i-1')]): Snapshot => load({
+  Region: 'cn-beijing',
+  HaVips: haVips,
+  Instances: ['i-1', 'i-2', 'i-3', 'i-4', 'x-9'].map((id) => instance(id)),
+  NetworkInterfaces: enis,
+  Quotas: quotas,
+})
+
+const roomy = { InstancesPerHaVip: 5, HaVipsPerInstance: 5 }
+
+const report = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>): PlanReport => {
+  const checked = checkPlan(s, plan(changes))
+  if (E.isLeft(checked)) throw new Error(checked.left.message)
+  return checked.right
+}
+
+/** A finding with each violation as `id: facts` and each unknown as `attribute: reason`; nothing else left out. */
+const summary = (f: PlanFinding) => ({ ...f, violations: f.violations.map((v) => `${v.id}: ${v.facts}`), unknowns: f.unknowns.map((u) => `${u.attribute}: ${u.reason}`) })
+const check = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>) => report(s, changes).findings.map(summary)
+
+/** What a finding says beyond its verdict. */
+const pass = { violations: [], unknowns: [] } as const
+
+const cc = (name: string, actions: ReadonlyArray<string>, before: Readonly<Record<string, unknown>> | null, after: Readonly<Record<string, unknown>> | null, afterUnknown: Readonly<Record<string, unknown>> = {}, expressions: Readonly<Record<string, unknown>> = {}): ChangeSpec =>
+  ({ type: 'volcenginecc_vpc_ha_vip', name, actions, before, after, afterUnknown, expressions })
+
+const fromPool = (what: string) => ({ references: [`data.volcengine_${what}.pool.${what}`, `data.volcengine_${what}.pool`] })
+
+/** A resource the plan creates whose subnet is read from a data source, or not set at all. */
+const created = (type: 'volcengine_ecs_instance' | 'volcengine_ha_vip' | 'volcengine_network_interface', name: string, subnet: 'pool' | 'unset'): ChangeSpec => ({
+  type, name, actions: ['create'], after: {}, afterUnknown: subnet === 'pool' ? { id: true, subnet_id: true } : { id: true },
+  expressions: subnet === 'pool' ? { subnet_id: fromPool('subnets') } : {},
+})
+
+/** An association of known or planned values; `type` absent leaves instance_type out of the plan (the provider's default). */
+const bind = (name: string, values: { haVip: string | { planned: string }; instance: string | { planned: string }; type?: string }): ChangeSpec => {
+  const expression = (v: string | { planned: string }) => (typeof v === 'string' ? { constant_value: v } : { references: [`${v.planned}.id`, v.planned] })
+  return {
+    type: 'volcengine_ha_vip_associate', name, actions: ['create'],
+    after: { ...(values.type === undefined ? {} : { instance_type: values.type }), ...(typeof values.haVip === 'string' ? { ha_vip_id: values.haVip } : {}), ...(typeof values.instance === 'string' ? { instance_id: values.instance } : {}) },
+    afterUnknown: { id: true, ...(typeof values.haVip === 'string' ? {} : { ha_vip_id: true }), ...(typeof values.instance === 'string' ? {} : { instance_id: true }) },
+    expressions: { ha_vip_id: expression(values.haVip), instance_id: expression(values.instance) },
+  }
+}
+
+/** An association whose target is read from a data source at apply time. */
+const anyTarget = (name: string, haVipId: string, type = 'EcsInstance'): ChangeSpec => ({
+  type: 'volcengine_ha_vip_associate', name, actions: ['create'], after: { ha_vip_id: haVipId, instance_type: type }, afterUnknown: { id: true, instance_id: true },
+  expressions: { ha_vip_id: { constant_value: haVipId }, instance_id: fromPool('ecs_instances') },
+})
+
+const A = 'volcengine_ha_vip_associate'
+const CC = 'volcenginecc_vpc_ha_vip'
+
+describe('which changes a plan makes', () => {
+  it('an association without instance_type binds an EcsInstance, created or deleted', () => {
+    const s = account([haVip('h1', ['i-1'])], roomy)
+    const gone: ChangeSpec = { ...association('a_gone', ['delete'], undefined, { haVip: 'h1', instance: 'i-1' }), before: { id: 'h1:i-1', ha_vip_id: 'h1', instance_id: 'i-1' } }
+    expect(check(s, [gone, bind('b_new', { haVip: 'h1', instance: 'i-2' })])).toStrictEqual([
+      { address: `${A}.a_gone`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'i-1', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${A}.b_new`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+    ])
+  })
+
+  it('an association or a volcenginecc_vpc_ha_vip that is kept, updated in place, read or deleted without bindings makes no binding change', () => {
+    const s = account([haVip('h1', ['i-2'])], roomy)
+    const kept = { ha_vip_id: 'h1', instance_id: 'i-2', instance_type: 'EcsInstance' }
+    const held = { id: 'h1', ha_vip_id: 'h1', subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: ['i-2'] }
+    const r = report(s, [
+      { type: A, name: 'a_kept', actions: ['no-op'], before: kept, after: kept },
+      { type: A, name: 'b_updated', actions: ['update'], before: kept, after: kept },
+      cc('c_kept', ['no-op'], held, held),
+      cc('d_gone', ['delete'], held, null),
+    ])
+    expect([r.findings, r.summary]).toStrictEqual([[], { pass: 0, fail: 0, unknown: 0 }])
+  })
+
+  it('lists what it ignores: resources of other types, each once; data sources and resources it reads are not listed', () => {
+    const s = account([haVip('h1')], roomy)
+    const r = report(s, [
+      { type: 'volcengine_vpc', name: 'main', actions: ['create'], after: {} },
+      { type: 'volcengine_ha_vips', name: 'pool', mode: 'data', actions: ['read'], after: {} },
+      { type: 'volcengine_ha_vip', name: 'kept', actions: ['no-op'], before: { id: 'h1', subnet_id: 'subnet-a' }, after: { id: 'h1', subnet_id: 'subnet-a' } },
+      bind('b_new', { haVip: 'h1', instance: 'i-2', type: 'EcsInstance' }),
+    ])
+    expect(r.ignored).toStrictEqual([{ address: 'volcengine_vpc.main', type: 'volcengine_vpc' }])
+    expect(r.findings.map((f) => f.verdict)).toStrictEqual(['pass'])
+  })
+
+  it('an instance type that is neither EcsInstance nor NetworkInterface fails as malformed', () => {
+    const s = account([haVip('h1')], roomy)
+    expect(check(s, [bind('b_odd', { haVip: 'h1', instance: 'i-2', type: 'Bogus' })])).toStrictEqual([
+      { address: `${A}.b_odd`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'Bogus', verdict: 'fail', violations: ['InvalidInstanceType.Malformed: instance type "Bogus" is neither EcsInstance nor NetworkInterface'], unknowns: [] },
+    ])
+  })
+
+  it('a HaVip whose id is "undefined" is an ordinary id: not there, it is not found', () => {
+    const s = account([haVip('h1')], roomy)
+    expect(check(s, [bind('b_odd', { haVip: 'undefined', instance: 'i-2', type: 'EcsInstance' })]).map((f) => [f.verdict, f.violations.map((v) => v.split(':')[0])])).toStrictEqual([['fail', ['InvalidHaVip.NotFound']]])
+  })
+})
+
+describe('a volcenginecc_vpc_ha_vip: its HaVip id, its bindings and their order', () => {
+  const state = (ids: ReadonlyArray<unknown>, extra: Readonly<Record<string, unknown>> = { id: 'h1', ha_vip_id: 'h1' }, type = 'EcsInstance') =>
+    ({ ...extra, subnet_id: 'subnet-a', associated_instance_type: type, associated_instance_ids: ids })
+  const update = (name: string, before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>, flags: ReadonlyArray<boolean> = []) =>
+    cc(name, ['update'], before, after, { associated_instance_ids: flags }, { associated_instance_ids: { constant_value: after.associated_instance_ids ?? null } })
+
+  it('reads the HaVip id from ha_vip_id, else from id (the second unbinding of i-2 from h1 fails), and says when neither is set', () => {
+    const s = account([haVip('h1', ['i-2'])], roomy)
+    const unbindI2 = (name: string, extra: Readonly<Record<string, unknown>>) => update(name, state(['i-2'], extra), state([], extra))
+    expect(check(s, [unbindI2('a_vip', { ha_vip_id: 'h1' }), unbindI2('b_id', { id: 'h1' }), unbindI2('c_none', {})])).toStrictEqual([
+      { address: `${CC}.a_vip`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.b_id`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'fail', violations: ['ResourceNotAssociated: HaVip h1 does not list instance i-2'], unknowns: [] },
+      { address: `${CC}.c_none`, action: 'DisassociateHaVip', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [`ha_vip_id: neither ha_vip_id nor id of ${CC}.c_none is set in the plan's before (the HaVip's id is read from ha_vip_id, else id)`] },
+    ])
+  })
+
+  it('a before or an after without associated_instance_ids lists nothing', () => {
+    const s = account([haVip('h1', ['i-2'])], roomy)
+    const noIds = { id: 'h1', ha_vip_id: 'h1', subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance' }
+    expect(check(s, [update('a_add', noIds, state(['i-3'])), update('b_drop', state(['i-2']), noIds)])).toStrictEqual([
+      { address: `${CC}.a_add`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'i-3', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.b_drop`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+    ])
+  })
+
+  it('binds in the order of the ids and unbinds in the order of the ids, whatever order the lists have', () => {
+    const s = account([haVip('h1', ['i-4', 'i-2', 'i-3'])], roomy)
+    expect(check(s, [update('a_swap', state(['i-4', 'i-2', 'i-3']), state(['x-9', 'i-1']))]).map((f) => [f.action, f.instanceId, f.verdict])).toStrictEqual([
+      ['AssociateHaVip', 'i-1', 'pass'],
+      ['AssociateHaVip', 'x-9', 'pass'],
+      ['DisassociateHaVip', 'i-2', 'pass'],
+      ['DisassociateHaVip', 'i-3', 'pass'],
+      ['DisassociateHaVip', 'i-4', 'pass'],
+    ])
+    const many = ['i-4', 'x-9', 'i-2', 'i-1', 'i-3']
+    expect(check(account([haVip('h1')], roomy), [update('a_add', state([]), state(many))]).map((f) => f.instanceId)).toStrictEqual(['i-1', 'i-2', 'i-3', 'i-4', 'x-9'])
+    expect(check(account([haVip('h1', many)], roomy), [update('a_drop', state(many), state([]))]).map((f) => f.instanceId)).toStrictEqual(['i-1', 'i-2', 'i-3', 'i-4', 'x-9'])
+  })
+
+  it('an id that is not a string is no binding: in before it is not unbound; null in after, not flagged unknown, is not bound', () => {
+    const s = account([haVip('h1', ['i-2'])], roomy)
+    expect(check(s, [update('a_odd', state(['i-2', 7]), state([])), update('b_null', state([]), state([null]), [false])])).toStrictEqual([
+      { address: `${CC}.a_odd`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+    ])
+  })
+
+  it('unbinds the old targets as the type before had: NetworkInterface, when after binds EcsInstance', () => {
+    const s = account([haVip('h1', ['eni-1'], 'NetworkInterface')], roomy)
+    expect(check(s, [update('a_retype', state(['eni-1'], undefined, 'NetworkInterface'), state(['i-2']))])).toStrictEqual([
+      { address: `${CC}.a_retype`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'fail', violations: ['Forbidden.MixedInstanceTypes: HaVip h1 is bound to NetworkInterface targets; the request binds an EcsInstance'], unknowns: [] },
+      { address: `${CC}.a_retype`, action: 'DisassociateHaVip', haVipId: 'h1', instanceId: 'eni-1', instanceType: 'NetworkInterface', verdict: 'pass', ...pass },
+    ])
+  })
+
+  it('created with associated_instance_ids known only after apply: one association of an unknown target; not configured: none', () => {
+    const s = account([], roomy)
+    const computed = (expressions: Readonly<Record<string, unknown>>) =>
+      cc('db', ['create'], null, { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance' }, { id: true, associated_instance_ids: true }, { subnet_id: { constant_value: 'subnet-a' }, ...expressions })
+    expect(check(s, [computed({ associated_instance_ids: fromPool('ecs_instances') })])).toStrictEqual([
+      { address: `${CC}.db`, action: 'AssociateHaVip', haVipId: `${CC}.db`, instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [`associated_instance_ids: associated_instance_ids of ${CC}.db is known only after apply`] },
+    ])
+    expect(check(s, [computed({})])).toStrictEqual([])
+  })
+
+  it('created with known ids, ids of a planned instance and ids read at apply time: the known and planned by id, the unknown last', () => {
+    const s = account([], roomy)
+    const app: ChangeSpec = { type: 'volcengine_ecs_instance', name: 'app', actions: ['create'], after: { subnet_id: 'subnet-a' }, afterUnknown: { id: true }, expressions: { subnet_id: { constant_value: 'subnet-a' } } }
+    const withIds = (name: string, ids: ReadonlyArray<string | null>, references: ReadonlyArray<string>): ChangeSpec =>
+      cc(name, ['create'], null, { subnet_id: 'subnet-a', associated_instance_type: 'EcsInstance', associated_instance_ids: ids }, { id: true, associated_instance_ids: ids.map((id) => id === null) }, { subnet_id: { constant_value: 'subnet-a' }, associated_instance_ids: { references } })
+    const reason = `associated_instance_ids: associated_instance_ids of ${CC}.b_pool is read from data.volcengine_ecs_instances.pool at apply time`
+    const pool: ChangeSpec = { type: 'volcengine_ecs_instances', name: 'pool', mode: 'data', actions: ['read'], after: {}, afterUnknown: { instances: true } }
+    expect(check(s, [app, pool, withIds('a_app', [null, 'x-9', 'i-2'], ['volcengine_ecs_instance.app.id', 'volcengine_ecs_instance.app']), withIds('b_pool', [null, 'i-2'], ['data.volcengine_ecs_instances.pool.instances', 'data.volcengine_ecs_instances.pool'])])).toStrictEqual([
+      { address: `${CC}.a_app`, action: 'AssociateHaVip', haVipId: `${CC}.a_app`, instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.a_app`, action: 'AssociateHaVip', haVipId: `${CC}.a_app`, instanceId: 'volcengine_ecs_instance.app', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.a_app`, action: 'AssociateHaVip', haVipId: `${CC}.a_app`, instanceId: 'x-9', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.b_pool`, action: 'AssociateHaVip', haVipId: `${CC}.b_pool`, instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
+      { address: `${CC}.b_pool`, action: 'AssociateHaVip', haVipId: `${CC}.b_pool`, instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [reason] },
+    ])
+  })
+})
