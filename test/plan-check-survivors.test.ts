@@ -116,6 +116,14 @@ describe('which changes a plan makes', () => {
     ])
   })
 
+  it('an id that refers to an association the plan creates names no ENI: it is not found', () => {
+    const s = account([haVip('h1'), haVip('h2')], roomy)
+    expect(check(s, [bind('a_first', { haVip: 'h1', instance: 'i-2', type: 'EcsInstance' }), bind('b_odd', { haVip: 'h2', instance: { planned: `${A}.a_first` }, type: 'NetworkInterface' })]).map((f) => [f.verdict, f.instanceId, f.violations])).toStrictEqual([
+      ['pass', 'i-2', []],
+      ['fail', `${A}.a_first`, [`InvalidEniId.NotFound: no network interface ${A}.a_first in the snapshot`]],
+    ])
+  })
+
   it('a HaVip whose id is "undefined" is an ordinary id: not there, it is not found', () => {
     const s = account([haVip('h1')], roomy)
     expect(check(s, [bind('b_odd', { haVip: 'undefined', instance: 'i-2', type: 'EcsInstance' })]).map((f) => [f.verdict, f.violations.map((v) => v.split(':')[0])])).toStrictEqual([['fail', ['InvalidHaVip.NotFound']]])
@@ -199,6 +207,146 @@ describe('a volcenginecc_vpc_ha_vip: its HaVip id, its bindings and their order'
       { address: `${CC}.a_app`, action: 'AssociateHaVip', haVipId: `${CC}.a_app`, instanceId: 'x-9', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
       { address: `${CC}.b_pool`, action: 'AssociateHaVip', haVipId: `${CC}.b_pool`, instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'pass', ...pass },
       { address: `${CC}.b_pool`, action: 'AssociateHaVip', haVipId: `${CC}.b_pool`, instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [reason] },
+    ])
+  })
+})
+
+describe('values known only after apply: subnets, attachments, malformed and missing values', () => {
+  it('a binding between resources the plan creates in subnets read at apply time, or not set, is unknown, naming the HaVip subnet first', () => {
+    const s = account([haVip('h1')], roomy)
+    expect(check(s, [
+      created('volcengine_ha_vip', 'vip', 'pool'), created('volcengine_ecs_instance', 'web', 'unset'),
+      bind('a_new', { haVip: { planned: 'volcengine_ha_vip.vip' }, instance: { planned: 'volcengine_ecs_instance.web' } }),
+      bind('b_old', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } }),
+    ])).toStrictEqual([
+      { address: `${A}.a_new`, action: 'AssociateHaVip', haVipId: 'volcengine_ha_vip.vip', instanceId: 'volcengine_ecs_instance.web', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: ['subnet_id: subnet_id of volcengine_ha_vip.vip depends on data.volcengine_subnets.pool'] },
+      { address: `${A}.b_old`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'volcengine_ecs_instance.web', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: ['subnet_id: subnet_id of volcengine_ecs_instance.web is not set'] },
+    ])
+  })
+
+  it('an ENI the plan creates in a subnet read at apply time: its binding is unknown, and may fill the HaVip for a later one', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 1, HaVipsPerInstance: 5 })
+    const attach: ChangeSpec = {
+      type: 'volcengine_network_interface_attach', name: 'nic', actions: ['create'], after: { instance_id: 'i-3' }, afterUnknown: { id: true, network_interface_id: true },
+      expressions: { network_interface_id: { references: ['volcengine_network_interface.nic.id', 'volcengine_network_interface.nic'] }, instance_id: { constant_value: 'i-3' } },
+    }
+    expect(check(s, [
+      created('volcengine_network_interface', 'nic', 'pool'), attach,
+      bind('a_new', { haVip: 'h1', instance: { planned: 'volcengine_network_interface.nic' }, type: 'NetworkInterface' }),
+      bind('b_sure', { haVip: 'h1', instance: 'eni-1', type: 'NetworkInterface' }),
+    ])).toStrictEqual([
+      { address: `${A}.a_new`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'volcengine_network_interface.nic', instanceType: 'NetworkInterface', verdict: 'unknown', violations: [], unknowns: ['subnet_id: subnet_id of volcengine_network_interface.nic depends on data.volcengine_subnets.pool'] },
+      { address: `${A}.b_sure`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'eni-1', instanceType: 'NetworkInterface', verdict: 'unknown', violations: [], unknowns: [`order: may be refused (LimitExceeded.InstancesPerHaVip) after changes whose outcome is known only after apply: ${A}.a_new`] },
+    ])
+  })
+
+  it('an attachment of an ENI known only after apply makes an ENI status unknown, but no other failure', () => {
+    const s = account([haVip('h1')], roomy, [eni('eni-1', 'i-1'), eni('eni-7', 'i-2', 'Attaching')])
+    const attach: ChangeSpec = {
+      type: 'volcengine_network_interface_attach', name: 'a1', actions: ['create'], after: { instance_id: 'i-3' }, afterUnknown: { id: true, network_interface_id: true },
+      expressions: { network_interface_id: fromPool('network_interfaces') },
+    }
+    const why = 'network_interface_id: volcengine_network_interface_attach.a1 attaches or detaches an ENI known only after apply: it may be this one'
+    expect(check(s, [attach, bind('b_eni', { haVip: 'h1', instance: 'eni-7', type: 'NetworkInterface' }), bind('c_gone', { haVip: 'h1', instance: 'eni-9', type: 'NetworkInterface' })])).toStrictEqual([
+      { address: `${A}.b_eni`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'eni-7', instanceType: 'NetworkInterface', verdict: 'unknown', violations: [], unknowns: [why, why] },
+      { address: `${A}.c_gone`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'eni-9', instanceType: 'NetworkInterface', verdict: 'fail', violations: ['InvalidEniId.NotFound: no network interface eni-9 in the snapshot'], unknowns: [] },
+    ])
+  })
+
+  it('a failure is listed with no unknowns even when a value is unknown; an instance type known only after apply is left out', () => {
+    const s = account([haVip('h1', ['eni-1'], 'NetworkInterface')], roomy)
+    const typeless: ChangeSpec = { ...bind('b_typeless', { haVip: 'h2', instance: 'i-3' }), afterUnknown: { id: true, instance_type: true }, expressions: { instance_type: { references: ['var.kind'] } } }
+    expect(check(s, [anyTarget('a_any', 'h1'), typeless])).toStrictEqual([
+      { address: `${A}.a_any`, action: 'AssociateHaVip', haVipId: 'h1', instanceType: 'EcsInstance', verdict: 'fail', violations: ['Forbidden.MixedInstanceTypes: HaVip h1 is bound to NetworkInterface targets; the request binds an EcsInstance'], unknowns: [] },
+      { address: `${A}.b_typeless`, action: 'AssociateHaVip', haVipId: 'h2', instanceId: 'i-3', verdict: 'fail', violations: ['InvalidHaVip.NotFound: no HaVip h2 in the snapshot'], unknowns: [] },
+    ])
+  })
+})
+
+describe('changes of unknown outcome before a certain one', () => {
+  it('a failed change of an unknown target is not applied in either world: a later binding of another HaVip passes', () => {
+    const s = account([haVip('h1', ['eni-1'], 'NetworkInterface'), haVip('h2'), haVip('h3')], roomy, [eni('eni-1', 'i-1'), eni('eni-2', 'i-2')])
+    expect(check(s, [anyTarget('a_any', 'h1'), bind('b_sure', { haVip: 'h2', instance: 'i-2', type: 'EcsInstance' })]).map((f) => [f.verdict, f.unknowns])).toStrictEqual([['fail', []], ['pass', []]])
+  })
+
+  it('an unknown target of each of two HaVips fills both in the world with most bindings, each with its own stand-in', () => {
+    const s = account([haVip('h1'), haVip('h2')], { InstancesPerHaVip: 1, HaVipsPerInstance: 1 })
+    const found = check(s, [anyTarget('a1', 'h1'), anyTarget('a2', 'h2'), bind('b_sure', { haVip: 'h2', instance: 'i-3', type: 'EcsInstance' })])
+    expect(found[2]).toStrictEqual({
+      address: `${A}.b_sure`, action: 'AssociateHaVip', haVipId: 'h2', instanceId: 'i-3', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [
+        `order: may be refused (LimitExceeded.InstancesPerHaVip) after changes whose outcome is known only after apply: ${A}.a1 and ${A}.a2`,
+        `${A}.a2: ${A}.a2 binds a target known only after apply to HaVip h2: it may be this one`,
+        `${A}.a1: ${A}.a1 binds a target known only after apply: if it is i-3, i-3 reaches HaVipsPerInstance`,
+        `${A}.a2: ${A}.a2 binds a target known only after apply: if it is i-3, i-3 reaches HaVipsPerInstance`,
+      ],
+    })
+  })
+
+  it('may be refused for every rule the world with most bindings breaks, named in order', () => {
+    const s = account([haVip('h1')], { InstancesPerHaVip: 1, HaVipsPerInstance: 5 })
+    expect(check(s, [anyTarget('a_any', 'h1'), bind('b_eni', { haVip: 'h1', instance: 'eni-1', type: 'NetworkInterface' })])[1]?.unknowns).toStrictEqual([
+      `order: may be refused (Forbidden.MixedInstanceTypes, LimitExceeded.InstancesPerHaVip) after changes whose outcome is known only after apply: ${A}.a_any`,
+    ])
+  })
+
+  it('an association refused one way is not made in the world with most bindings: a later delete of that binding fails', () => {
+    const s = account([haVip('h1', ['i-1'])], { InstancesPerHaVip: 2, HaVipsPerInstance: 5 })
+    const undo = association('c_undo', ['delete'], undefined, { haVip: 'h1', instance: 'i-2' })
+    expect(check(s, [anyTarget('a_any', 'h1'), bind('b_new', { haVip: 'h1', instance: 'i-2', type: 'EcsInstance' }), undo]).map((f) => [f.address, f.verdict, f.violations])).toStrictEqual([
+      [`${A}.a_any`, 'unknown', []],
+      [`${A}.b_new`, 'unknown', []],
+      [`${A}.c_undo`, 'fail', ['ResourceNotAssociated: HaVip h1 does not list instance i-2']],
+    ])
+  })
+})
+
+describe('an association before the delete half of delete-first replaces', () => {
+  const replace = (name: string, from: { haVip: string; instance: string; type?: string }, to: { haVip: string; instance: string; type?: string }) => association(name, ['delete', 'create'], to, from)
+
+  it('meets the old bindings of every replace on its HaVip', () => {
+    const s = account([haVip('h1', ['i-1', 'i-2']), haVip('h2')], { InstancesPerHaVip: 2, HaVipsPerInstance: 5 })
+    expect(check(s, [replace('r1', { haVip: 'h1', instance: 'i-1' }, { haVip: 'h2', instance: 'i-1' }), replace('r2', { haVip: 'h1', instance: 'i-2' }, { haVip: 'h2', instance: 'i-2' }), bind('z_new', { haVip: 'h1', instance: 'i-3', type: 'EcsInstance' })]).at(-1)).toStrictEqual({
+      address: `${A}.z_new`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'i-3', instanceType: 'EcsInstance', verdict: 'fail', unknowns: [],
+      violations: [`LimitExceeded.InstancesPerHaVip: HaVip h1 is bound to 2 targets; InstancesPerHaVip is 2 (when it is applied before the delete half of ${A}.r1 and ${A}.r2, as Terraform may apply it)`],
+    })
+  })
+
+  it('meets the old binding of a replace of its target when those of its HaVip leave room', () => {
+    const s = account([haVip('h1', ['i-1']), haVip('h2', ['i-3'])], { InstancesPerHaVip: 5, HaVipsPerInstance: 1 })
+    expect(check(s, [replace('r1', { haVip: 'h1', instance: 'i-1' }, { haVip: 'h2', instance: 'i-1' }), replace('r2', { haVip: 'h2', instance: 'i-3' }, { haVip: 'h2', instance: 'i-4' }), bind('z_new', { haVip: 'h1', instance: 'i-3', type: 'EcsInstance' })]).at(-1)?.violations).toStrictEqual([
+      `LimitExceeded.HaVipsPerInstance: instance i-3 is bound to 1 HaVips; HaVipsPerInstance is 1 (when it is applied before the delete half of ${A}.r2, as Terraform may apply it)`,
+    ])
+  })
+
+  it('a replace whose new binding the world with fewest bindings refused is not taken back', () => {
+    const s = account([haVip('h1', ['i-1', 'i-2'])], { InstancesPerHaVip: 2, HaVipsPerInstance: 5 })
+    expect(check(s, [replace('r1', { haVip: 'h1', instance: 'i-1' }, { haVip: 'h1', instance: 'i-2' }), bind('z_new', { haVip: 'h1', instance: 'i-3', type: 'EcsInstance' })]).map((f) => [f.action, f.verdict, f.violations])).toStrictEqual([
+      ['DisassociateHaVip', 'pass', []],
+      ['AssociateHaVip', 'fail', ['Forbidden.InstanceAlreadyAssociated: HaVip h1 already lists instance i-2']],
+      ['AssociateHaVip', 'fail', [`LimitExceeded.InstancesPerHaVip: HaVip h1 is bound to 2 targets; InstancesPerHaVip is 2 (when it is applied before the delete half of ${A}.r1, as Terraform may apply it)`]],
+    ])
+  })
+
+  it('a replace whose old binding the account does not hold (a HaVip, a target or a type it does not have) restores nothing', () => {
+    const s = account([haVip('h1', ['eni-1'], 'NetworkInterface'), haVip('h2'), haVip('h3')], roomy, [eni('eni-1', 'i-1'), eni('eni-2', 'i-2')])
+    const findings = check(s, [
+      replace('r1', { haVip: 'h1', instance: 'i-1' }, { haVip: 'h2', instance: 'i-1' }),
+      replace('r2', { haVip: 'h9', instance: 'i-2' }, { haVip: 'h2', instance: 'i-2' }),
+      replace('r3', { haVip: 'h2', instance: 'i-8' }, { haVip: 'h2', instance: 'i-3' }),
+      bind('z_eni', { haVip: 'h1', instance: 'eni-2', type: 'NetworkInterface' }),
+      bind('z_i2', { haVip: 'h3', instance: 'i-2', type: 'EcsInstance' }),
+      bind('z_i4', { haVip: 'h2', instance: 'i-4', type: 'EcsInstance' }),
+    ])
+    expect(findings.map((f) => [f.address.replace(`${A}.`, ''), f.action, f.verdict, f.violations.map((v) => v.split(':')[0])])).toStrictEqual([
+      ['r1', 'DisassociateHaVip', 'fail', ['ResourceNotAssociated']],
+      ['r1', 'AssociateHaVip', 'pass', []],
+      ['r2', 'DisassociateHaVip', 'fail', ['InvalidHaVip.NotFound']],
+      ['r2', 'AssociateHaVip', 'pass', []],
+      ['r3', 'DisassociateHaVip', 'fail', ['InvalidInstance.NotFound']],
+      ['r3', 'AssociateHaVip', 'pass', []],
+      ['z_eni', 'AssociateHaVip', 'pass', []],
+      ['z_i2', 'AssociateHaVip', 'pass', []],
+      ['z_i4', 'AssociateHaVip', 'pass', []],
     ])
   })
 })
