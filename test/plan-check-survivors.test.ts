@@ -253,6 +253,16 @@ describe('values known only after apply: subnets, attachments, malformed and mis
     ])
   })
 
+  it('a value the plan does not set at all is unknown, saying so', () => {
+    const s = account([haVip('h1', ['i-1'])], roomy)
+    const noTarget: ChangeSpec = { ...association('a_gone', ['delete'], undefined, { haVip: 'h1', instance: 'i-1' }), before: { id: 'x', ha_vip_id: 'h1', instance_type: 'EcsInstance' } }
+    const noHaVip: ChangeSpec = { ...bind('b_new', { haVip: 'h1', instance: 'i-2', type: 'EcsInstance' }), after: { instance_id: 'i-2', instance_type: 'EcsInstance' } }
+    expect(check(s, [noTarget, noHaVip])).toStrictEqual([
+      { address: `${A}.a_gone`, action: 'DisassociateHaVip', haVipId: 'h1', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [`instance_id: instance_id of ${A}.a_gone is not set`] },
+      { address: `${A}.b_new`, action: 'AssociateHaVip', instanceId: 'i-2', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [`ha_vip_id: ha_vip_id of ${A}.b_new is not set`] },
+    ])
+  })
+
   it('a failure is listed with no unknowns even when a value is unknown; an instance type known only after apply is left out', () => {
     const s = account([haVip('h1', ['eni-1'], 'NetworkInterface')], roomy)
     const typeless: ChangeSpec = { ...bind('b_typeless', { haVip: 'h2', instance: 'i-3' }), afterUnknown: { id: true, instance_type: true }, expressions: { instance_type: { references: ['var.kind'] } } }
@@ -327,6 +337,14 @@ describe('an association before the delete half of delete-first replaces', () =>
     ])
   })
 
+  it('an association that rests on a subnet known only after apply still meets them: a refusal there is a failure, whatever the subnet', () => {
+    const s = account([haVip('h1', ['i-1']), haVip('h2')], { InstancesPerHaVip: 1, HaVipsPerInstance: 5 })
+    expect(check(s, [replace('r1', { haVip: 'h1', instance: 'i-1' }, { haVip: 'h2', instance: 'i-1' }), created('volcengine_ecs_instance', 'web', 'pool'), bind('z_web', { haVip: 'h1', instance: { planned: 'volcengine_ecs_instance.web' } })]).at(-1)).toStrictEqual({
+      address: `${A}.z_web`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'volcengine_ecs_instance.web', instanceType: 'EcsInstance', verdict: 'fail', unknowns: [],
+      violations: [`LimitExceeded.InstancesPerHaVip: HaVip h1 is bound to 1 targets; InstancesPerHaVip is 1 (when it is applied before the delete half of ${A}.r1, as Terraform may apply it)`],
+    })
+  })
+
   it('a replace whose old binding the account does not hold (a HaVip, a target or a type it does not have) restores nothing', () => {
     const s = account([haVip('h1', ['eni-1'], 'NetworkInterface'), haVip('h2'), haVip('h3')], roomy, [eni('eni-1', 'i-1'), eni('eni-2', 'i-2')])
     const findings = check(s, [
@@ -348,5 +366,33 @@ describe('an association before the delete half of delete-first replaces', () =>
       ['z_i2', 'AssociateHaVip', 'pass', []],
       ['z_i4', 'AssociateHaVip', 'pass', []],
     ])
+  })
+})
+
+describe('an ENI the plan attaches to an instance known only after apply', () => {
+  const attach = (name: string, eniId: string, instanceId: 'pool' | 'unset'): ChangeSpec => ({
+    type: 'volcengine_network_interface_attach', name, actions: ['create'], after: { network_interface_id: eniId },
+    afterUnknown: instanceId === 'pool' ? { id: true, instance_id: true } : { id: true },
+    expressions: { network_interface_id: { constant_value: eniId }, ...(instanceId === 'pool' ? { instance_id: fromPool('ecs_instances') } : {}) },
+  })
+  const enis = [eni('eni-1', 'i-1'), eni('eni-2', '', 'Available')]
+
+  it('may be on the instance of an ENI the HaVip holds: its binding is unknown, not a pass (Forbidden.TwoEnisOfOneInstance)', () => {
+    const s = account([haVip('h1', ['eni-1'], 'NetworkInterface')], roomy, enis)
+    expect(check(s, [attach('a1', 'eni-2', 'pool'), bind('b_eni', { haVip: 'h1', instance: 'eni-2', type: 'NetworkInterface' })])).toStrictEqual([
+      { address: `${A}.b_eni`, action: 'AssociateHaVip', haVipId: 'h1', instanceId: 'eni-2', instanceType: 'NetworkInterface', verdict: 'unknown', violations: [], unknowns: ['instance_id: instance_id of volcengine_network_interface_attach.a1 depends on data.volcengine_ecs_instances.pool'] },
+    ])
+  })
+
+  it('held by the HaVip, it may be on the instance of the ENI bound next; attached to an instance not set, it says so', () => {
+    const s = account([haVip('h1', ['eni-2'], 'NetworkInterface')], roomy, [eni('eni-1', 'i-1'), eni('eni-2', 'i-2')])
+    expect(check(s, [attach('a1', 'eni-2', 'unset'), bind('b_eni', { haVip: 'h1', instance: 'eni-1', type: 'NetworkInterface' })]).map((f) => [f.verdict, f.unknowns])).toStrictEqual([
+      ['unknown', ['instance_id: instance_id of volcengine_network_interface_attach.a1 is not set']],
+    ])
+  })
+
+  it('bound to a HaVip that holds no other ENI, it passes', () => {
+    const s = account([haVip('h1', ['eni-2'], 'NetworkInterface'), haVip('h2')], roomy, enis)
+    expect(check(s, [attach('a1', 'eni-2', 'pool'), bind('b_eni', { haVip: 'h2', instance: 'eni-2', type: 'NetworkInterface' })]).map((f) => f.verdict)).toStrictEqual(['pass'])
   })
 })
