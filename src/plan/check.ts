@@ -137,14 +137,30 @@ const settle = (violations: ReadonlyArray<ApiError>, world: SnapshotState, p: Pa
   const unknowns: Array<Unknown> = []
   for (const v of violations) {
     const subnetReason = markers.reason(haVip?.SubnetId) ?? markers.reason(target?.subnetId)
-    const deviceReason = target?.type === 'NetworkInterface' ? markers.reason(target.deviceId) : undefined
     if (v.id === 'InvalidInstance.HaVipMismatch' && subnetReason !== undefined) unknowns.push({ attribute: 'subnet_id', reason: subnetReason })
-    else if (v.id === 'Forbidden.TwoEnisOfOneInstance' && deviceReason !== undefined) unknowns.push({ attribute: 'instance_id', reason: deviceReason })
     else if ((v.id === 'Forbidden.EniNotAttachedToEcs' || v.id === 'InvalidEni.InvalidStatus') && doubts.attachments.length > 0) {
       unknowns.push({ attribute: 'network_interface_id', reason: `${listed(doubts.attachments)} ${doubts.attachments.length === 1 ? 'attaches or detaches' : 'attach or detach'} an ENI known only after apply: it may be this one` })
     } else failures.push(v)
   }
   return { failures, unknowns }
+}
+
+/**
+ * Two ENIs of one instance cannot share a HaVip: an ENI the plan attaches to an instance known only
+ * after apply may be on the instance of an ENI the HaVip holds, or the other way round. The rule
+ * compares instance ids and the markers never equal one, so it cannot say so itself.
+ */
+const deviceDoubts = (world: SnapshotState, p: PartialBinding, markers: Markers): ReadonlyArray<Unknown> => {
+  if (p.haVipId === undefined || p.instanceId === undefined || p.instanceType !== 'NetworkInterface') return []
+  const h = lookup(world.haVips, p.haVipId)
+  const target = lookup(world.enis, p.instanceId)
+  if (h === undefined || target === undefined || target.deviceId === '' || boundType(h) !== 'NetworkInterface') return []
+  for (const id of boundIds(h)) {
+    const device = id === target.id ? undefined : lookup(world.enis, id)?.deviceId
+    const reason = device === undefined || device === '' ? undefined : markers.reason(target.deviceId) ?? markers.reason(device)
+    if (reason !== undefined) return [{ attribute: 'instance_id', reason }]
+  }
+  return []
 }
 
 /** What earlier changes of unknown outcome make of a change that would otherwise pass. */
@@ -246,9 +262,12 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
     const malformedType = p.typeText !== undefined && p.instanceType === undefined
       ? [apiError('InvalidInstanceType.Malformed', `instance type ${JSON.stringify(p.typeText)} is neither EcsInstance nor NetworkInterface`)]
       : []
-    const judged = settle([...malformedType, ...knownViolations(op, favourable, p)], favourable, p, markers, doubts)
+    const settled = settle([...malformedType, ...knownViolations(op, favourable, p)], favourable, p, markers, doubts)
+    const judged = associate ? { ...settled, unknowns: [...settled.unknowns, ...deviceDoubts(favourable, p, markers)] } : settled
     const w = knownBinding(c)
-    const certain = associate && w !== undefined && judged.failures.length === 0 && unknowns.length === 0 && judged.unknowns.length === 0
+    // Known values (w) that pass in the world with fewest bindings may still meet a replace's old binding,
+    // whatever the values known only after apply turn out to be (a subnet): that is a failure too.
+    const certain = associate && w !== undefined && judged.failures.length === 0
       ? { ...judged, failures: deleteFirst.refusals(lower, { ...w, address: c.address }, (r) => (inLower.has(r) ? knownBinding(r) : undefined), (world) => settle(knownViolations(op, world, p), world, p, markers, doubts).failures) }
       : judged
     unknowns.push(...certain.unknowns)
