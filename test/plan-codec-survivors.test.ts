@@ -31,11 +31,8 @@ const report = (planJson: unknown): PlanReport => {
 
 const full = association('full', ['create'], { haVip: 'havip-f', instance: 'i-a12' })
 const ok = association('ok', ['create'], { haVip: 'havip-x', instance: 'i-b1' })
-const maybe: ChangeSpec = {
-  ...association('maybe', ['create'], { haVip: 'havip-b', instance: 'x' }),
-  after: { ha_vip_id: 'havip-b', instance_type: 'EcsInstance' }, afterUnknown: { id: true, instance_id: true },
-  expressions: { instance_id: { references: ['var.target'] } },
-}
+// An association whose instance is known after apply: unknown.
+const maybe: ChangeSpec = { ...full, name: 'maybe', after: { ha_vip_id: 'havip-b', instance_type: 'EcsInstance' }, afterUnknown: { id: true, instance_id: true }, expressions: { instance_id: { references: ['var.target'] } } }
 const okPlan = (): Record<string, unknown> => plan([ok])
 const withRoot = (rootModule: unknown): Record<string, unknown> => ({ ...okPlan(), configuration: { root_module: rootModule } })
 const hint = 'give the output of terraform show -json PLANFILE'
