@@ -379,14 +379,14 @@ describe('the local module calls the report lists, for finding the configuration
         a: { source: './modules/a', module: { module_calls: { b: { source: '../b', module: {} }, reg: { source: 'registry.example/x/y', module: { module_calls: { c: { source: './c' } } } } } } },
         remote: { source: 'git::https://example.com/x.git' },
         bare: {},
-        up: { source: '../shared', module: { module_calls: { d: { source: './d', module: {} } } } },
+        up: { source: '../common', module: { module_calls: { d: { source: './d', module: {} } } } },
       },
     }
     expect(checked(p).localModules).toEqual([
       { path: 'module.a', source: './modules/a' },
       { path: 'module.a.module.b', source: '../b' },
       { path: 'module.a.module.reg.module.c', source: './c' },
-      { path: 'module.up', source: '../shared' },
+      { path: 'module.up', source: '../common' },
       { path: 'module.up.module.d', source: './d' },
     ])
   })
