@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { association, plan } from './support/plans.js'
+import { association, nestedModules, plan } from './support/plans.js'
 import { sarifValidator } from './support/sarif.js'
 import { tempFolder } from './support/temp.js'
 
@@ -30,14 +30,9 @@ describe('what is not a plan', () => {
 })
 
 describe('hostile plans: a usage error naming the path, never a stack trace', () => {
-  const nested = (depth: number): unknown => {
-    let module: unknown = {}
-    for (let i = 0; i < depth; i++) module = { module_calls: { a: { source: './a', module: module } } }
-    return { format_version: '1.2', planned_values: {}, configuration: { root_module: module } }
-  }
 
   it('module_calls nested 1,200 deep', () => {
-    const r = runPlan(['-'], JSON.stringify(nested(1200)))
+    const r = runPlan(['-'], JSON.stringify(nestedModules(1200)))
     expect(r.status).toBe(2)
     expect(r.stderr).toContain('configuration.root_module.module_calls.a.module')
     expect(r.stderr).not.toContain('unexpected failure')

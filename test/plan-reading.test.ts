@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Snapshot } from 'havip-rules'
 import { checkPlan } from 'havip-rules'
-import { association, plan } from './support/plans.js'
+import { association, nestedModules, plan } from './support/plans.js'
 import { load } from './support/snapshots.js'
 import { runs } from './support/runs.js'
 
@@ -43,18 +43,13 @@ describe('what is not a plan', () => {
 })
 
 describe('hostile plans: a Left naming the path, never a throw', () => {
-  const nested = (depth: number): unknown => {
-    let module: unknown = {}
-    for (let i = 0; i < depth; i++) module = { module_calls: { a: { source: './a', module: module } } }
-    return { format_version: '1.2', planned_values: {}, configuration: { root_module: module } }
-  }
 
   it('module_calls nested 1,200 deep', () => {
-    const [problem] = problems(nested(1200))
+    const [problem] = problems(nestedModules(1200))
     expect(problem?.path).toMatch(/^configuration\.root_module\.module_calls\.a\.module\.module_calls/)
     expect(problem?.message).toContain('nests deeper than 256 levels')
     // 80 modules deep is still a plan.
-    expect(E.isRight(checkPlan(account(), nested(80)))).toBe(true)
+    expect(E.isRight(checkPlan(account(), nestedModules(80)))).toBe(true)
   })
 
   it('a bad escape in a module address, a resource address and a reference', () => {
@@ -113,7 +108,7 @@ describe('hostile plans: a Left naming the path, never a throw', () => {
   test.prop([fc.oneof(
     hostileValue,
     fc.record({ format_version: fc.constantFrom('1.2', '0.1', '2.0'), planned_values: hostileValue, resource_changes: fc.array(hostileChange, { maxLength: 6 }), configuration: fc.record({ root_module: hostileModule }) }, { requiredKeys: ['format_version'] }),
-    fc.nat({ max: 2000 }).map(nested),
+    fc.nat({ max: 2000 }).map(nestedModules),
   )], { numRuns: runs(300) })('checkPlan never throws on hostile JSON-ish input', (input) => {
     const checked = checkPlan(account(), input)
     expect(E.isLeft(checked) || Array.isArray(checked.right.findings)).toBe(true)

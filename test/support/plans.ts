@@ -70,3 +70,10 @@ export const association = (name: string, actions: ReadonlyArray<string>, after?
   afterUnknown: after === undefined ? {} : { id: true },
   expressions: after === undefined ? {} : { ha_vip_id: { constant_value: after.haVip }, instance_id: { constant_value: after.instance } },
 })
+
+/** A plan whose configuration nests module calls `depth` deep (the check refuses past 256 levels). */
+export const nestedModules = (depth: number): unknown => {
+  let module: unknown = {}
+  for (let i = 0; i < depth; i++) module = { module_calls: { a: { source: './a', module: module } } }
+  return { format_version: '1.2', planned_values: {}, configuration: { root_module: module } }
+}
