@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
  * never be found again.
  */
 export interface OpenedFile {
+  readonly fd: number
   readonly path: string
   readonly dev: number
   readonly ino: number
@@ -28,7 +29,7 @@ const kernelName = (fd: number): string | undefined => {
 export const openedFile = (fd: number, path: string): OpenedFile => {
   const { dev, ino } = fstatSync(fd)
   const name = kernelName(fd)
-  return { path, dev, ino, ...(name === resolve(path) ? { name } : {}) }
+  return { fd, path, dev, ino, ...(name === resolve(path) ? { name } : {}) }
 }
 
 /**
@@ -39,8 +40,8 @@ export const openedFile = (fd: number, path: string): OpenedFile => {
  * Where the name changed, or there is none (no /proc, a symbolic link on the path), a `stat` of the
  * path decides and names what happened.
  */
-export const whyGone = (file: OpenedFile, fd: number): string | undefined => {
-  if (file.name !== undefined && kernelName(fd) === file.name) return undefined
+export const whyGone = (file: OpenedFile): string | undefined => {
+  if (file.name !== undefined && kernelName(file.fd) === file.name) return undefined
   let named
   try {
     named = statSync(file.path)

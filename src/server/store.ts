@@ -182,7 +182,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
   let closed = false
   let closing: Promise<void> | undefined
 
-  let journal = { fd: opened.fd, file: openedFile(opened.fd, journalFile) }
+  let journal = openedFile(opened.fd, journalFile)
   const writer: JournalWriter = new JournalWriter(opened.fd, opened.size, durableSeq, {
     onDurable: (seq) => {
       let flushed = 0
@@ -200,7 +200,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
       }
     },
     beforeFlush: () => {
-      const why = whyGone(journal.file, journal.fd)
+      const why = whyGone(journal)
       if (why === undefined) return
       const e = new Error(`${journalFile} ${why}: changes are refused from now on, since they could not be found again; restart the server`)
       options.log?.(`havip serve: ${e.message}`)
@@ -250,7 +250,7 @@ export const durableStore = (path: string, options: DurableOptions = {}): Store 
         await next.flushInBackground()
         await next.replaceInBackground()
         const fd = openSync(next.target, 'r+')
-        journal = { fd, file: openedFile(fd, journalFile) }
+        journal = openedFile(fd, journalFile)
         writer.reopen(fd, start.bytes.length, start.lengthAt)
         fileSeq = seq
       })
