@@ -38,8 +38,8 @@ const findingsOf = (s: Snapshot, p: unknown) => {
 }
 const check = (s: Snapshot, changes: ReadonlyArray<ChangeSpec>) => findingsOf(s, plan(changes))
 
-/** An attachment of an ENI (known, or read from a data source) to an instance (known, or read from a data source). */
-const attach = (name: string, eni: string | 'pool', instance: string | 'pool'): ChangeSpec => ({
+/** An attachment of an ENI to an instance, each an id or `pool` (read from a data source at apply time). */
+const attach = (name: string, eni: string, instance: string): ChangeSpec => ({
   type: ATTACH, name, actions: ['create'],
   after: { ...(eni === 'pool' ? {} : { network_interface_id: eni }), ...(instance === 'pool' ? {} : { instance_id: instance }) },
   afterUnknown: { id: true, ...(eni === 'pool' ? { network_interface_id: true } : {}), ...(instance === 'pool' ? { instance_id: true } : {}) },

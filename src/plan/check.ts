@@ -314,25 +314,26 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
           upper = associatedUnlessCertain(upper, { haVipId, instanceId, instanceType }, markers, doubts)
           if (acceptedFirst) intoLower()
         } else intoLower()
-      } else if (associate && instanceType === undefined) {
-        doubts.unknownTypes.push(c.address)
-      } else if (associate && haVipId === undefined && instanceType !== undefined) {
-        push(doubts.unknownHaVips, instanceType, c.address)
-        if (instanceId !== undefined) push(doubts.unknownHaVipTargets, targetKey(instanceType, instanceId), c.address)
-        else push(doubts.unknownBindings, instanceType, c.address)
-      } else if (associate && haVipId !== undefined && instanceType !== undefined) {
-        // An unknown target: a stand-in joins the HaVip in the world with most bindings.
-        const h = lookup(upper.haVips, haVipId)
-        const stand = `\u0000target ${String(placeholders++)} of ${c.address}`
-        if (h !== undefined) {
-          const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `\u0000device of ${stand}`)
-          upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
+      } else if (associate) {
+        if (instanceType === undefined) doubts.unknownTypes.push(c.address)
+        else if (haVipId === undefined) {
+          push(doubts.unknownHaVips, instanceType, c.address)
+          if (instanceId !== undefined) push(doubts.unknownHaVipTargets, targetKey(instanceType, instanceId), c.address)
+          else push(doubts.unknownBindings, instanceType, c.address)
+        } else {
+          // An unknown target: a stand-in joins the HaVip in the world with most bindings.
+          const h = lookup(upper.haVips, haVipId)
+          const stand = `\u0000target ${String(placeholders++)} of ${c.address}`
+          if (h !== undefined) {
+            const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `\u0000device of ${stand}`)
+            upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
+          }
+          push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
+          push(doubts.unknownTargets, instanceType, c.address)
         }
-        push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
-        push(doubts.unknownTargets, instanceType, c.address)
-      } else if (!associate && haVipId !== undefined) {
+      } else if (haVipId !== undefined) {
         push(doubts.removedFrom, haVipId, c.address)
-      } else if (!associate && instanceId !== undefined && instanceType !== undefined) {
+      } else if (instanceId !== undefined && instanceType !== undefined) {
         push(doubts.removedTarget, targetKey(instanceType, instanceId), c.address)
       }
     }
