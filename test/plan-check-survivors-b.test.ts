@@ -182,3 +182,59 @@ describe('one resource in two entries of the plan (a deposed object)', () => {
     ])
   })
 })
+
+describe('ids that begin like the values the check makes up for what the plan leaves unknown', () => {
+  const NUL = '\u0000'
+  const subnetOf = (type: 'volcengine_ecs_instance' | 'volcengine_ha_vip', name: string): ChangeSpec =>
+    ({ type, name, actions: ['create'], after: {}, afterUnknown: { id: true, subnet_id: true }, expressions: { subnet_id: pool('subnets') } })
+  /** A binding of a known target to the HaVip the plan creates. */
+  const toVip = (name: string, instance: string, type = 'EcsInstance'): ChangeSpec => ({
+    type: A, name, actions: ['create'], after: { instance_id: instance, instance_type: type }, afterUnknown: { id: true, ha_vip_id: true },
+    expressions: { ha_vip_id: { references: ['volcengine_ha_vip.vip.id', 'volcengine_ha_vip.vip'] }, instance_id: { constant_value: instance } },
+  })
+  const vipIn = (id: string, subnet: string, ids: ReadonlyArray<string> = [], type = 'EcsInstance') => ({ ...vip(id, ids, type), SubnetId: subnet })
+  const load2 = (haVips: ReadonlyArray<unknown>, instances: ReadonlyArray<unknown>, enis: ReadonlyArray<unknown>) =>
+    load({ Region: 'cn-beijing', HaVips: haVips, Instances: instances, NetworkInterfaces: enis, Quotas: { InstancesPerHaVip: 5, HaVipsPerInstance: 5 } })
+  const vmIn = (id: string, subnet: string) => ({ ...vm(id), NetworkInterfaces: [{ NetworkInterfaceId: `eni-p-${id}`, SubnetId: subnet, Type: 'primary' }] })
+  const fromPool = (what: string) => `subnet_id: subnet_id of ${what} depends on data.volcengine_subnets.pool`
+
+  it('a HaVip subnet: an instance created in a subnet known only after apply is not taken to be in it', () => {
+    const s = load2([vipIn('h1', `${NUL}unknown 0`)], [vm('i-1')], [])
+    const bindWeb: ChangeSpec = {
+      type: A, name: 'b_web', actions: ['create'], after: { ha_vip_id: 'h1', instance_type: 'EcsInstance' }, afterUnknown: { id: true, instance_id: true },
+      expressions: { ha_vip_id: { constant_value: 'h1' }, instance_id: { references: ['volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'] } },
+    }
+    expect(check(s, [subnetOf('volcengine_ecs_instance', 'web'), bindWeb])).toStrictEqual([
+      ['b_web', 'AssociateHaVip', 'volcengine_ecs_instance.web', 'unknown', [], [fromPool('volcengine_ecs_instance.web')]],
+    ])
+  })
+
+  it('an instance or ENI subnet: a HaVip created in a subnet known only after apply is not taken to be in it', () => {
+    const vipPlan = [subnetOf('volcengine_ha_vip', 'vip'), toVip('b_vm', 'i-9'), toVip('c_eni', 'eni-9', 'NetworkInterface')]
+    const unknown = ['unknown', [], [fromPool('volcengine_ha_vip.vip')]]
+    const inInstance = load2([], [vm('i-1'), vmIn('i-9', `${NUL}unknown 0`)], [nic('eni-9', 'i-1')])
+    expect(check(inInstance, vipPlan).map((f) => f.slice(3))[0]).toStrictEqual(unknown)
+    const inEni = load2([], [vm('i-1'), vm('i-9')], [{ ...nic('eni-9', 'i-1'), SubnetId: `${NUL}unknown 0` }])
+    expect(check(inEni, vipPlan).map((f) => f.slice(3))[1]).toStrictEqual(unknown)
+  })
+
+  it('an ENI device: an ENI attached to an instance known only after apply is not taken to be on it', () => {
+    const s = load2([vipIn('h1', 'subnet-a', ['eni-1'], 'NetworkInterface')], [vm('i-1')], [nic('eni-1', `${NUL}unknown 0`), nic('eni-2', '')])
+    expect(check(s, [attach('a1', 'eni-2', 'pool'), bindEni('b_eni', 'h1', 'eni-2')])).toStrictEqual([
+      ['b_eni', 'AssociateHaVip', 'eni-2', 'unknown', [], [eniUnknown]],
+    ])
+  })
+
+  it('an instance or ENI id: the stand-in for a target known only after apply does not replace it', () => {
+    const anyTarget = (name: string, haVip: string, type: string): ChangeSpec => ({
+      type: A, name, actions: ['create'], after: { ha_vip_id: haVip, instance_type: type }, afterUnknown: { id: true, instance_id: true },
+      expressions: { ha_vip_id: { constant_value: haVip }, instance_id: pool('ecs_instances') },
+    })
+    const standIn = (address: string) => `${NUL}target 0 of ${A}.${address}`
+    const vips = [vipIn('h1', 'subnet-a'), vipIn('h2', 'subnet-b')]
+    const instanceOne = load2(vips, [vm('i-1'), vmIn(standIn('a_any'), 'subnet-b')], [])
+    expect(check(instanceOne, [anyTarget('a_any', 'h1', 'EcsInstance'), association('b_vm', ['create'], { haVip: 'h2', instance: standIn('a_any') })]).map((f) => f[3])).toStrictEqual(['unknown', 'pass'])
+    const eniOne = load2(vips, [vm('i-1')], [{ ...nic(standIn('a_any'), 'i-1'), SubnetId: 'subnet-b' }])
+    expect(check(eniOne, [anyTarget('a_any', 'h1', 'NetworkInterface'), bindEni('b_eni', 'h2', standIn('a_any'))]).map((f) => f[3])).toStrictEqual(['unknown', 'pass'])
+  })
+})

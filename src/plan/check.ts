@@ -3,7 +3,7 @@ import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { knownViolations } from '../engine/evaluate.js'
 import { execute, operations } from '../engine/operations.js'
-import { lookup } from '../model/layered-map.js'
+import { layeredValues, lookup } from '../model/layered-map.js'
 import type { InstanceType } from '../model/json.js'
 import type { MutatingAction } from '../model/ledger.js'
 import { boundIds, boundType, instanceTypes, targetKey } from '../model/resources.js'
@@ -52,15 +52,37 @@ const concrete = (v: Value): string | undefined => (v.kind === 'known' ? v.value
 
 const isInstanceType = (text: string): text is InstanceType => (instanceTypes as ReadonlyArray<string>).includes(text)
 
+/**
+ * The start of every value the check makes up (markers, stand-ins): NULs, one more than any id,
+ * subnet or device of the account starts with. Ids are any text: one equal to a made-up value would
+ * be taken for it (a subnet known only after apply for the HaVip's own).
+ */
+const freshPrefix = (s: SnapshotState): string => {
+  let longest = 0
+  const see = (...texts: ReadonlyArray<string>): void => {
+    for (const text of texts) {
+      let nuls = 0
+      while (text.charCodeAt(nuls) === 0) nuls++
+      longest = Math.max(longest, nuls)
+    }
+  }
+  for (const h of layeredValues(s.haVips)) see(h.SubnetId)
+  for (const i of layeredValues(s.instances)) see(i.id, i.subnetId)
+  for (const n of layeredValues(s.enis)) see(n.id, n.subnetId, n.deviceId)
+  return '\u0000'.repeat(longest + 1)
+}
+
 /** What a world knows of a value the plan leaves unknown: a marker no real id can equal, and why. */
 class Markers {
   private readonly reasons = new Map<string, string>()
   private next = 0
 
+  constructor(readonly prefix: string) {}
+
   of(v: Value, what: string): string {
     const value = concrete(v)
     if (value !== undefined) return value
-    const marker = `\u0000unknown ${String(this.next++)}`
+    const marker = `${this.prefix}unknown ${String(this.next++)}`
     this.reasons.set(marker, v.kind === 'unknown' ? v.reason : `${what} is not set`)
     return marker
   }
@@ -231,7 +253,7 @@ const associatedUnlessCertain = (world: SnapshotState, w: KnownBinding, markers:
  * a value the plan does not say, and passes otherwise.
  */
 export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): ReadonlyArray<PlanFinding> => {
-  const markers = new Markers()
+  const markers = new Markers(freshPrefix(snapshot))
   const doubts: Doubts = {
     uncertain: [], unknownMembers: new Map(), unknownTargets: new Map(), unknownHaVips: new Map(), unknownHaVipTargets: new Map(),
     unknownBindings: new Map(), unknownTypes: [], removedFrom: new Map(), removedTarget: new Map(), attachments: [],
@@ -323,9 +345,9 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
         } else {
           // An unknown target: a stand-in joins the HaVip in the world with most bindings.
           const h = lookup(upper.haVips, haVipId)
-          const stand = `\u0000target ${String(placeholders++)} of ${c.address}`
+          const stand = `${markers.prefix}target ${String(placeholders++)} of ${c.address}`
           if (h !== undefined) {
-            const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `\u0000device of ${stand}`)
+            const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `${markers.prefix}device of ${stand}`)
             upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
           }
           push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
