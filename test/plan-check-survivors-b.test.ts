@@ -237,4 +237,14 @@ describe('ids that begin like the values the check makes up for what the plan le
     const eniOne = load2(vips, [vm('i-1')], [{ ...nic(standIn('a_any'), 'i-1'), SubnetId: 'subnet-b' }])
     expect(check(eniOne, [anyTarget('a_any', 'h1', 'NetworkInterface'), bindEni('b_eni', 'h2', standIn('a_any'))]).map((f) => f[3])).toStrictEqual(['unknown', 'pass'])
   })
+  it('a subnet or an instance the plan names: a made-up value does not equal it', () => {
+    const s = load2([vipIn('h1', 'subnet-a', ['eni-1'], 'NetworkInterface')], [vm('i-1')], [nic('eni-1', 'i-1'), nic('eni-2', '')])
+    const web: ChangeSpec = { type: 'volcengine_ecs_instance', name: 'web', actions: ['create'], after: { subnet_id: `${NUL}unknown 0` }, afterUnknown: { id: true }, expressions: { subnet_id: { constant_value: `${NUL}unknown 0` } } }
+    const bindWeb: ChangeSpec = {
+      type: A, name: 'b_web', actions: ['create'], after: { instance_type: 'EcsInstance' }, afterUnknown: { id: true, ha_vip_id: true, instance_id: true },
+      expressions: { ha_vip_id: { references: ['volcengine_ha_vip.vip.id', 'volcengine_ha_vip.vip'] }, instance_id: { references: ['volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'] } },
+    }
+    expect(check(s, [subnetOf('volcengine_ha_vip', 'vip'), web, bindWeb]).map((f) => f.slice(3))).toStrictEqual([['unknown', [], [fromPool('volcengine_ha_vip.vip')]]])
+    expect(check(s, [attach('a1', 'eni-2', 'pool'), attach('a2', 'eni-1', `${NUL}unknown 0`), bindEni('b_eni', 'h1', 'eni-2')]).map((f) => f.slice(3))).toStrictEqual([['unknown', [], [eniUnknown]]])
+  })
 })

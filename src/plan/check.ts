@@ -3,7 +3,7 @@ import type { ApiError } from '../errors/catalog.js'
 import { apiError } from '../errors/catalog.js'
 import { knownViolations } from '../engine/evaluate.js'
 import { execute, operations } from '../engine/operations.js'
-import { layeredValues, lookup } from '../model/layered-map.js'
+import { lookup } from '../model/layered-map.js'
 import type { InstanceType } from '../model/json.js'
 import type { MutatingAction } from '../model/ledger.js'
 import { boundIds, boundType, instanceTypes, targetKey } from '../model/resources.js'
@@ -53,22 +53,36 @@ const concrete = (v: Value): string | undefined => (v.kind === 'known' ? v.value
 const isInstanceType = (text: string): text is InstanceType => (instanceTypes as ReadonlyArray<string>).includes(text)
 
 /**
- * The start of every value the check makes up (markers, stand-ins): NULs, one more than any id,
- * subnet or device of the account starts with. Ids are any text: one equal to a made-up value would
- * be taken for it (a subnet known only after apply for the HaVip's own).
+ * The start of every value the check makes up (markers, stand-ins): NULs, one more than any text
+ * they can meet starts with. Ids, subnets and devices are any text, in the snapshot as in the plan:
+ * one equal to a made-up value would be taken for it (a subnet known only after apply for the
+ * HaVip's own). A made-up value meets only what the plan says and the resources it names, with the
+ * targets of the HaVips it names: reading those, not the whole account, keeps the cost with the plan.
  */
-const freshPrefix = (s: SnapshotState): string => {
+const freshPrefix = (s: SnapshotState, changes: PlannedChanges): string => {
   let longest = 0
-  const see = (...texts: ReadonlyArray<string>): void => {
+  const see = (...texts: ReadonlyArray<string | undefined>): void => {
     for (const text of texts) {
       let nuls = 0
-      while (text.charCodeAt(nuls) === 0) nuls++
+      while (text?.charCodeAt(nuls) === 0) nuls++
       longest = Math.max(longest, nuls)
     }
   }
-  for (const h of layeredValues(s.haVips)) see(h.SubnetId)
-  for (const i of layeredValues(s.instances)) see(i.id, i.subnetId)
-  for (const n of layeredValues(s.enis)) see(n.id, n.subnetId, n.deviceId)
+  const target = (id: string | undefined): void => {
+    if (id === undefined) return
+    const eni = lookup(s.enis, id)
+    see(id, lookup(s.instances, id)?.subnetId, eni?.subnetId, eni?.deviceId)
+  }
+  for (const c of changes.created) see(concrete(c.subnet))
+  // An attachment's instance becomes its ENI's device; the ENI itself matters only if a binding names it or its HaVip.
+  for (const a of changes.attachments) see(concrete(a.instance))
+  for (const c of changes.bindings) {
+    const id = concrete(c.haVip)
+    const h = id === undefined ? undefined : lookup(s.haVips, id)
+    see(h?.SubnetId)
+    for (const bound of h === undefined ? [] : boundIds(h)) target(bound)
+    target(concrete(c.instance))
+  }
   return '\u0000'.repeat(longest + 1)
 }
 
@@ -253,7 +267,7 @@ const associatedUnlessCertain = (world: SnapshotState, w: KnownBinding, markers:
  * a value the plan does not say, and passes otherwise.
  */
 export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): ReadonlyArray<PlanFinding> => {
-  const markers = new Markers(freshPrefix(snapshot))
+  const markers = new Markers(freshPrefix(snapshot, changes))
   const doubts: Doubts = {
     uncertain: [], unknownMembers: new Map(), unknownTargets: new Map(), unknownHaVips: new Map(), unknownHaVipTargets: new Map(),
     unknownBindings: new Map(), unknownTypes: [], removedFrom: new Map(), removedTarget: new Map(), attachments: [],
