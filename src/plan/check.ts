@@ -52,15 +52,51 @@ const concrete = (v: Value): string | undefined => (v.kind === 'known' ? v.value
 
 const isInstanceType = (text: string): text is InstanceType => (instanceTypes as ReadonlyArray<string>).includes(text)
 
+/**
+ * The start of every value the check makes up (markers, stand-ins): NULs, one more than any text
+ * they can meet starts with. Ids, subnets and devices are any text, in the snapshot as in the plan:
+ * one equal to a made-up value would be taken for it (a subnet known only after apply for the
+ * HaVip's own). A made-up value meets only what the plan says and the resources it names, with the
+ * targets of the HaVips it names: reading those, not the whole account, keeps the cost with the plan.
+ */
+const freshPrefix = (s: SnapshotState, changes: PlannedChanges): string => {
+  let longest = 0
+  const see = (...texts: ReadonlyArray<string | undefined>): void => {
+    for (const text of texts) {
+      let nuls = 0
+      while (text?.charCodeAt(nuls) === 0) nuls++
+      longest = Math.max(longest, nuls)
+    }
+  }
+  const target = (id: string | undefined): void => {
+    if (id === undefined) return
+    const eni = lookup(s.enis, id)
+    see(id, lookup(s.instances, id)?.subnetId, eni?.subnetId, eni?.deviceId)
+  }
+  for (const c of changes.created) see(concrete(c.subnet))
+  // An attachment's instance becomes its ENI's device; the ENI itself matters only if a binding names it or its HaVip.
+  for (const a of changes.attachments) see(concrete(a.instance))
+  for (const c of changes.bindings) {
+    const id = concrete(c.haVip)
+    const h = id === undefined ? undefined : lookup(s.haVips, id)
+    see(h?.SubnetId)
+    for (const bound of h === undefined ? [] : boundIds(h)) target(bound)
+    target(concrete(c.instance))
+  }
+  return '\u0000'.repeat(longest + 1)
+}
+
 /** What a world knows of a value the plan leaves unknown: a marker no real id can equal, and why. */
 class Markers {
   private readonly reasons = new Map<string, string>()
   private next = 0
 
+  constructor(readonly prefix: string) {}
+
   of(v: Value, what: string): string {
     const value = concrete(v)
     if (value !== undefined) return value
-    const marker = `\u0000unknown ${String(this.next++)}`
+    const marker = `${this.prefix}unknown ${String(this.next++)}`
     this.reasons.set(marker, v.kind === 'unknown' ? v.reason : `${what} is not set`)
     return marker
   }
@@ -231,7 +267,7 @@ const associatedUnlessCertain = (world: SnapshotState, w: KnownBinding, markers:
  * a value the plan does not say, and passes otherwise.
  */
 export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): ReadonlyArray<PlanFinding> => {
-  const markers = new Markers()
+  const markers = new Markers(freshPrefix(snapshot, changes))
   const doubts: Doubts = {
     uncertain: [], unknownMembers: new Map(), unknownTargets: new Map(), unknownHaVips: new Map(), unknownHaVipTargets: new Map(),
     unknownBindings: new Map(), unknownTypes: [], removedFrom: new Map(), removedTarget: new Map(), attachments: [],
@@ -314,25 +350,26 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
           upper = associatedUnlessCertain(upper, { haVipId, instanceId, instanceType }, markers, doubts)
           if (acceptedFirst) intoLower()
         } else intoLower()
-      } else if (associate && instanceType === undefined) {
-        doubts.unknownTypes.push(c.address)
-      } else if (associate && haVipId === undefined && instanceType !== undefined) {
-        push(doubts.unknownHaVips, instanceType, c.address)
-        if (instanceId !== undefined) push(doubts.unknownHaVipTargets, targetKey(instanceType, instanceId), c.address)
-        else push(doubts.unknownBindings, instanceType, c.address)
-      } else if (associate && haVipId !== undefined && instanceType !== undefined) {
-        // An unknown target: a stand-in joins the HaVip in the world with most bindings.
-        const h = lookup(upper.haVips, haVipId)
-        const stand = `\u0000target ${String(placeholders++)} of ${c.address}`
-        if (h !== undefined) {
-          const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `\u0000device of ${stand}`)
-          upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
+      } else if (associate) {
+        if (instanceType === undefined) doubts.unknownTypes.push(c.address)
+        else if (haVipId === undefined) {
+          push(doubts.unknownHaVips, instanceType, c.address)
+          if (instanceId !== undefined) push(doubts.unknownHaVipTargets, targetKey(instanceType, instanceId), c.address)
+          else push(doubts.unknownBindings, instanceType, c.address)
+        } else {
+          // An unknown target: a stand-in joins the HaVip in the world with most bindings.
+          const h = lookup(upper.haVips, haVipId)
+          const stand = `${markers.prefix}target ${String(placeholders++)} of ${c.address}`
+          if (h !== undefined) {
+            const withStand = instanceType === 'EcsInstance' ? addInstance(upper, stand, h.SubnetId) : addEni(upper, stand, h.SubnetId, `${markers.prefix}device of ${stand}`)
+            upper = applied(withStand, c.action, { haVipId, instanceId: stand, instanceType })
+          }
+          push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
+          push(doubts.unknownTargets, instanceType, c.address)
         }
-        push(doubts.unknownMembers, haVipId, { type: instanceType, address: c.address })
-        push(doubts.unknownTargets, instanceType, c.address)
-      } else if (!associate && haVipId !== undefined) {
+      } else if (haVipId !== undefined) {
         push(doubts.removedFrom, haVipId, c.address)
-      } else if (!associate && instanceId !== undefined && instanceType !== undefined) {
+      } else if (instanceId !== undefined && instanceType !== undefined) {
         push(doubts.removedTarget, targetKey(instanceType, instanceId), c.address)
       }
     }
