@@ -52,6 +52,16 @@ describe('a change the plan writes without before or after_unknown', () => {
       { address: `${A}.gone`, action: 'DisassociateHaVip', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [`ha_vip_id: ha_vip_id of ${A}.gone is not set`, `instance_id: instance_id of ${A}.gone is not set`] },
     ])
   })
+
+  it('an updated volcenginecc_vpc_ha_vip without after_unknown binds and unbinds what its lists say', () => {
+    const state = (ids: ReadonlyArray<string>) => ({ id: 'h1', ha_vip_id: 'h1', associated_instance_type: 'EcsInstance', associated_instance_ids: ids })
+    const p = plan([{ type: CC, name: 'db', actions: ['update'], before: state(['i-1']), after: state(['i-2']) }])
+    delete changeAt(p, 0).after_unknown
+    expect(check(account([haVip('h1', ['i-1'])]), p).map((f) => [f.action, f.instanceId, f.verdict])).toStrictEqual([
+      ['AssociateHaVip', 'i-2', 'pass'],
+      ['DisassociateHaVip', 'i-1', 'pass'],
+    ])
+  })
 })
 
 describe('module calls whose names hold a dot (no module block is found through them)', () => {
