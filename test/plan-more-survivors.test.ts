@@ -153,23 +153,33 @@ describe('a delete-first replace beside other changes at its address', () => {
   })
 })
 
-describe('an association of unknown outcome does not keep the other type out', () => {
-  it('a HaVip that only such an association binds may be the one an unknown HaVip\'s ENI takes first: unknown, not pass', () => {
-    // c binds eni-1 to a HaVip known only after apply; if it is havip-2 and goes first, d and f are both refused.
-    const s = load({
-      Region: 'cn-beijing', HaVips: [haVip('havip-1'), haVip('havip-2')], Instances: ['i-1', 'i-2', 'i-3'].map(instance),
-      NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'InUse', Type: 'secondary', DeviceId: 'i-1', ServiceManaged: false }],
-      Quotas: { InstancesPerHaVip: 5, HaVipsPerInstance: 5 },
-    })
-    const c: ChangeSpec = {
-      type: A, name: 'c', actions: ['create'], after: { instance_id: 'eni-1', instance_type: 'NetworkInterface' }, afterUnknown: { id: true, ha_vip_id: true },
-      expressions: { ha_vip_id: { references: ['var.vip'] }, instance_id: { constant_value: 'eni-1' } },
-    }
+describe('which bindings keep an ENI of a HaVip known only after apply from taking a HaVip first', () => {
+  const s = load({
+    Region: 'cn-beijing', HaVips: [haVip('havip-1'), haVip('havip-2')], Instances: ['i-1', 'i-2', 'i-3'].map(instance),
+    NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'InUse', Type: 'secondary', DeviceId: 'i-1', ServiceManaged: false }],
+    Quotas: { InstancesPerHaVip: 5, HaVipsPerInstance: 5 },
+  })
+  /** Binds eni-1 to a HaVip known only after apply. */
+  const eniTo = (name: string): ChangeSpec => ({
+    type: A, name, actions: ['create'], after: { instance_id: 'eni-1', instance_type: 'NetworkInterface' }, afterUnknown: { id: true, ha_vip_id: true },
+    expressions: { ha_vip_id: { references: ['var.vip'] }, instance_id: { constant_value: 'eni-1' } },
+  })
+
+  it('not an association of unknown outcome: if c\'s HaVip is havip-2 and c goes first, d and f are both refused (unknown, was pass)', () => {
+    const c = eniTo('c')
     const why = `${A}.c: ${A}.c binds a NetworkInterface to a HaVip known only after apply: if it is havip-2, the HaVip holds another type`
     expect(check(s, plan([c, association('d', ['create'], { haVip: 'havip-2', instance: 'i-1' }), association('f', ['create'], { haVip: 'havip-2', instance: 'i-3' })]))).toStrictEqual([
       { address: `${A}.c`, action: 'AssociateHaVip', instanceId: 'eni-1', instanceType: 'NetworkInterface', verdict: 'unknown', violations: [], unknowns: [`ha_vip_id: ha_vip_id of ${A}.c is computed from var.vip`] },
       { address: `${A}.d`, action: 'AssociateHaVip', haVipId: 'havip-2', instanceId: 'i-1', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [why] },
       { address: `${A}.f`, action: 'AssociateHaVip', haVipId: 'havip-2', instanceId: 'i-3', instanceType: 'EcsInstance', verdict: 'unknown', violations: [], unknowns: [why] },
+    ])
+  })
+
+  it('an association sure to be made: once a (pass) binds havip-2, b\'s ENI cannot take it, and c passes', () => {
+    expect(check(s, plan([association('a', ['create'], { haVip: 'havip-2', instance: 'i-2' }), eniTo('b'), association('c', ['create'], { haVip: 'havip-2', instance: 'i-3' })])).map((f) => [f.address, f.verdict])).toStrictEqual([
+      [`${A}.a`, 'pass'],
+      [`${A}.b`, 'unknown'],
+      [`${A}.c`, 'pass'],
     ])
   })
 })
