@@ -182,4 +182,23 @@ describe('which bindings keep an ENI of a HaVip known only after apply from taki
       [`${A}.c`, 'pass'],
     ])
   })
+
+  it('not a binding that a disassociation of unknown outcome may remove first: f is unknown', () => {
+    // h1 holds i-1. a_move's delete half names h1 but not its target; b_move's unbinds i-1 from h1, maybe after a_move took it.
+    const held = load({
+      Region: 'cn-beijing', HaVips: [haVip('havip-1'), haVip('h1', ['i-1'])], Instances: ['i-1', 'i-2', 'i-3'].map(instance),
+      NetworkInterfaces: [{ NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'InUse', Type: 'secondary', DeviceId: 'i-1', ServiceManaged: false }],
+      Quotas: { InstancesPerHaVip: 5, HaVipsPerInstance: 5 },
+    })
+    const aMove: ChangeSpec = { ...association('a_move', ['delete', 'create'], { haVip: 'havip-1', instance: 'i-2' }, { haVip: 'h1', instance: 'i-1' }), before: { ha_vip_id: 'h1' } }
+    const bMove = association('b_move', ['delete', 'create'], { haVip: 'havip-1', instance: 'i-3' }, { haVip: 'h1', instance: 'i-1' })
+    expect(check(held, plan([aMove, bMove, eniTo('c'), association('f', ['create'], { haVip: 'h1', instance: 'i-3' })])).map((f) => [f.address, f.action, f.verdict, ...f.unknowns])).toStrictEqual([
+      [`${A}.a_move`, 'DisassociateHaVip', 'unknown', `instance_id: instance_id of ${A}.a_move is not set`],
+      [`${A}.a_move`, 'AssociateHaVip', 'pass'],
+      [`${A}.b_move`, 'DisassociateHaVip', 'unknown', `${A}.a_move: ${A}.a_move unbinds a target of HaVip h1 known only after apply: it may be this one`],
+      [`${A}.b_move`, 'AssociateHaVip', 'pass'],
+      [`${A}.c`, 'AssociateHaVip', 'unknown', `ha_vip_id: ha_vip_id of ${A}.c is computed from var.vip`],
+      [`${A}.f`, 'AssociateHaVip', 'unknown', `${A}.c: ${A}.c binds a NetworkInterface to a HaVip known only after apply: if it is h1, the HaVip holds another type`],
+    ])
+  })
 })
