@@ -200,7 +200,7 @@ const deviceDoubts = (world: SnapshotState, p: PartialBinding, markers: Markers)
 }
 
 /** What earlier changes of unknown outcome make of a change that would otherwise pass. */
-const doubtsOf = (c: BindingChange, p: PartialBinding, upper: SnapshotState, doubts: Doubts): ReadonlyArray<Unknown> => {
+const doubtsOf = (c: BindingChange, p: PartialBinding, upper: SnapshotState, sure: SnapshotState, doubts: Doubts): ReadonlyArray<Unknown> => {
   const { haVipId, instanceId, instanceType } = p
   if (haVipId === undefined || instanceId === undefined || instanceType === undefined) return []
   const reasons: Array<Unknown> = []
@@ -230,7 +230,10 @@ const doubtsOf = (c: BindingChange, p: PartialBinding, upper: SnapshotState, dou
   note(doubts.unknownHaVipTargets.get(targetKey(instanceType, instanceId)) ?? [], `binds ${instanceId} to a HaVip known only after apply: it may be ${haVipId}`)
   note(doubts.unknownBindings.get(instanceType) ?? [], `binds a target known only after apply to a HaVip known only after apply: it may bind ${instanceId} to ${haVipId}`)
   const otherType = instanceType === 'EcsInstance' ? 'NetworkInterface' : 'EcsInstance'
-  if (h !== undefined && boundType(h) === undefined) {
+  // Only a binding sure to be there keeps the other type out: one of unknown outcome may be refused
+  // because an association to a HaVip known only after apply went first.
+  const sureHaVip = lookup(sure.haVips, haVipId)
+  if (sureHaVip !== undefined && boundType(sureHaVip) === undefined) {
     note(doubts.unknownHaVips.get(otherType) ?? [], `binds a ${otherType} to a HaVip known only after apply: if it is ${haVipId}, the HaVip holds another type`)
   }
   note(doubts.unknownTypes, 'binds a target of a type known only after apply')
@@ -275,6 +278,8 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
   const start = prepare(snapshot, changes, markers, doubts)
   let lower = start
   let upper = start
+  // Only the changes sure to be made: those that pass, and disassociations of unknown outcome (they only take bindings away).
+  let sure = start
   const findings = new Map<BindingChange, PlanFinding>()
   const worst = [...changes.bindings].sort((a, b) => a.step - b.step || byPlan(a, b))
   const knownBinding = (c: BindingChange): KnownBinding | undefined => {
@@ -317,7 +322,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
       if (possible.failures.length > 0) {
         unknowns.push({ attribute: 'order', reason: `may be refused (${possible.failures.map((v) => v.id).join(', ')}) after changes whose outcome is known only after apply: ${listed(doubts.uncertain)}` })
       }
-      unknowns.push(...possible.unknowns, ...doubtsOf(c, p, upper, doubts))
+      unknowns.push(...possible.unknowns, ...doubtsOf(c, p, upper, sure, doubts))
       verdict = unknowns.length > 0 ? 'unknown' : 'pass'
     }
     findings.set(c, {
@@ -338,6 +343,7 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
     if (verdict === 'pass') {
       intoLower()
       upper = applied(upper, c.action, p)
+      sure = applied(sure, c.action, p)
     } else if (verdict === 'unknown') {
       doubts.uncertain.push(c.address)
       const { haVipId, instanceId, instanceType } = p
@@ -349,7 +355,10 @@ export const checkChanges = (snapshot: SnapshotState, changes: PlannedChanges): 
         if (associate) {
           upper = associatedUnlessCertain(upper, { haVipId, instanceId, instanceType }, markers, doubts)
           if (acceptedFirst) intoLower()
-        } else intoLower()
+        } else {
+          intoLower()
+          sure = applied(sure, c.action, p)
+        }
       } else if (associate) {
         if (instanceType === undefined) doubts.unknownTypes.push(c.address)
         else if (haVipId === undefined) {

@@ -194,9 +194,10 @@ export class Resolver {
       const parts = ref.split('.')
       const [head = '', second = '', third] = parts
       if (head === 'data') {
+        // Where the pattern matches, its type is `second`: the type stops at the first dot.
         const m = resourceReference.exec(parts.slice(1).join('.'))
-        const source = `data.${m?.[1] ?? second}.${m?.[2] ?? third ?? ''}`
-        const read = this.index.instances(module, 'data', m?.[1] ?? second, m?.[2] ?? '').some((p) => p.readAtApply)
+        const source = `data.${second}.${m?.[2] ?? third ?? ''}`
+        const read = this.index.instances(module, 'data', second, m?.[2] ?? '').some((p) => p.readAtApply)
         return { kind: 'unknown', reason: read ? `${what} is read from ${source} at apply time` : `${what} depends on ${source}` }
       }
       if (head === 'var') return this.variable(second, module, what, depth)
