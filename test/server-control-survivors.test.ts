@@ -240,7 +240,7 @@ describe('a state that could not be saved', () => {
     expect(r.status).toBe(500)
     expect(r.json.error?.code).toBe('NotSaved')
     expect(r.json.error?.message).toMatch(/^the state could not be saved, and is as it was: .*ENOSPC/)
-    expect(haVipIds((await control(url, 'state')).json)).toEqual(['havip-1'])
+    expect(haVipIds((await control(url, 'state')).json as { HaVips?: ReadonlyArray<{ HaVipId: string }> })).toEqual(['havip-1'])
     expect(haVipIds(savedJson(snapshotPath))).toEqual(['havip-1'])
   })
 })
@@ -273,5 +273,29 @@ describe('the trace', () => {
     expect(params.ClientToken).toBe('<token>')
     delete (params as Partial<Record<string, string>>).Version
     expect(params).toEqual({ Action: 'AssociateHaVip', HaVipId: 'havip-1', InstanceId: 'i-0', ClientToken: '<token>' })
+  })
+})
+
+describe('a value nested too deeply to quote (found through the InternalError branch no test reached)', () => {
+  // JSON.parse reads this; JSON.stringify, which the refusals quoted values with, overflows the stack on it.
+  const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+
+  it('in a fault rule or in advance is refused 400 InvalidField naming the field, not answered 500', async () => {
+    const { url } = await start(account)
+    const rule = await control(url, 'faults', { method: 'POST', body: `{"action":"AssociateHaVip","effect":"drop-before","match":{"HaVipId":${deep}},"after":${deep}}` })
+    expect([rule.status, rule.json.error]).toEqual([400, {
+      code: 'InvalidField',
+      message: 'the fault rules were refused; nothing was changed: match.HaVipId: must be a string (parameters are strings); got a value nested too deeply (or circular) to show; after: must be a whole number from 0 to 1000000000; got a value nested too deeply (or circular) to show',
+    }])
+    const advance = await control(url, 'advance', { method: 'POST', body: `{"steps":${deep}}` })
+    expect([advance.status, advance.json.error]).toEqual([400, { code: 'InvalidField', message: 'steps: must be a whole number; got a value nested too deeply (or circular) to show' }])
+    expect((await control(url, 'health')).json).toMatchObject({ journal: { records: 0 }, faults: 0 })
+  })
+
+  it('given to the handle\'s advance, is a ControlError', async () => {
+    const e = await emulator({ snapshot: account })
+    const circular: Record<string, unknown> = {}
+    circular.self = circular
+    await expect(e.advance(circular as never)).rejects.toThrow(new ControlError('InvalidField', 400, 'steps: must be a whole number from 0 to 1000000; got a value nested too deeply (or circular) to show'))
   })
 })
