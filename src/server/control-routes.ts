@@ -126,7 +126,8 @@ const write = (res: ServerResponse, status: number, type: string, text: string):
 }
 
 const writeError = (res: ServerResponse, e: ControlError): void => {
-  const error = { code: e.code, message: e.message, ...(e.problems === undefined ? {} : { problems: e.problems }) }
+  // JSON.stringify leaves `problems` out when there are none (it skips undefined).
+  const error = { code: e.code, message: e.message, problems: e.problems }
   write(res, e.status, 'application/json; charset=utf-8', JSON.stringify({ error }))
 }
 
