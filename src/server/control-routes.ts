@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { ControlPlane } from './control.js'
 import { readBody } from './body.js'
 import { ControlError } from './control.js'
+import { shown } from './faults.js'
 
 /** Where the control routes live, on the API's port. */
 export const controlPrefix = '/_havip'
@@ -72,7 +73,7 @@ const routesOf = (plane: ControlPlane): Readonly<Record<string, Route>> => {
       POST: async ({ body }) => {
         const given = fields(body, ['steps'])
         const steps = given.steps ?? 1
-        if (typeof steps !== 'number') throw invalid('steps', `must be a whole number; got ${JSON.stringify(steps)}`)
+        if (typeof steps !== 'number') throw invalid('steps', `must be a whole number; got ${shown(steps)}`)
         return { json: { tasks: await plane.advance(steps) } }
       },
     },
@@ -125,7 +126,8 @@ const write = (res: ServerResponse, status: number, type: string, text: string):
 }
 
 const writeError = (res: ServerResponse, e: ControlError): void => {
-  const error = { code: e.code, message: e.message, ...(e.problems === undefined ? {} : { problems: e.problems }) }
+  // JSON.stringify leaves `problems` out when there are none (it skips undefined).
+  const error = { code: e.code, message: e.message, problems: e.problems }
   write(res, e.status, 'application/json; charset=utf-8', JSON.stringify({ error }))
 }
 

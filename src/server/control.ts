@@ -7,7 +7,7 @@ import type { Snapshot } from '../model/snapshot.js'
 import { isSnapshot, withChanges } from '../model/snapshot.js'
 import { stepped, tasksInProgress } from '../engine/tasks.js'
 import type { FaultRule, FaultStatus, RuleContext } from './faults.js'
-import { checkRule, faultLimits, FaultRules } from './faults.js'
+import { checkRule, faultLimits, FaultRules, shown } from './faults.js'
 import type { Store } from './store.js'
 import type { Exchange } from './trace.js'
 import { Trace } from './trace.js'
@@ -159,7 +159,7 @@ export const controlPlane = (deps: ControlDeps): ControlPlane => {
     setState: async (snapshot) => { await put(loaded(snapshot)) },
     advance: async (steps = 1) => {
       if (!Number.isSafeInteger(steps) || steps < 0 || steps > maxSteps) {
-        throw new ControlError('InvalidField', 400, `steps: must be a whole number from 0 to ${String(maxSteps)}; got ${JSON.stringify(steps)}`)
+        throw new ControlError('InvalidField', 400, `steps: must be a whole number from 0 to ${String(maxSteps)}; got ${shown(steps)}`)
       }
       const now = store.snapshot()
       if (!isSnapshot(now)) return []

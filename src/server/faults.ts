@@ -75,7 +75,18 @@ const allFields = new Set([...common, ...Object.values(fieldsOf).flat()])
 export const faultLimits = { rules: 100_000, maxDelayMs: 600_000, maxCount: 1_000_000_000, textLength: 4096 } as const
 
 const isObject = (u: unknown): u is Readonly<Record<string, unknown>> => typeof u === 'object' && u !== null && !Array.isArray(u)
-const shown = (u: unknown): string => (u === undefined ? 'nothing' : JSON.stringify(u))
+/**
+ * A value as a refusal quotes it. JSON.stringify recurses, so a value nested some thousands deep
+ * (which JSON.parse reads) would throw instead of being refused; it is named instead.
+ */
+export const shown = (u: unknown): string => {
+  if (u === undefined) return 'nothing'
+  try {
+    return JSON.stringify(u)
+  } catch {
+    return 'a value nested too deeply (or circular) to show'
+  }
+}
 const wholeIn = (u: unknown, min: number, max: number): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= min && u <= max
 
 /** What the server checks a rule against when it is written. */
