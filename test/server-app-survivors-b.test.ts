@@ -40,7 +40,16 @@ const capturedLog = () => {
     }
     check()
   })
-  return { log, entries, notes, entry }
+  /** The first entry that passes, once it is there. */
+  const logged = (test: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry> => new Promise((resolve) => {
+    const check = (): void => {
+      const e = entries.find(test)
+      if (e === undefined) waiting.push(check)
+      else resolve(e)
+    }
+    check()
+  })
+  return { log, entries, notes, entry, logged }
 }
 
 const start = async (options: Partial<ServeOptions> = {}, store: Store = memoryStore(load(oneHaVipAccount(2)))) => {
@@ -140,5 +149,127 @@ describe('each refusal of the HTTP layer names what it refused', () => {
     expect(answer.line).toBe('HTTP/1.1 408 Request Timeout')
     expect(answer.body.ResponseMetadata.Error).toEqual({ Code: 'RequestTimeout', Message: 'The request did not arrive within 30 seconds.' })
     expect(await entry(1)).toMatchObject({ method: '-', action: '', status: 408, code: 'RequestTimeout' })
+  })
+})
+
+/** The bounds of what happened in between: a duration logged inside them is at least 0 and at most their distance, in milliseconds. */
+const stopwatch = () => {
+  const from = process.hrtime.bigint()
+  return { msSince: () => Number(process.hrtime.bigint() - from) / 1e6 }
+}
+
+/** Sends these bytes and resolves once the server closed the connection, with whatever came back. */
+const closedAfter = (port: number, text: string): Promise<string> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => { socket.write(text) })
+    let data = ''
+    socket.on('data', (chunk: Buffer) => { data += chunk.toString('latin1') })
+    socket.on('error', () => undefined)
+    socket.on('close', () => { resolve(data) })
+  })
+
+describe('the request log', () => {
+  it('a control request gets a line: its method, its path, its status, no request id, and how long it took in milliseconds', async () => {
+    const { log, entry } = capturedLog()
+    const { port } = await start({ log })
+    const watch = stopwatch()
+    const answer = await fetch(`http://127.0.0.1:${String(port)}/_havip/health`)
+    expect(answer.status).toBe(200)
+    const line = await entry(1)
+    const bound = watch.msSince()
+    expect(line).toEqual({ time: expect.any(Date) as Date, method: 'GET', action: '/_havip/health', status: 200, requestId: '-', ms: expect.any(Number) as number })
+    expect(line.ms).toBeGreaterThanOrEqual(0)
+    expect(line.ms).toBeLessThanOrEqual(bound)
+  })
+
+  it('an API request gets its duration in milliseconds', async () => {
+    const { log, entry } = capturedLog()
+    const { port } = await start({ log })
+    const watch = stopwatch()
+    expect((await http(port, describeQuery)).status).toBe(200)
+    const line = await entry(1)
+    const bound = watch.msSince()
+    expect(line).toMatchObject({ method: 'GET', action: 'DescribeHaVips', status: 200, requestId: 'REQ-1' })
+    expect(line.ms).toBeGreaterThanOrEqual(0)
+    expect(line.ms).toBeLessThanOrEqual(bound)
+  })
+
+  it('a request without an Action: its line and its trace entry have an empty action', async () => {
+    const { log, entry } = capturedLog()
+    const { app, port } = await start({ log })
+    const answer = await http(port, '/?Version=2020-04-01')
+    expect(answer.status).toBeGreaterThanOrEqual(400)
+    expect((await entry(1)).action).toBe('')
+    expect(app.control?.trace.list().map((e) => e.action)).toEqual([''])
+  })
+
+  it('a request dropped before it was applied: status 0 and no error code in its line; the trace marks it dropped', async () => {
+    const { log, entry } = capturedLog()
+    const { app, port } = await start({ log })
+    app.control?.faults.add({ action: 'DescribeHaVips', effect: 'drop-before' })
+    expect(await closedAfter(port, `GET ${describeQuery} HTTP/1.1\r\nHost: a\r\n\r\n`)).toBe('')
+    const line = await entry(1)
+    expect(line).toEqual({ time: expect.any(Date) as Date, method: 'GET', action: 'DescribeHaVips', status: 0, requestId: 'REQ-1', ms: expect.any(Number) as number })
+    expect(app.control?.trace.list()).toMatchObject([{ action: 'DescribeHaVips', status: 0, dropped: true }])
+  })
+
+  it('a request answered is not marked dropped in the trace', async () => {
+    const { app, port } = await start()
+    expect((await http(port, describeQuery)).status).toBe(200)
+    const [exchange] = app.control?.trace.list() ?? []
+    expect(exchange).toMatchObject({ action: 'DescribeHaVips', status: 200 })
+    expect(exchange).not.toHaveProperty('dropped')
+  })
+
+  it('a client that goes away in the middle of its body: its request is logged InternalError, and the server goes on', async () => {
+    const { log, logged } = capturedLog()
+    const { port } = await start({ log })
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nAction=Des', () => { socket.destroy() })
+    })
+    socket.on('error', () => undefined)
+    expect(await logged((e) => e.requestId === 'REQ-1')).toMatchObject({ method: 'POST', action: '', status: 500, code: 'InternalError', requestId: 'REQ-1' })
+    expect((await http(port, describeQuery)).status).toBe(200)
+  })
+
+  it('a client that resets its connection while its request is in flight gets no answer and no log line for the reset', async () => {
+    const { log, entries, logged } = capturedLog()
+    const inner = memoryStore(load(oneHaVipAccount(2)))
+    let save: () => void = () => undefined
+    const held: Store = { ...inner, submit: (params, requestId, options) => ({ handled: inner.submit(params, requestId, options).handled, durable: new Promise<void>((resolve) => { save = resolve }) }) }
+    const { app, port } = await start({ log }, held)
+    const applied = new Promise<void>((resolve) => { app.server.once('request', () => { setImmediate(resolve) }) })
+    const seen = new Promise<string | undefined>((resolve) => {
+      app.server.on('clientError', (e: NodeJS.ErrnoException) => { resolve(e.code) })
+    })
+    const socket = connect(port, '127.0.0.1', () => { socket.write(`GET ${describeQuery} HTTP/1.1\r\nHost: a\r\n\r\n`) })
+    socket.on('error', () => undefined)
+    await applied
+    socket.resetAndDestroy()
+    // The server's own listener ran first: by now it has done all it does for this error.
+    expect(await seen).toBe('ECONNRESET')
+    expect(entries).toEqual([])
+    save()
+    expect(await logged((e) => e.requestId === 'REQ-1')).toMatchObject({ status: 200, action: 'DescribeHaVips' })
+    expect(entries).toHaveLength(1)
+  })
+})
+
+describe('what the trace keeps of a change that could not be saved', () => {
+  it('its parameters, beside the InternalError it was answered', async () => {
+    const inner = memoryStore(load(oneHaVipAccount(2)))
+    const failing: Store = {
+      ...inner,
+      submit: (params, requestId, options) => ({ handled: inner.submit(params, requestId, options).handled, durable: Promise.reject(new Error('ENOSPC: no space left on device')) }),
+    }
+    const { app, port } = await start({}, failing)
+    const answer = await http(port, '/?Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-0')
+    expect(answer.status).toBe(500)
+    expect(answer.body.ResponseMetadata.Error?.Code).toBe('InternalError')
+    expect(answer.body.ResponseMetadata.Action).toBe('AssociateHaVip')
+    expect(app.control?.trace.list()).toMatchObject([{
+      action: 'AssociateHaVip', status: 500, code: 'InternalError',
+      params: { Action: 'AssociateHaVip', Version: '2020-04-01', HaVipId: 'havip-1', InstanceId: 'i-0' },
+    }])
   })
 })
