@@ -273,3 +273,74 @@ describe('what the trace keeps of a change that could not be saved', () => {
     }])
   })
 })
+
+/** A store whose changes become durable only when the test says so (a slow disk). */
+const heldStore = () => {
+  const inner = memoryStore(load(oneHaVipAccount(2)))
+  const waiting: Array<() => void> = []
+  const store: Store = {
+    ...inner,
+    submit: (params, requestId, options) => ({ handled: inner.submit(params, requestId, options).handled, durable: new Promise<void>((resolve) => { waiting.push(resolve) }) }),
+  }
+  return { store, save: () => { for (const done of waiting.splice(0)) done() } }
+}
+
+/** A keep-alive connection that sends one request and stays open; what it received so far, and whether the server closed it. */
+const keptOpen = (port: number, text: string) => {
+  const socket = connect(port, '127.0.0.1', () => { socket.write(text) })
+  const state = { data: '', closed: new Promise<void>((resolve) => { socket.on('close', () => { resolve() }) }) }
+  socket.on('data', (chunk: Buffer) => { state.data += chunk.toString('latin1') })
+  socket.on('error', () => undefined)
+  return state
+}
+
+/** Resolves once the server has taken the next request in (its handler ran, and the turn after it). */
+const nextRequestIn = (app: HavipServer): Promise<void> =>
+  new Promise((resolve) => { app.server.once('request', () => { setImmediate(resolve) }) })
+
+const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+
+describe('stopping', () => {
+  it('a connection whose request was in flight is closed as soon as its answer leaves, not at the end of the grace', async () => {
+    const { store, save } = heldStore()
+    const { app, port } = await start({}, store)
+    // No keep-alive timeout of node's own: nothing but the server's stop closes the connection.
+    app.server.keepAliveTimeout = 0
+    const taken = nextRequestIn(app)
+    const client = keptOpen(port, `GET ${describeQuery} HTTP/1.1\r\nHost: a\r\n\r\n`)
+    await taken
+    // A grace far longer than any test: only the answer leaving can close the connection.
+    const closing = app.close(3_600_000)
+    save()
+    await closing
+    await client.closed
+    expect(client.data.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
+  })
+
+  it('waits for a request in flight to be saved, even once the grace has closed its connection', async () => {
+    const { store, save } = heldStore()
+    const { app, port } = await start({}, store)
+    const taken = nextRequestIn(app)
+    const client = keptOpen(port, `GET ${describeQuery} HTTP/1.1\r\nHost: a\r\n\r\n`)
+    await taken
+    const order: Array<string> = []
+    const serverClosed = new Promise<void>((resolve) => { app.server.once('close', () => { resolve() }) })
+    const closing = app.close(0).then(() => { order.push('closed') })
+    // The grace (none) closed the connection, and with it the server; the request is not saved yet.
+    await client.closed
+    await serverClosed
+    await new Promise<void>((resolve) => { setImmediate(resolve) })
+    order.push('saved')
+    save()
+    await closing
+    expect(order).toEqual(['saved', 'closed'])
+  })
+
+  it('leaves no timer behind once closed', async () => {
+    const before = refTimers()
+    const { app, port } = await start()
+    expect((await http(port, describeQuery)).status).toBe(200)
+    await app.close(3_600_000)
+    expect(refTimers()).toBe(before)
+  })
+})

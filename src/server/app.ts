@@ -308,9 +308,8 @@ export const serve = (options: ServeOptions): HavipServer => {
     }
     const arrived = Date.now()
     const requestId = newRequestId()
+    // Called once a request: with its reply, or by `fail` when no reply could be made (nothing else writes `res`).
     const done = (reply: Reply): void => {
-      // Answered already (a failure after the reply left): nothing more to say on this socket.
-      if (res.headersSent) return
       if (reply.drop === true) req.socket.destroy()
       else send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
@@ -345,7 +344,8 @@ export const serve = (options: ServeOptions): HavipServer => {
   server.on('connection', silent.arrived)
   // What node:http cannot parse still gets the vendor's envelope, while the socket can take it.
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || e.code === 'ECONNRESET') {
+    // A socket error (a reset) has destroyed the socket before it is reported: not writable.
+    if (!socket.writable) {
       socket.destroy()
       return
     }
