@@ -344,3 +344,16 @@ describe('stopping', () => {
     expect(refTimers()).toBe(before)
   })
 })
+
+describe('an answer JSON cannot write', () => {
+  it('a HaVip nested too deep for JSON.stringify (not for JSON.parse): DescribeHaVips answers InternalError 500 in the vendor envelope', async () => {
+    const deep = JSON.parse(`${'{"d":'.repeat(12_000)}"bottom"${'}'.repeat(12_000)}`) as unknown
+    const json = oneHaVipAccount(2)
+    const snapshot = load({ ...json, HaVips: json.HaVips?.map((h) => ({ ...h, Deep: deep })) })
+    const { port } = await start({}, memoryStore(snapshot))
+    const answer = await http(port, describeQuery)
+    expect(answer.status).toBe(500)
+    expect(answer.body.ResponseMetadata).toMatchObject({ RequestId: 'REQ-1', Action: 'DescribeHaVips', Version: '2020-04-01', Region: 'cn-beijing' })
+    expect(answer.body.ResponseMetadata.Error).toEqual({ CodeN: 100014, Code: 'InternalError', Message: 'Service has some internal Error. Pls Contact With Admin' })
+  })
+})
