@@ -357,3 +357,17 @@ describe('an answer JSON cannot write', () => {
     expect(answer.body.ResponseMetadata.Error).toEqual({ CodeN: 100014, Code: 'InternalError', Message: 'Service has some internal Error. Pls Contact With Admin' })
   })
 })
+
+describe('requests pipelined on one connection', () => {
+  it('a GET sent right behind a POST on the same connection is applied after it, in arrival order', async () => {
+    const { port } = await start()
+    const body = 'Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-0'
+    const text = `POST / HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${String(body.length)}\r\n\r\n${body}` +
+      `GET ${describeQuery}&HaVipIds.1=havip-1 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`
+    const received = await closedAfter(port, text)
+    const answers = received.split(/HTTP\/1\.1 /).slice(1)
+    expect(answers.map((a) => a.slice(0, 3))).toEqual(['200', '200'])
+    const read = JSON.parse(answers[1]?.split('\r\n\r\n')[1] ?? '') as Envelope
+    expect(read.Result?.HaVips).toMatchObject([{ HaVipId: 'havip-1', AssociatedInstanceIds: ['i-0'] }])
+  })
+})
