@@ -371,3 +371,25 @@ describe('requests pipelined on one connection', () => {
     expect(read.Result?.HaVips).toMatchObject([{ HaVipId: 'havip-1', AssociatedInstanceIds: ['i-0'] }])
   })
 })
+
+describe('a store that throws', () => {
+  it('a request whose store throws at once is answered InternalError 500, logged, and the server goes on', async () => {
+    const { log, entry } = capturedLog()
+    const inner = memoryStore(load(oneHaVipAccount(2)))
+    let throwing = true
+    const store: Store = {
+      ...inner,
+      submit: (params, requestId, options) => {
+        if (throwing) throw new Error('the store broke')
+        return inner.submit(params, requestId, options)
+      },
+    }
+    const { port } = await start({ log }, store)
+    const answer = await http(port, describeQuery)
+    expect(answer.status).toBe(500)
+    expect(answer.body.ResponseMetadata.Error?.Code).toBe('InternalError')
+    expect(await entry(1)).toMatchObject({ method: 'GET', status: 500, code: 'InternalError', requestId: 'REQ-1' })
+    throwing = false
+    expect((await http(port, describeQuery)).status).toBe(200)
+  })
+})
