@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HavipServer, ServeOptions } from '../src/server/app.js'
