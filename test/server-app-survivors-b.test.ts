@@ -341,7 +341,8 @@ describe('stopping', () => {
     const { app, port } = await start()
     expect((await http(port, describeQuery)).status).toBe(200)
     await app.close(3_600_000)
-    expect(refTimers()).toBe(before)
+    // At most as many as before (a timer another test left may have fired meanwhile): the idle sweep and the grace are gone.
+    expect(refTimers()).toBeLessThanOrEqual(before)
   })
 })
 
