@@ -248,7 +248,21 @@ export const serve = (options: ServeOptions): HavipServer => {
     return apply(requestId, params.right)
   }
 
-  /** The whole answer: at once when the request carries no body (a GET), after reading it otherwise. */
+  // Bodies still being read, per connection: a request pipelined behind one is applied after it.
+  const reading = new WeakMap<Socket, number>()
+  const bodyOf = async (req: IncomingMessage): Promise<Buffer | undefined> => {
+    const { socket } = req
+    reading.set(socket, (reading.get(socket) ?? 0) + 1)
+    try {
+      return await readBody(req, limit)
+    } finally {
+      const left = (reading.get(socket) ?? 1) - 1
+      if (left === 0) reading.delete(socket)
+      else reading.set(socket, left)
+    }
+  }
+
+  /** The whole answer: at once when the request carries no body (a GET) and none before it on its connection is being read, after reading it otherwise. */
   const answer = (req: IncomingMessage, requestId: string): Reply | Promise<Reply> => {
     const url = requestTarget(req.url ?? '')
     const method = req.method ?? ''
@@ -260,11 +274,11 @@ export const serve = (options: ServeOptions): HavipServer => {
       req.resume()
       return refuse(requestId, undefined, apiError('MethodNotAllowed', `${method} ${url.path}`, { method }))
     }
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined && !reading.has(req.socket)) {
       req.resume()
       return withBody(req, requestId, url, Buffer.alloc(0))
     }
-    return readBody(req, limit).then((body) => withBody(req, requestId, url, body))
+    return bodyOf(req).then((body) => withBody(req, requestId, url, body))
   }
 
   /** The reply's status and text; a body JSON cannot write (a resource nested too deep) becomes an InternalError. */
@@ -308,9 +322,8 @@ export const serve = (options: ServeOptions): HavipServer => {
     }
     const arrived = Date.now()
     const requestId = newRequestId()
+    // Called once a request: with its reply, or by `fail` when no reply could be made (nothing else writes `res`).
     const done = (reply: Reply): void => {
-      // Answered already (a failure after the reply left): nothing more to say on this socket.
-      if (res.headersSent) return
       if (reply.drop === true) req.socket.destroy()
       else send(res, reply)
       if (reply.status === 413) res.on('finish', () => req.destroy())
@@ -345,7 +358,8 @@ export const serve = (options: ServeOptions): HavipServer => {
   server.on('connection', silent.arrived)
   // What node:http cannot parse still gets the vendor's envelope, while the socket can take it.
   server.on('clientError', (e: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || e.code === 'ECONNRESET') {
+    // A socket error (a reset) has destroyed the socket before it is reported: not writable.
+    if (!socket.writable) {
       socket.destroy()
       return
     }
