@@ -141,14 +141,21 @@ describe('each refusal of the HTTP layer names what it refused', () => {
     expect(answer.body.ResponseMetadata.RequestId).toBe('REQ-1')
   })
 
-  it('headers not complete in time: 408 RequestTimeout, which names the request deadline', async () => {
+  it('headers not complete in time: 408 RequestTimeout, which names the header deadline', async () => {
     const { log, entry } = capturedLog()
     // The connection has spoken (so it is not a silent one); node:http's header deadline answers it.
     const { port } = await start({ log, headersTimeoutMs: 200 })
     const answer = await raw(port, 'GET / HTTP/1.1\r\nHost: a\r\n', false)
     expect(answer.line).toBe('HTTP/1.1 408 Request Timeout')
-    expect(answer.body.ResponseMetadata.Error).toEqual({ Code: 'RequestTimeout', Message: 'The request did not arrive within 30 seconds.' })
+    expect(answer.body.ResponseMetadata.Error).toEqual({ Code: 'RequestTimeout', Message: 'The request did not arrive within 0.2 seconds.' })
     expect(await entry(1)).toMatchObject({ method: '-', action: '', status: 408, code: 'RequestTimeout' })
+  })
+
+  it('a body not complete in time: 408 RequestTimeout, which names the request deadline', async () => {
+    const { port } = await start({ headersTimeoutMs: 200, requestTimeoutMs: 300 })
+    const answer = await raw(port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nAc', false)
+    expect(answer.line).toBe('HTTP/1.1 408 Request Timeout')
+    expect(answer.body.ResponseMetadata.Error).toEqual({ Code: 'RequestTimeout', Message: 'The request did not arrive within 0.3 seconds.' })
   })
 })
 

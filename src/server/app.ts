@@ -40,6 +40,8 @@ export interface ServeOptions {
   readonly bodyLimit?: number
   /** How long a connection has to send its headers (default 10 s); a connection silent that long is closed. */
   readonly headersTimeoutMs?: number
+  /** How long a request has to arrive whole, body included (default 30 s). */
+  readonly requestTimeoutMs?: number
   /** The most connections that have sent nothing yet; past it the oldest is closed (default: half the open-file limit, 64 to 4096). */
   readonly maxSilentConnections?: number
   /** The control routes under `/_havip/` (docs/control.md): on by default; `false` turns them, the faults and the trace off. */
@@ -249,7 +251,7 @@ export const serve = (options: ServeOptions): HavipServer => {
   }
 
   // Bodies still being read, per connection: a request pipelined behind one is applied after it.
-  const reading = new WeakMap<Socket, number>()
+  const reading = new WeakMap<Duplex, number>()
   const bodyOf = async (req: IncomingMessage): Promise<Buffer | undefined> => {
     const { socket } = req
     reading.set(socket, (reading.get(socket) ?? 0) + 1)
@@ -299,11 +301,12 @@ export const serve = (options: ServeOptions): HavipServer => {
   }
 
   const headersTimeout = options.headersTimeoutMs ?? headersTimeoutMs
+  const requestTimeout = options.requestTimeoutMs ?? requestTimeoutMs
   const silent = silentConnections(headersTimeout, options.maxSilentConnections ?? defaultSilentLimit())
   const server = createServer({
     // A slow client never holds a connection for long: its headers within 10 s, its request within 30 s.
     headersTimeout,
-    requestTimeout: requestTimeoutMs,
+    requestTimeout,
     connectionsCheckingInterval: 1000,
     maxHeaderSize: maxHeaderBytes,
   }, (req, res) => {
@@ -367,7 +370,8 @@ export const serve = (options: ServeOptions): HavipServer => {
     const error = e.code === 'HPE_HEADER_OVERFLOW'
       ? apiError('RequestHeaderFieldsTooLarge', e.message, { limit: String(maxHeaderBytes) })
       : e.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? apiError('RequestTimeout', e.message, { seconds: String(requestTimeoutMs / 1000) })
+        // One code for both deadlines: a body still being read missed the request's, anything else the headers'.
+        ? apiError('RequestTimeout', e.message, { seconds: String((reading.has(socket) ? requestTimeout : headersTimeout) / 1000) })
         : apiError('MalformedRequest', `${e.code ?? 'parse error'}: ${e.message}`, { why: unparseable(e.code) })
     const reply = refuse(requestId, undefined, error)
     const [status, text] = serialised(reply)
