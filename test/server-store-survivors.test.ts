@@ -141,9 +141,13 @@ describe('startEmulator', () => {
   it('writes a request log line for each request when given a log', async () => {
     const lines: Array<string> = []
     const e = await startEmulator({ snapshot: oneHaVipAccount(1), log: (text) => { lines.push(text) } })
-    expect((await fetch(`${e.url}/?Action=DescribeHaVips&Version=2020-04-01`)).status).toBe(200)
+    const reply = await fetch(`${e.url}/?Action=DescribeHaVips&Version=2020-04-01`)
+    expect(reply.status).toBe(200)
+    const { ResponseMetadata: { RequestId } } = await reply.json() as { ResponseMetadata: { RequestId: string } }
     await e.close()
-    expect(lines.join('')).toMatch(/ GET DescribeHaVips 200 - \S+ \d+\.\dms\n$/)
+    // The answer's RequestId is the one the log line gives.
+    expect(RequestId).toMatch(/^[0-9A-F-]{36}$/)
+    expect(lines.join('')).toMatch(new RegExp(` GET DescribeHaVips 200 - ${RequestId} \\d+\\.\\dms\n$`))
   })
 })
 
