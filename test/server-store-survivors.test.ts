@@ -1,5 +1,7 @@
-import { readFileSync, renameSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { snapshotToJson } from 'havip-rules'
+import { headerRecord, journalLine } from '../src/journal/format.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startEmulator } from 'havip-rules/server'
 import type { Emulator } from 'havip-rules/server'
@@ -11,9 +13,12 @@ import type { Store } from '../src/server/store.js'
 import { durableStore } from '../src/server/store.js'
 import { savedJson, snapshotFile } from './support/server.js'
 import { oneHaVipAccount } from './support/snapshots.js'
+import { tempFolder } from './support/temp.js'
 
 // Survivors of the server set's mutation run (src/server/store.ts, emulator.ts, log.ts, params.ts),
 // each killed by what a client, an operator or an embedding test suite sees.
+
+const savedJsonOf = (store: Store) => snapshotToJson(store.snapshot())
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -246,5 +251,33 @@ describe('the durable store', () => {
   it('a compaction that fails with no log to tell is retried later, and the close saves every change', async () => {
     const { path } = await failedCompaction()
     expect(savedJson(path).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-1'])
+  })
+})
+
+describe('a version 1 journal (no length line) left with a torn last line', () => {
+  it('is cut back and appended to, its header kept: a restart reads every change', async () => {
+    // A version 2 journal of two changes, rewritten as version 1: header, then the change lines.
+    const live = snapshotFile(oneHaVipAccount(6))
+    const writing = durableStore(live)
+    await writing.submit(associate('i-0'), 'a0').durable
+    await writing.submit(associate('i-1'), 'a1').durable
+    const left = readFileSync(`${live}.journal`)
+    const path = join(tempFolder('havip-v1-'), 'snapshot.json')
+    copyFileSync(live, path)
+    await writing.close()
+    const lines = left.subarray(0, left.lastIndexOf(0x0a) + 1).toString('utf8').split('\n').slice(0, -1)
+    const header = JSON.parse(lines[0]?.slice(lines[0].indexOf(' ') + 1) ?? '') as { snapshot: Parameters<typeof headerRecord>[0] }
+    const changes = lines.slice(2).map((l) => `${l}\n`)
+    writeFileSync(`${path}.journal`, Buffer.concat([journalLine(headerRecord(header.snapshot)), Buffer.from(changes[0] ?? ''), Buffer.from((changes[1] ?? '').slice(0, 30))]))
+
+    const store = durableStore(path)
+    stores.push(store)
+    expect(savedJsonOf(store).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0'])
+    await store.submit(associate('i-2'), 'a2').durable
+    // What a server killed now leaves behind, read as the next start reads it.
+    const copy = join(tempFolder('havip-v1-copy-'), 'snapshot.json')
+    copyFileSync(path, copy)
+    copyFileSync(`${path}.journal`, `${copy}.journal`)
+    expect(savedJson(copy).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-2'])
   })
 })
