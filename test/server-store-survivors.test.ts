@@ -124,6 +124,8 @@ describe('startEmulator', () => {
 
   it('refuses credentials whose key id or secret is not a string (a JavaScript caller)', async () => {
     await expect(startEmulator({ credentials: { accessKeyId: 5, secretKey: 'S' } as never })).rejects.toThrow('startEmulator: credentials: accessKeyId is empty')
+    // Without its key id: one pair, refused as such (it was taken for a list: "pairs is not iterable").
+    await expect(startEmulator({ credentials: { secretKey: 'S' } as never })).rejects.toThrow('startEmulator: credentials: accessKeyId is empty')
     await expect(startEmulator({ credentials: { accessKeyId: 'AK', secretKey: 7 } as never })).rejects.toThrow('the secretKey of AK is empty')
     await expect(startEmulator({ credentials: { accessKeyId: 'AK' } as never })).rejects.toThrow('the secretKey of AK is empty')
   })
