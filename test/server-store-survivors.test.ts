@@ -283,3 +283,22 @@ describe('a version 1 journal (no length line) left with a torn last line', () =
     expect(savedJson(copy).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0', 'i-2'])
   })
 })
+
+describe('the compaction bound of a large snapshot', () => {
+  it('is 16 MiB up to a 64 MiB snapshot: an 8 MiB snapshot file compacts a journal of 18 MiB', async () => {
+    // 8 MiB of the file is blank space after the JSON: its size counts, its content is small.
+    const path = join(tempFolder('havip-large-'), 'snapshot.json')
+    writeFileSync(path, `${JSON.stringify(oneHaVipAccount(6))}${' '.repeat(8 * 1024 * 1024)}`)
+    const store = durableStore(path)
+    stores.push(store)
+    // Each change journals its request whole: 3 MiB each, with a parameter the API does not read.
+    const padding = 'x'.repeat(3 * 1024 * 1024)
+    for (let i = 0; i < 6; i++) {
+      const submitted = store.submit(new Map([...associate(`i-${String(i)}`), ['Padding', padding]]), `r${String(i)}`)
+      expect(submitted.durable).toBeDefined()
+      await submitted.durable
+    }
+    await store.close()
+    expect(store.file?.records()).toBeLessThan(6)
+  })
+})
