@@ -18,6 +18,9 @@ import { tempFolder } from './support/temp.js'
 // Survivors of the server set's mutation run (src/server/store.ts, emulator.ts, log.ts, params.ts),
 // each killed by what a client, an operator or an embedding test suite sees.
 
+/** What a change's answer waits for: a change that changed nothing fails the test. */
+const durableOf = (s: { readonly durable?: Promise<void> }): Promise<void> => s.durable ?? Promise.reject(new Error('the change changed nothing'))
+
 const savedJsonOf = (store: Store) => snapshotToJson(store.snapshot())
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -173,12 +176,12 @@ describe('the durable store', () => {
     await nextTurn()
     const second = [store.submit(associate('i-2'), 'b2'), store.submit(associate('i-3'), 'b3')]
     release()
-    await Promise.all(first.map((s) => s.durable))
+    await Promise.all(first.map(durableOf))
     const read = store.submit(describeHaVip, 'read')
     expect(JSON.stringify(read.handled.body)).toContain('"i-3"')
     expect(await settledSoon(read.durable)).toBe(false)
     release()
-    await Promise.all([...second.map((s) => s.durable), read.durable])
+    await Promise.all([...second.map(durableOf), read.durable])
   })
 
   it('putting in place the state it holds waits, like a read, for the change before it', async () => {
@@ -188,7 +191,7 @@ describe('the durable store', () => {
     const same = store.replace(store.snapshot())
     expect(await settledSoon(same.durable)).toBe(false)
     release()
-    await Promise.all([...changes.map((c) => c.durable), same.durable])
+    await Promise.all([...changes.map(durableOf), same.durable])
   })
 
   it('counts the changes its journal holds since the last compaction', async () => {
@@ -233,7 +236,7 @@ describe('the durable store', () => {
     renameSync(folder, `${folder}-away`)
     try {
       release()
-      await Promise.all(changes.map((c) => c.durable))
+      await Promise.all(changes.map(durableOf))
       await nextTurn()
     } finally {
       renameSync(`${folder}-away`, folder)
