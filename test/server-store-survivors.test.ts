@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { snapshotToJson } from 'havip-rules'
-import { headerRecord, journalLine } from '../src/journal/format.js'
+import { headerRecord, journalLine, lengthLine } from '../src/journal/format.js'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { startEmulator } from 'havip-rules/server'
 import type { Emulator } from 'havip-rules/server'
@@ -303,5 +303,32 @@ describe('the compaction bound of a large snapshot', () => {
     }
     await store.close()
     expect(store.file?.records()).toBeLessThan(6)
+  })
+})
+
+describe('a version 2 journal whose last flush, a change and a checkpoint, was torn in its checkpoint', () => {
+  it('is cut back and its length line rewritten: the change recovered and served cannot later be cut off unseen', async () => {
+    const live = snapshotFile(oneHaVipAccount(6))
+    const writing = durableStore(live)
+    await writing.submit(associate('i-0'), 'a0').durable
+    const left = readFileSync(`${live}.journal`)
+    const path = join(tempFolder('havip-v2-'), 'snapshot.json')
+    copyFileSync(live, path)
+    await writing.close()
+    // Header, length line, the change's line: the last flush also held a checkpoint, cut short.
+    const lines = left.subarray(0, left.lastIndexOf(0x0a) + 1)
+    const changeAt = lines.lastIndexOf(0x0a, lines.length - 2) + 1
+    const lengthAt = lines.lastIndexOf(0x0a, changeAt - 2) + 1
+    const checkpoint = journalLine({ checkpoint: { sha256: '0'.repeat(64), seq: 1 } })
+    const after = lines.length + checkpoint.length
+    writeFileSync(`${path}.journal`, Buffer.concat([lines.subarray(0, lengthAt), lengthLine(lengthAt + lengthLine(0, 0).length, after), lines.subarray(changeAt), checkpoint.subarray(0, 20)]))
+    const store = durableStore(path)
+    stores.push(store)
+    expect(savedJsonOf(store).HaVips?.[0]?.AssociatedInstanceIds).toEqual(['i-0'])
+    // The journal then cut before the change (a killed server's file, damaged): refused, not read without it.
+    const copy = join(tempFolder('havip-v2-copy-'), 'snapshot.json')
+    copyFileSync(path, copy)
+    writeFileSync(`${copy}.journal`, readFileSync(`${path}.journal`).subarray(0, changeAt))
+    expect(() => savedJson(copy)).toThrow(/cut short after it was written/)
   })
 })
