@@ -91,9 +91,12 @@ const loaded = (snapshot: SnapshotJson | Snapshot | undefined): Snapshot => {
   return result.right
 }
 
+const isList = (given: Credentials | ReadonlyArray<Credentials>): given is ReadonlyArray<Credentials> => Array.isArray(given)
+
 /** Credentials with an empty key would make signing pass for anyone who signs with it. */
 const checkedCredentials = (given: EmulatorOptions['credentials']): ReadonlyArray<Credentials> => {
-  const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : 'accessKeyId' in given ? [given] : given
+  // A pair without its key id (a JavaScript caller) is still one pair, refused below, not a list.
+  const pairs: ReadonlyArray<Credentials> = given === undefined ? [] : isList(given) ? given : [given]
   for (const pair of pairs) {
     if (typeof pair.accessKeyId !== 'string' || pair.accessKeyId === '') throw new Error('startEmulator: credentials: accessKeyId is empty')
     if (typeof pair.secretKey !== 'string' || pair.secretKey === '') {
