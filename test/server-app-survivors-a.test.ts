@@ -1,0 +1,152 @@
+import { readFileSync, writeSync } from 'node:fs'
+import type { AddressInfo, Socket } from 'node:net'
+import { connect } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { HavipServer, ServeOptions } from '../src/server/app.js'
+import { serve } from '../src/server/app.js'
+import type { RequestLog } from '../src/server/log.js'
+import type { Store } from '../src/server/store.js'
+import { durableStore, memoryStore } from '../src/server/store.js'
+import type { JournalIo } from '../src/journal/writer.js'
+import { nodeJournalIo } from '../src/journal/writer.js'
+import { snapshotFile } from './support/server.js'
+import { load, oneHaVipAccount } from './support/snapshots.js'
+
+// What a client or an operator sees of the HTTP layer of `havip serve` (src/server/app.ts): the
+// envelope of a refusal, the words for a request node:http cannot parse, what happens to
+// connections that have sent nothing yet, and the asynchronous mode saved at start.
+
+const running: Array<HavipServer> = []
+const clients: Array<Socket> = []
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy()
+  await Promise.all(running.splice(0).map((app) => app.close(100)))
+})
+
+const listen = async (options: Partial<ServeOptions> & { readonly store: Store }) => {
+  const app = serve(options)
+  running.push(app)
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve))
+  return { app, port: (app.server.address() as AddressInfo).port }
+}
+
+const inMemory = (options: Partial<ServeOptions> = {}) => listen({ store: memoryStore(load(oneHaVipAccount(2))), ...options })
+
+/** A journal on a disk that is full: every write fails. */
+const fullDisk: JournalIo = {
+  ...nodeJournalIo,
+  writeSync: (fd, data, offset, length, position) => {
+    writeSync(fd, data, offset, Math.floor(length / 2), position)
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+  },
+}
+
+interface Envelope {
+  readonly ResponseMetadata: { readonly Action: string; readonly Version: string; readonly Error?: { readonly Code: string; readonly Message: string } }
+}
+
+/** Sends these bytes as they are on a connection of its own; the status line and the JSON answered. */
+const raw = (port: number, text: string): Promise<{ readonly status: number; readonly json: Envelope }> =>
+  new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    let out = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (d: string) => { out += d })
+    socket.on('error', reject)
+    socket.on('close', () => {
+      const [head = '', body = ''] = out.split('\r\n\r\n', 2)
+      resolve({ status: Number(head.split(' ')[1]), json: JSON.parse(body) as Envelope })
+    })
+    socket.end(text)
+  })
+
+const get = async (port: number, target: string): Promise<{ readonly status: number; readonly json: Envelope }> => {
+  const res = await fetch(`http://127.0.0.1:${String(port)}${target}`)
+  return { status: res.status, json: await res.json() as Envelope }
+}
+
+const notes = (): RequestLog & { readonly lines: Array<string> } => {
+  const lines: Array<string> = []
+  return { lines, request: () => undefined, note: (text) => { lines.push(text) }, flush: () => undefined }
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+describe('the envelope of a refusal names the request\'s Action and Version, as far as they were read', () => {
+  it('a path other than / was read no further: Action and Version are empty', async () => {
+    const { port } = await inMemory()
+    const r = await get(port, '/elsewhere?Action=DescribeHaVips&Version=2020-04-01')
+    expect([r.status, r.json.ResponseMetadata.Error?.Code]).toEqual([404, 'InvalidPath'])
+    expect([r.json.ResponseMetadata.Action, r.json.ResponseMetadata.Version]).toEqual(['', ''])
+  })
+
+  it('a request a fault rule refuses keeps its Action and Version', async () => {
+    const { app, port } = await inMemory()
+    app.control?.faults.add({ action: 'DescribeHaVips', effect: 'error', code: 'Throttling' })
+    const r = await get(port, '/?Action=DescribeHaVips&Version=2020-04-01')
+    expect(r.json.ResponseMetadata.Error?.Code).toBe('Throttling')
+    expect([r.json.ResponseMetadata.Action, r.json.ResponseMetadata.Version]).toEqual(['DescribeHaVips', '2020-04-01'])
+  })
+})
+
+describe('drop-after, when the change cannot be saved', () => {
+  it('answers the InternalError instead of closing the connection: nothing happened that a retry could repeat', async () => {
+    const { app, port } = await listen({ store: durableStore(snapshotFile(oneHaVipAccount(2)), { journalIo: fullDisk }) })
+    app.control?.faults.add({ action: 'AssociateHaVip', effect: 'drop-after' })
+    const r = await get(port, '/?Action=AssociateHaVip&Version=2020-04-01&HaVipId=havip-1&InstanceId=i-0')
+    expect([r.status, r.json.ResponseMetadata.Error?.Code]).toEqual([500, 'InternalError'])
+    expect(app.control?.trace.list().map((e) => [e.status, e.fault, e.dropped === true])).toEqual([[500, 0, false]])
+  })
+})
+
+describe('what node:http cannot parse, in words', () => {
+  it('two Content-Length headers: its Content-Length or Transfer-Encoding is not valid', async () => {
+    const { port } = await inMemory()
+    const r = await raw(port, 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx')
+    expect([r.status, r.json.ResponseMetadata.Error?.Code]).toEqual([400, 'MalformedRequest'])
+    expect(r.json.ResponseMetadata.Error?.Message).toContain('The request could not be read: its Content-Length or Transfer-Encoding is not valid, or it has both.')
+  })
+
+  it('any other parse error (a header line that starts with a space): not a well-formed HTTP/1.1 request', async () => {
+    const { port } = await inMemory()
+    const r = await raw(port, 'GET / HTTP/1.1\r\n Host: a\r\n\r\n')
+    expect([r.status, r.json.ResponseMetadata.Error?.Code]).toEqual([400, 'MalformedRequest'])
+    expect(r.json.ResponseMetadata.Error?.Message).toContain('The request could not be read: it is not a well-formed HTTP/1.1 request.')
+  })
+})
+
+describe('the asynchronous mode set at start', () => {
+  it('is not saved again when the snapshot already holds it: the journal stays empty', async () => {
+    const store = durableStore(snapshotFile({ ...oneHaVipAccount(2), AsyncSteps: 2 }))
+    const { app } = await listen({ store, asyncSteps: 2 })
+    await app.ready
+    expect(app.control?.health().journal).toEqual({ records: 0 })
+    expect(app.control?.health().asyncSteps).toBe(2)
+  })
+
+  it('that cannot be saved (a full disk) says so in the log', async () => {
+    const log = notes()
+    const store = durableStore(snapshotFile(oneHaVipAccount(2)), { journalIo: fullDisk })
+    const { app } = await listen({ store, asyncSteps: 3, log })
+    await expect(app.ready).rejects.toThrow('ENOSPC')
+    await nextTurn()
+    expect(log.lines).toEqual(['havip serve: the asynchronous mode could not be saved: ENOSPC: no space left on device, write'])
+  })
+
+  it('that cannot be saved, without a log, is no crash: the server goes on answering', async () => {
+    const unhandled: Array<unknown> = []
+    const onUnhandled = (e: unknown): void => { unhandled.push(e) }
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const store = durableStore(snapshotFile(oneHaVipAccount(2)), { journalIo: fullDisk })
+      const { app, port } = await listen({ store, asyncSteps: 3 })
+      await expect(app.ready).rejects.toThrow('ENOSPC')
+      await nextTurn()
+      await nextTurn()
+      expect(unhandled).toEqual([])
+      expect((await get(port, '/?Action=DescribeHaVips&Version=2020-04-01')).status).toBe(200)
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+})
