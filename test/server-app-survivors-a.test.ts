@@ -150,3 +150,91 @@ describe('the asynchronous mode set at start', () => {
     }
   })
 })
+
+/** The server's end of each connection, in the order it arrived (seen after the server's own listener). */
+const arrivals = (app: HavipServer) => {
+  const sockets: Array<Socket> = []
+  const waiting: Array<{ readonly n: number; readonly resolve: () => void }> = []
+  const checks = new Map<number, () => void>()
+  app.server.on('connection', (socket: Socket) => {
+    sockets.push(socket)
+    checks.get(sockets.length)?.()
+    for (const w of waiting.filter((x) => x.n <= sockets.length)) {
+      waiting.splice(waiting.indexOf(w), 1)
+      w.resolve()
+    }
+  })
+  return {
+    sockets,
+    /** Resolves once `n` connections have arrived. */
+    count: (n: number): Promise<void> => sockets.length >= n ? Promise.resolve() : new Promise((resolve) => { waiting.push({ n, resolve }) }),
+    /** Runs `check` as the `n`-th connection arrives, right after the server saw it. */
+    at: (n: number, check: () => void): void => { checks.set(n, check) },
+  }
+}
+
+/** A client connection that sends nothing (closed after the test). */
+const opened = (port: number): Socket => {
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => undefined)
+  clients.push(socket)
+  return socket
+}
+
+/** Whatever the server sends on this connection until it closes it. */
+const received = (socket: Socket): Promise<string> =>
+  new Promise((resolve) => {
+    let out = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (d: string) => { out += d })
+    socket.once('close', () => { resolve(out) })
+  })
+
+describe('connections that have sent nothing yet', () => {
+  it('one that closed no longer counts: the oldest still open stays open', async () => {
+    const { app, port } = await inMemory({ maxSilentConnections: 2 })
+    const seen = arrivals(app)
+    opened(port)
+    await seen.count(1)
+    const second = opened(port)
+    await seen.count(2)
+    const secondClosed = new Promise((resolve) => seen.sockets[1]?.once('close', resolve))
+    second.destroy()
+    await secondClosed
+    let oldestDestroyed: boolean | undefined
+    seen.at(3, () => { oldestDestroyed = seen.sockets[0]?.destroyed })
+    opened(port)
+    await seen.count(3)
+    expect(oldestDestroyed).toBe(false)
+  })
+
+  it('one that sent part of its headers is left to node:http\'s deadline, which answers 408', async () => {
+    const { app, port } = await inMemory({ headersTimeoutMs: 1000 })
+    const seen = arrivals(app)
+    const client = opened(port)
+    const answer = received(client)
+    client.write('GET /?Action=DescribeHaVips&Version=2020-04-01 HTTP/1.1\r\nHost: a\r\n')
+    const text = await answer
+    expect(seen.sockets).toHaveLength(1)
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout')
+    expect(text).toContain('"Code":"RequestTimeout"')
+  })
+
+  it('on shutdown, one that sent part of its request may finish it and is answered', async () => {
+    const { app, port } = await inMemory()
+    const seen = arrivals(app)
+    const client = opened(port)
+    const answer = received(client)
+    client.write('GET /?Action=DescribeHaVips&Version=2020-04-01 HTTP/1.1\r\n')
+    await seen.count(1)
+    const server = seen.sockets[0]
+    // Wait until the server has read those bytes: the connection is then no longer silent.
+    while (server !== undefined && server.bytesRead === 0) await nextTurn()
+    const closed = app.close(600_000)
+    client.end('Host: a\r\n\r\n')
+    const text = await answer
+    await closed
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK')
+    expect(text).toContain('"Action":"DescribeHaVips"')
+  })
+})
