@@ -239,3 +239,37 @@ describe('connections that have sent nothing yet', () => {
     expect(text).toContain('"Action":"DescribeHaVips"')
   })
 })
+
+/** The soft limit on open files of this process, when the system says it (Linux). */
+const openFileLimit = (): number | undefined => {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))
+    return m?.[1] === undefined ? undefined : Number(m[1])
+  } catch {
+    return undefined
+  }
+}
+const softLimit = openFileLimit()
+// The documented default: half the open-file limit, at least 64 and at most 4096.
+const defaultSilent = softLimit === undefined ? 512 : Math.min(4096, Math.max(64, Math.floor(softLimit / 2)))
+// Both ends of every connection are in this process: it needs twice as many descriptors, and some to spare.
+const roomForBothEnds = softLimit !== undefined && softLimit >= 2 * defaultSilent + 512
+
+describe('how many connections may have sent nothing, by default', () => {
+  it.skipIf(!roomForBothEnds)('half the open-file limit (64 to 4096): the oldest is closed only when one more arrives', async () => {
+    const { app, port } = await inMemory()
+    const seen = arrivals(app)
+    const oldestAt: Array<boolean | undefined> = []
+    seen.at(defaultSilent, () => { oldestAt.push(seen.sockets[0]?.destroyed) })
+    seen.at(defaultSilent + 1, () => { oldestAt.push(seen.sockets[0]?.destroyed, seen.sockets[1]?.destroyed) })
+    // In batches the listen queue can hold.
+    for (let n = 0; n < defaultSilent + 1;) {
+      const batch = Math.min(200, defaultSilent + 1 - n)
+      for (let i = 0; i < batch; i++) opened(port)
+      n += batch
+      await seen.count(n)
+    }
+    // At the limit, the oldest is still open; one past it, the oldest (and only it) is closed.
+    expect(oldestAt).toEqual([false, true, false])
+  })
+})
