@@ -273,3 +273,12 @@ describe('how many connections may have sent nothing, by default', () => {
     expect(oldestAt).toEqual([false, true, false])
   })
 })
+
+describe('a bad character in a header\'s value', () => {
+  it('is a malformed header line (node:http calls it an invalid header token)', async () => {
+    const { port } = await inMemory()
+    const r = await raw(port, 'GET / HTTP/1.1\r\nHost: a\r\nX-Note: a\u0001b\r\n\r\n')
+    expect([r.status, r.json.ResponseMetadata.Error?.Code]).toEqual([400, 'MalformedRequest'])
+    expect(r.json.ResponseMetadata.Error?.Message).toBe('The request could not be read: a header line is malformed.')
+  })
+})
