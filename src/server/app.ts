@@ -18,7 +18,7 @@ import { readBody } from './body.js'
 import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
-import type { ControlPlane } from './control.js'
+import type { ControlDeps, ControlPlane } from './control.js'
 import { controlPlane } from './control.js'
 import type { ControlRouteOptions } from './control-routes.js'
 import { controlRoutes, isControlPath } from './control-routes.js'
@@ -134,6 +134,13 @@ const unparseable = (code: string | undefined): string => {
   }
 }
 
+/** The control plane and its routes, or neither when they are turned off. */
+const controlled = (routeOptions: ControlRouteOptions | false | undefined, deps: ControlDeps): { readonly control?: ControlPlane; readonly routes?: ReturnType<typeof controlRoutes> } => {
+  if (routeOptions === false) return {}
+  const control = controlPlane(deps)
+  return { control, routes: controlRoutes(control, routeOptions) }
+}
+
 interface Reply {
   readonly status: number
   readonly body: ResponseBody
@@ -173,8 +180,7 @@ export const serve = (options: ServeOptions): HavipServer => {
   ready.catch((e: unknown) => {
     options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
   })
-  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions, asyncSteps })
-  const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
+  const { control, routes } = controlled(options.control, { store, actions: servedActions, asyncSteps })
   // Requests a `delay` rule holds: a stop ends their wait.
   const delayed = new Set<() => void>()
 
