@@ -45,20 +45,31 @@ interface Envelope {
   readonly ResponseMetadata: { readonly Action: string; readonly Version: string; readonly Error?: { readonly Code: string; readonly Message: string } }
 }
 
-/** Sends these bytes as they are on a connection of its own; the status line and the JSON answered. */
-const raw = (port: number, text: string): Promise<{ readonly status: number; readonly json: Envelope }> =>
-  new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1')
+/** A client connection that sends nothing (closed after the test). */
+const opened = (port: number): Socket => {
+  const socket = connect(port, '127.0.0.1')
+  socket.on('error', () => undefined)
+  clients.push(socket)
+  return socket
+}
+
+/** Whatever the server sends on this connection until it closes it. */
+const received = (socket: Socket): Promise<string> =>
+  new Promise((resolve) => {
     let out = ''
     socket.setEncoding('latin1')
     socket.on('data', (d: string) => { out += d })
-    socket.on('error', reject)
-    socket.on('close', () => {
-      const [head = '', body = ''] = out.split('\r\n\r\n', 2)
-      resolve({ status: Number(head.split(' ')[1]), json: JSON.parse(body) as Envelope })
-    })
-    socket.end(text)
+    socket.once('close', () => { resolve(out) })
   })
+
+/** Sends these bytes as they are on a connection of its own; the status line and the JSON answered. */
+const raw = async (port: number, text: string): Promise<{ readonly status: number; readonly json: Envelope }> => {
+  const socket = opened(port)
+  const answer = received(socket)
+  socket.end(text)
+  const [head = '', body = ''] = (await answer).split('\r\n\r\n', 2)
+  return { status: Number(head.split(' ')[1]), json: JSON.parse(body) as Envelope }
+}
 
 const get = async (port: number, target: string): Promise<{ readonly status: number; readonly json: Envelope }> => {
   const res = await fetch(`http://127.0.0.1:${String(port)}${target}`)
@@ -172,23 +183,6 @@ const arrivals = (app: HavipServer) => {
     at: (n: number, check: () => void): void => { checks.set(n, check) },
   }
 }
-
-/** A client connection that sends nothing (closed after the test). */
-const opened = (port: number): Socket => {
-  const socket = connect(port, '127.0.0.1')
-  socket.on('error', () => undefined)
-  clients.push(socket)
-  return socket
-}
-
-/** Whatever the server sends on this connection until it closes it. */
-const received = (socket: Socket): Promise<string> =>
-  new Promise((resolve) => {
-    let out = ''
-    socket.setEncoding('latin1')
-    socket.on('data', (d: string) => { out += d })
-    socket.once('close', () => { resolve(out) })
-  })
 
 describe('connections that have sent nothing yet', () => {
   it('one that closed no longer counts: the oldest still open stays open', async () => {
