@@ -18,7 +18,7 @@ import { readBody } from './body.js'
 import type { RequestTarget } from './params.js'
 import { requestParams, requestTarget } from './params.js'
 import type { RequestLog } from './log.js'
-import type { ControlPlane } from './control.js'
+import type { ControlDeps, ControlPlane } from './control.js'
 import { controlPlane } from './control.js'
 import type { ControlRouteOptions } from './control-routes.js'
 import { controlRoutes, isControlPath } from './control-routes.js'
@@ -75,7 +75,7 @@ const defaultGraceMs = 10_000
 const defaultSilentLimit = (): number => {
   try {
     const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'latin1'))
-    if (m?.[1] !== undefined) return Math.min(4096, Math.max(64, Math.floor(Number(m[1]) / 2)))
+    if (m !== null) return Math.min(4096, Math.max(64, Math.floor(Number(m[1]) / 2)))
   } catch {
     // No such file here: the default below.
   }
@@ -90,10 +90,9 @@ const defaultSilentLimit = (): number => {
  */
 const silentConnections = (deadlineMs: number, limit: number) => {
   const silent = new Map<Socket, NodeJS.Timeout>()
+  // Clearing a timer that is not there, or deleting a socket that is not there, does nothing.
   const forget = (socket: Socket): void => {
-    const timer = silent.get(socket)
-    if (timer === undefined) return
-    clearTimeout(timer)
+    clearTimeout(silent.get(socket))
     silent.delete(socket)
   }
   return {
@@ -126,7 +125,8 @@ const unparseable = (code: string | undefined): string => {
   switch (code) {
     // INVALID_CONSTANT: no `HTTP/` where the version should be (a target with a space in it).
     case 'HPE_INVALID_METHOD': case 'HPE_INVALID_CONSTANT': return 'the request line is not HTTP'
-    case 'HPE_INVALID_HEADER_TOKEN': case 'HPE_INVALID_HEADER_VALUE': return 'a header line is malformed'
+    // A bad character in a header's value is INVALID_HEADER_TOKEN too (llhttp has no INVALID_HEADER_VALUE).
+    case 'HPE_INVALID_HEADER_TOKEN': return 'a header line is malformed'
     // node 20 says INVALID_TRANSFER_ENCODING or INVALID_CONTENT_LENGTH (whichever comes second) for both at once, or for a bad value of either.
     case 'HPE_UNEXPECTED_CONTENT_LENGTH': case 'HPE_INVALID_TRANSFER_ENCODING': case 'HPE_INVALID_CONTENT_LENGTH':
       return 'its Content-Length or Transfer-Encoding is not valid, or it has both'
@@ -134,6 +134,13 @@ const unparseable = (code: string | undefined): string => {
     case 'HPE_INVALID_VERSION': return 'the HTTP version is not one this server speaks'
     default: return 'it is not a well-formed HTTP/1.1 request'
   }
+}
+
+/** The control plane and its routes, or neither when they are turned off. */
+const controlled = (routeOptions: ControlRouteOptions | false | undefined, deps: ControlDeps): { readonly control?: ControlPlane; readonly routes?: ReturnType<typeof controlRoutes> } => {
+  if (routeOptions === false) return {}
+  const control = controlPlane(deps)
+  return { control, routes: controlRoutes(control, routeOptions) }
 }
 
 interface Reply {
@@ -175,8 +182,7 @@ export const serve = (options: ServeOptions): HavipServer => {
   ready.catch((e: unknown) => {
     options.log?.note(`havip serve: the asynchronous mode could not be saved: ${e instanceof Error ? e.message : String(e)}`)
   })
-  const control = options.control === false ? undefined : controlPlane({ store, actions: servedActions, ...(asyncSteps === undefined ? {} : { asyncSteps }) })
-  const routes = control === undefined || options.control === false ? undefined : controlRoutes(control, options.control)
+  const { control, routes } = controlled(options.control, { store, actions: servedActions, asyncSteps })
   // Requests a `delay` rule holds: a stop ends their wait.
   const delayed = new Set<() => void>()
 
