@@ -355,7 +355,7 @@ describe('stopping', () => {
 
 describe('an answer JSON cannot write', () => {
   it('a HaVip nested too deep for JSON.stringify (not for JSON.parse): DescribeHaVips answers InternalError 500 in the vendor envelope', async () => {
-    const deep = JSON.parse(`${'{"d":'.repeat(12_000)}"bottom"${'}'.repeat(12_000)}`) as unknown
+    const deep = JSON.parse(`${'{"d":'.repeat(200_000)}"bottom"${'}'.repeat(200_000)}`) as unknown
     const json = oneHaVipAccount(2)
     const snapshot = load({ ...json, HaVips: json.HaVips?.map((h) => ({ ...h, Deep: deep })) })
     const { port } = await start({}, memoryStore(snapshot))
