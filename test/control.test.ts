@@ -1,31 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { SnapshotJson } from 'havip-rules'
 import { snapshotToJson } from 'havip-rules'
-import type { Emulator, Exchange, FaultStatus } from 'havip-rules/server'
+import type { Exchange, FaultStatus } from 'havip-rules/server'
 import { ControlError, startEmulator } from 'havip-rules/server'
 import type { HavipServer } from '../src/server/app.js'
 import { isLoopbackAddress } from '../src/server/control-routes.js'
 import { Trace } from '../src/server/trace.js'
-import { call, savedJson, sdk, snapshotFile, startServer } from './support/server.js'
+import { call, closedAfterEach, savedJson, sdk, snapshotFile, startServer } from './support/server.js'
 import { serveChild } from './support/serve-child.js'
 import { baseJson } from './support/snapshots.js'
 import { tempFolder } from './support/temp.js'
 
-const running: Array<HavipServer> = []
-const emulators: Array<Emulator> = []
-const start = async (...args: Parameters<typeof startServer>) => {
-  const started = await startServer(...args)
-  running.push(started.app)
-  return { ...started, url: `http://127.0.0.1:${String(started.port)}` }
-}
-const emulator = async (...args: Parameters<typeof startEmulator>) => {
-  const e = await startEmulator(...args)
-  emulators.push(e)
-  return e
-}
-afterEach(async () => {
-  await Promise.all([...running.splice(0).map((app) => app.close(100)), ...emulators.splice(0).map((e) => e.close())])
-})
+const { start, emulator } = closedAfterEach()
 
 interface ControlReply { readonly status: number; readonly json: { error?: { code: string; message: string; problems?: ReadonlyArray<{ path: string }> } } & Record<string, unknown> }
 

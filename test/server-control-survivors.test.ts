@@ -1,33 +1,17 @@
 import { connect } from 'node:net'
 import { writeSync } from 'node:fs'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { loadSnapshot } from 'havip-rules'
-import type { Emulator } from 'havip-rules/server'
-import { ControlError, startEmulator } from 'havip-rules/server'
-import type { HavipServer } from '../src/server/app.js'
+import { ControlError } from 'havip-rules/server'
 import type { JournalIo } from '../src/journal/writer.js'
 import { nodeJournalIo } from '../src/journal/writer.js'
-import { savedJson, startServer } from './support/server.js'
+import { closedAfterEach, savedJson } from './support/server.js'
 import { oneHaVipAccount } from './support/snapshots.js'
 
 // What the control routes answer a client and the handle its caller, to the word (docs/control.md).
 
-const running: Array<HavipServer> = []
-const emulators: Array<Emulator> = []
-const start = async (...args: Parameters<typeof startServer>) => {
-  const started = await startServer(...args)
-  running.push(started.app)
-  return { ...started, url: `http://127.0.0.1:${String(started.port)}` }
-}
-const emulator = async (...args: Parameters<typeof startEmulator>) => {
-  const e = await startEmulator(...args)
-  emulators.push(e)
-  return e
-}
-afterEach(async () => {
-  await Promise.all([...running.splice(0).map((app) => app.close(100)), ...emulators.splice(0).map((e) => e.close())])
-})
+const { start, emulator } = closedAfterEach()
 
 interface Reply {
   readonly status: number

@@ -11,6 +11,10 @@ import { serve } from '../../src/server/app.js'
 import type { DurableOptions } from '../../src/server/store.js'
 import { durableStore } from '../../src/server/store.js'
 import { tempFolder } from './temp.js'
+import { afterEach } from 'vitest'
+import type { HavipServer } from '../../src/server/app.js'
+import type { Emulator } from 'havip-rules/server'
+import { startEmulator } from 'havip-rules/server'
 
 export const accessKeyId = 'AKLTtestkey'
 export const secretKey = 'c2VjcmV0LWtleS1mb3ItdGVzdHM='
@@ -63,3 +67,24 @@ export const call = async (service: Service, params: Readonly<Record<string, str
 
 /** What a snapshot file holds now, its journal replayed: what a restarted server would serve. */
 export const savedJson = (path: string): SnapshotJson => snapshotToJson(readSnapshotFile(path).snapshot)
+
+/** `start` (a server on a snapshot file) and `emulator` for a test file: what a test starts is closed after it. */
+export const closedAfterEach = () => {
+  const running: Array<HavipServer> = []
+  const emulators: Array<Emulator> = []
+  afterEach(async () => {
+    await Promise.all([...running.splice(0).map((app) => app.close(100)), ...emulators.splice(0).map((e) => e.close())])
+  })
+  return {
+    start: async (...args: Parameters<typeof startServer>) => {
+      const started = await startServer(...args)
+      running.push(started.app)
+      return { ...started, url: `http://127.0.0.1:${String(started.port)}` }
+    },
+    emulator: async (...args: Parameters<typeof startEmulator>) => {
+      const e = await startEmulator(...args)
+      emulators.push(e)
+      return e
+    },
+  }
+}
