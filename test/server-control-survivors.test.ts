@@ -1,12 +1,9 @@
 import { connect } from 'node:net'
-import { writeSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import * as E from 'fp-ts/lib/Either.js'
 import { loadSnapshot } from 'havip-rules'
 import { ControlError } from 'havip-rules/server'
-import type { JournalIo } from '../src/journal/writer.js'
-import { nodeJournalIo } from '../src/journal/writer.js'
-import { closedAfterEach, savedJson } from './support/server.js'
+import { closedAfterEach, fillingDisk, savedJson } from './support/server.js'
 import { oneHaVipAccount } from './support/snapshots.js'
 
 // What the control routes answer a client and the handle its caller, to the word (docs/control.md).
@@ -209,14 +206,7 @@ describe('the handle', () => {
 describe('a state that could not be saved', () => {
   it('PUT /_havip/state on a full disk answers 500 NotSaved, and the state is as it was', async () => {
     let full = false
-    const journalIo: JournalIo = {
-      ...nodeJournalIo,
-      writeSync: (fd, data, offset, length, position) => {
-        if (!full) return nodeJournalIo.writeSync(fd, data, offset, length, position)
-        writeSync(fd, data, offset, Math.floor(length / 2), position)
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
-      },
-    }
+    const journalIo = fillingDisk(() => full)
     const { url, snapshotPath } = await start(account, {}, { journalIo })
     full = true
     const r = await control(url, 'state', { method: 'PUT', body: JSON.stringify(other) })

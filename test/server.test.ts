@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
-import { readFileSync, writeSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { catalog } from 'havip-rules'
 import { checkConformance } from 'havip-rules/testing'
-import type { JournalIo } from '../src/journal/writer.js'
-import { nodeJournalIo } from '../src/journal/writer.js'
 import type { HavipServer } from '../src/server/app.js'
-import { accessKeyId, call, savedJson, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
+import { accessKeyId, call, fillingDisk, savedJson, sdk, secretKey, snapshotFile, startServer } from './support/server.js'
 import { baseJson } from './support/snapshots.js'
 import { vectorCases } from './support/vectors.js'
 
@@ -176,15 +174,7 @@ describe('garbage never crashes the server', () => {
 describe('saving', () => {
   it('answers InternalError and keeps the old state when a change cannot be saved (the disk is full)', async () => {
     let full = true
-    const journalIo: JournalIo = {
-      ...nodeJournalIo,
-      // Half the line reaches the disk, then it is full.
-      writeSync: (fd, data, offset, length, position) => {
-        if (!full) return nodeJournalIo.writeSync(fd, data, offset, length, position)
-        writeSync(fd, data, offset, Math.floor(length / 2), position)
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
-      },
-    }
+    const journalIo = fillingDisk(() => full)
     const { port, snapshotPath } = await start(baseJson(), { credentials: undefined }, { journalIo })
     const url = `http://127.0.0.1:${String(port)}/?Version=2020-04-01&HaVipId=havip-1`
     const res = await fetch(`${url}&Action=AssociateHaVip&InstanceId=i-1`)

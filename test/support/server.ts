@@ -11,6 +11,9 @@ import { serve } from '../../src/server/app.js'
 import type { DurableOptions } from '../../src/server/store.js'
 import { durableStore } from '../../src/server/store.js'
 import { tempFolder } from './temp.js'
+import { writeSync } from 'node:fs'
+import type { JournalIo } from '../../src/journal/writer.js'
+import { nodeJournalIo } from '../../src/journal/writer.js'
 import { afterEach } from 'vitest'
 import type { HavipServer } from '../../src/server/app.js'
 import type { Emulator } from 'havip-rules/server'
@@ -88,3 +91,13 @@ export const closedAfterEach = () => {
     },
   }
 }
+
+/** The journal's file operations on a disk that is full while `isFull()` says so: half a line reaches it, then ENOSPC. */
+export const fillingDisk = (isFull: () => boolean): JournalIo => ({
+  ...nodeJournalIo,
+  writeSync: (fd, data, offset, length, position) => {
+    if (!isFull()) return nodeJournalIo.writeSync(fd, data, offset, length, position)
+    writeSync(fd, data, offset, Math.floor(length / 2), position)
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' })
+  },
+})
