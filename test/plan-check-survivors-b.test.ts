@@ -198,8 +198,9 @@ describe('ids that begin like the values the check makes up for what the plan le
   const vmIn = (id: string, subnet: string) => ({ ...vm(id), NetworkInterfaces: [{ NetworkInterfaceId: `eni-p-${id}`, SubnetId: subnet, Type: 'primary' }] })
   const fromPool = (what: string) => `subnet_id: subnet_id of ${what} depends on data.volcengine_subnets.pool`
 
-  it('a HaVip subnet: an instance created in a subnet known only after apply is not taken to be in it', () => {
-    const s = load2([vipIn('h1', `${NUL}unknown 0`)], [vm('i-1')], [])
+  // A marker's text with one NUL or two, with none, and with an `undefined` prefix: none is the subnet.
+  it.each([`${NUL}unknown 0`, `${NUL}${NUL}unknown 0`, 'unknown 0', 'undefinedunknown 0'])('a HaVip subnet %j: an instance created in a subnet known only after apply is not taken to be in it', (subnet) => {
+    const s = load2([vipIn('h1', subnet)], [vm('i-1')], [])
     const bindWeb: ChangeSpec = {
       type: A, name: 'b_web', actions: ['create'], after: { ha_vip_id: 'h1', instance_type: 'EcsInstance' }, afterUnknown: { id: true, instance_id: true },
       expressions: { ha_vip_id: { constant_value: 'h1' }, instance_id: { references: ['volcengine_ecs_instance.web.id', 'volcengine_ecs_instance.web'] } },
