@@ -183,7 +183,9 @@ describe('lockSnapshot, a lock file it cannot read', () => {
 
   it('reads at most 64 KiB of a lock file: a longer one is a lock being written', () => {
     const file = target()
-    writeFileSync(`${file}.lock`, holderText({ pid: 999_993, host: 'here', command: `havip serve ${'x'.repeat(100_000)}`, since }))
+    // Longer than 64 KiB, shorter than 68 KiB: not one byte past the bound is read.
+    writeFileSync(`${file}.lock`, holderText({ pid: 999_993, host: 'here', command: `havip serve ${'x'.repeat(66_000)}`, since }))
+    expect(statSync(`${file}.lock`).size).toBeGreaterThan(65_536)
     expect(() => lockSnapshot(file, 'havip call', env({ now: () => statSync(`${file}.lock`).mtimeMs }))).toThrow(new UsageError(`${file} is in use: the lock file ${file}.lock is being written; stop it first`))
   })
 })
