@@ -188,4 +188,16 @@ describe('lockSnapshot, a lock file it cannot read', () => {
     expect(statSync(`${file}.lock`).size).toBeGreaterThan(65_536)
     expect(() => lockSnapshot(file, 'havip call', env({ now: () => statSync(`${file}.lock`).mtimeMs }))).toThrow(new UsageError(`${file} is in use: the lock file ${file}.lock is being written; stop it first`))
   })
+
+  it('writes its lock readable by all and writable by its owner only, whatever the umask', () => {
+    const file = target()
+    const umask = process.umask(0)
+    try {
+      const lock = lockSnapshot(file, 'havip serve', env())
+      expect(statSync(lock.path).mode & 0o777).toBe(0o644)
+      lock.release()
+    } finally {
+      process.umask(umask)
+    }
+  })
 })
