@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import type { LockEnv } from '../src/io/lock.js'
+import type { Lock, LockEnv } from '../src/io/lock.js'
 import { lockSnapshot } from '../src/io/lock.js'
 import { UsageError } from '../src/io/usage-error.js'
 import { openFiles, systemError } from './support/recording-ops.js'
@@ -20,6 +20,13 @@ const claimOf = (lock: string, n: number): string => {
   const { dev, ino } = statSync(lock)
   const id = createHash('sha256').update(`${String(dev)}:${String(ino)}:${readFileSync(lock, 'utf8')}`).digest('hex').slice(0, 16)
   return `${lock}.takeover-${id}-${String(n)}`
+}
+
+/** The lock is now this process's `havip call`; with `file`, nothing but the lock is left beside it (claims and drafts swept). Gives it back. */
+const expectTakenOver = (lock: Lock, file?: string): void => {
+  expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
+  if (file !== undefined) expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
+  lock.release()
 }
 
 describe('lockSnapshot, in this process', () => {
@@ -71,9 +78,7 @@ describe('lockSnapshot, taking over a dead holder\'s lock', () => {
     writeFileSync(`${file}.lock`, deadHolder)
     writeFileSync(claimOf(`${file}.lock`, 0), deadHolder)
     const lock = lockSnapshot(file, 'havip call', env({ kill: (pid) => { if (pid === deadPid) throw systemError('ESRCH') } }))
-    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
-    expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
-    lock.release()
+    expectTakenOver(lock, file)
   })
 
   it('leaves the lock to a taker alive that holds its claim, until that taker is gone', () => {
@@ -91,9 +96,7 @@ describe('lockSnapshot, taking over a dead holder\'s lock', () => {
       },
     }))
     expect(lockWhileTakerAlive).toEqual([deadHolder, deadHolder])
-    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
-    expect(readdirSync(join(file, '..'))).toEqual(['snapshot.json.lock'])
-    lock.release()
+    expectTakenOver(lock, file)
   })
 
   it('leaves the lock to a claim not yet written, until it is gone', () => {
@@ -112,8 +115,7 @@ describe('lockSnapshot, taking over a dead holder\'s lock', () => {
       },
     }))
     expect(lockWhileClaimed).toEqual([deadHolder, deadHolder])
-    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
-    lock.release()
+    expectTakenOver(lock)
   })
 
   it('never removes a live holder\'s lock that replaced the dead one while it was judged', () => {
@@ -146,8 +148,7 @@ describe('lockSnapshot, taking over a dead holder\'s lock', () => {
     const file = target(`${'s'.repeat(200)}.json`)
     writeFileSync(`${file}.lock`, deadHolder)
     const lock = lockSnapshot(file, 'havip call', env({ kill: () => { throw systemError('ESRCH') } }))
-    expect(JSON.parse(readFileSync(lock.path, 'utf8'))).toMatchObject({ pid: process.pid, command: 'havip call' })
-    lock.release()
+    expectTakenOver(lock)
   })
 
   it('gives up, saying so, when the lock file keeps changing hands 400 times', () => {
