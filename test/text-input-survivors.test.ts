@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ByteReader } from '../src/io/text-input.js'
@@ -200,6 +201,17 @@ describe('reading a file', () => {
     execFileSync('mkfifo', [fifo])
     expect(refusal(() => readTextInput(fifo, 1024))).toBe(`${fifo}: is a FIFO, not a regular file`)
     expect(refusal(() => readTextInput('/dev/null', 1024))).toBe('/dev/null: is a device, not a regular file')
+  })
+
+  it('refuses a Unix socket as a socket, not with the ENXIO that opening one gives', async () => {
+    const socket = join(tempFolder(), 'plan.sock')
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(socket, resolve))
+    try {
+      expect(refusal(() => readTextInput(socket, 1024))).toBe(`${socket}: is a socket, not a regular file`)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it.runIf(existsSync('/proc/self/fd'))('leaves no file open, whether it reads the file or refuses it', () => {

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer'
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import type { Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs'
 import { errorCode, fsReason, UsageError } from './usage-error.js'
 
 /**
@@ -13,6 +14,24 @@ import { errorCode, fsReason, UsageError } from './usage-error.js'
 const mib = (bytes: number): string => `${String(Math.round(bytes / 1024 / 1024))} MiB`
 
 const reason = (e: unknown): string => (errorCode(e) === 'ELOOP' ? 'a symbolic link that leads back to itself' : fsReason(e))
+
+const kindOf = (stat: Stats): string =>
+  stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'something else'
+
+const notRegular = (name: string, stat: Stats): UsageError => new UsageError(`${name}: is ${kindOf(stat)}, not a regular file`)
+
+/** Why `open` failed; it refuses a Unix socket with ENXIO ("no such device"), so say what the path is instead. */
+const openFailure = (path: string, name: string, e: unknown): UsageError => {
+  if (errorCode(e) === 'ENXIO') {
+    try {
+      const stat = statSync(path)
+      if (!stat.isFile()) return notRegular(name, stat)
+    } catch {
+      // Gone or unreadable since the open: the open's own reason stands.
+    }
+  }
+  return new UsageError(`${name}: cannot read it: ${reason(e)}`)
+}
 
 /**
  * Where bytes come from: reads into `chunk` from where the input stands and answers how many it
@@ -104,14 +123,11 @@ export const readTextInput = (path: string, maxBytes: number, stdin: ByteReader 
     // Non-blocking, so that opening a FIFO returns at once and is refused below.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
-    throw new UsageError(`${name}: cannot read it: ${reason(e)}`)
+    throw openFailure(path, name, e)
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile()) {
-      const kind = stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'something else'
-      throw new UsageError(`${name}: is ${kind}, not a regular file`)
-    }
+    if (!stat.isFile()) throw notRegular(name, stat)
     if (stat.size > maxBytes) throw new UsageError(`${name}: ${mib(stat.size)}, larger than ${mib(maxBytes)}, the most havip reads of it`)
     return decodeText(readUpTo(descriptorReader(fd), maxBytes, name), name)
   } finally {
