@@ -83,3 +83,94 @@ describe('baselines (--baseline FILE, --write-baseline FILE)', () => {
     expect(thrown(() => readBaseline(path))).toEqual(usageError(`${path}: waivers[1].id: "NoSuchError" is not an error id havip plan reports (see docs/errors.md)`))
   })
 })
+
+describe('Terraform configuration folders (--config DIR)', () => {
+  const folderWith = (files: Readonly<Record<string, string>>, root = tempFolder('havip-tf-')): string => {
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(root, name, '..'), { recursive: true })
+      writeFileSync(join(root, name), text)
+    }
+    return root
+  }
+  const block = (name: string, ...inside: ReadonlyArray<string>): string =>
+    [`resource "volcengine_ha_vip_associate" "${name}" {`, ...inside, '  ha_vip_id = "havip-1"', '}', ''].join('\n')
+
+  it('waivers are read from comments inside resource blocks: the id, then the reason with its words single-spaced', () => {
+    const root = folderWith({ 'main.tf': block('web', `  # havip:ignore ${anError}   reviewed  by\tops,  ticket 7`, `  // havip:ignore ${unknownId} known after apply`) })
+    const { locations, waivers } = readConfiguration(root, [], root)
+    expect([...locations]).toEqual([['volcengine_ha_vip_associate.web', { file: 'main.tf', line: 1 }]])
+    expect(waivers).toEqual([
+      { id: anError, reason: 'reviewed by ops, ticket 7', address: 'volcengine_ha_vip_associate.web', scope: 'block', kind: 'inline', where: 'main.tf:2' },
+      { id: unknownId, reason: 'known after apply', address: 'volcengine_ha_vip_associate.web', scope: 'block', kind: 'inline', where: 'main.tf:3' },
+    ])
+  })
+
+  it('a havip:ignore comment without an id, with an unknown id, without a reason, or outside a block is refused naming file and line', () => {
+    const refusal = (tf: string): { readonly usage: boolean; readonly message: string } => {
+      const root = folderWith({ 'main.tf': tf })
+      return thrown(() => readConfiguration(root, [], root))
+    }
+    expect(refusal(block('web', '  # havip:ignore'))).toEqual(usageError('main.tf:2: havip:ignore needs an error id and a reason: # havip:ignore ERROR_ID REASON'))
+    expect(refusal(block('web', '  # havip:ignore   '))).toEqual(usageError('main.tf:2: havip:ignore needs an error id and a reason: # havip:ignore ERROR_ID REASON'))
+    expect(refusal(block('web', '  # havip:ignore NoSuchError because'))).toEqual(usageError(`main.tf:2: havip:ignore "NoSuchError": not an error id havip plan reports (see docs/errors.md), nor ${unknownId}`))
+    expect(refusal(block('web', `  # havip:ignore ${anError}`))).toEqual(usageError(`main.tf:2: havip:ignore ${anError} needs a reason after the error id: say why the finding is accepted`))
+    expect(refusal(`# havip:ignore ${anError} before any block\n${block('web')}`)).toEqual(usageError('main.tf:1: havip:ignore is outside a resource block: put it inside the block it waives'))
+    // After a block's closing brace, a comment is in no block any more.
+    expect(refusal(`${block('web')}# havip:ignore ${anError} after the block\n`)).toEqual(usageError('main.tf:4: havip:ignore is outside a resource block: put it inside the block it waives'))
+  })
+
+  it('the .tf files are read in name order, whatever order the folder lists them in', () => {
+    const names = ['m', 'c', 'x', 'a', 'q', 'f', 'z', 'b', 'k', 'h', 'u', 'e'].map((n) => `${n}.tf`)
+    const root = folderWith(Object.fromEntries(names.map((name) => [name, block(name.slice(0, 1), `  # havip:ignore ${anError} in ${name}`)])))
+    const { locations, waivers } = readConfiguration(root, [], root)
+    const sorted = [...names].sort()
+    expect(waivers.map((w) => w.where)).toEqual(sorted.map((name) => `${name}:2`))
+    expect([...locations.values()].map((l) => l.file)).toEqual(sorted)
+  })
+
+  it('name order is JavaScript string order on every system, not the byte order a Unix folder listing comes in', () => {
+    // U+FF01 sorts after an emoji's surrogates in JavaScript but before its UTF-8 bytes.
+    const names = ['\uff01.tf', '\u{1f600}.tf']
+    const root = folderWith(Object.fromEntries(names.map((name, i) => [name, block(`b${String(i)}`, `  # havip:ignore ${anError} in ${name}`)])))
+    expect(readConfiguration(root, [], root).waivers.map((w) => w.where)).toEqual(['\u{1f600}.tf:2', '\uff01.tf:2'])
+  })
+
+  it('a folder named like a .tf file is skipped; a .tf link to nothing is a usage error naming it', () => {
+    const root = folderWith({ 'main.tf': block('web'), 'extra.tf/inner.tf': block('hidden') })
+    expect([...readConfiguration(root, [], root).locations.keys()]).toEqual(['volcengine_ha_vip_associate.web'])
+    symlinkSync(join(root, 'missing'), join(root, 'broken.tf'))
+    const refused = thrown(() => readConfiguration(root, [], root))
+    expect(refused.usage).toBe(true)
+    expect(refused.message).toContain(join(root, 'broken.tf'))
+  })
+
+  it('local modules three deep are each found relative to the module that calls them', () => {
+    const root = folderWith({
+      'main.tf': block('root'),
+      'a/main.tf': block('in_a'),
+      'a/b/main.tf': block('in_b'),
+      'a/b/c/main.tf': block('in_c'),
+      'c/main.tf': block('decoy'),
+    })
+    const modules = [{ path: 'module.a', source: './a' }, { path: 'module.a.module.b', source: './b' }, { path: 'module.a.module.b.module.c', source: './c' }]
+    expect(Object.fromEntries(readConfiguration(root, modules, root).locations)).toEqual({
+      'volcengine_ha_vip_associate.root': { file: 'main.tf', line: 1 },
+      'module.a.volcengine_ha_vip_associate.in_a': { file: 'a/main.tf', line: 1 },
+      'module.a.module.b.volcengine_ha_vip_associate.in_b': { file: 'a/b/main.tf', line: 1 },
+      'module.a.module.b.module.c.volcengine_ha_vip_associate.in_c': { file: 'a/b/c/main.tf', line: 1 },
+    })
+  })
+
+  it('files are named from the repository holding the configuration, or from the configuration folder outside one', () => {
+    const repo = tempFolder('havip-repo-')
+    mkdirSync(join(repo, '.git'))
+    const config = join(repo, 'infra', 'prod')
+    folderWith({ 'main.tf': block('web') }, config)
+    expect(sourceRoot(config)).toBe(repo)
+    expect(sourceRoot(repo)).toBe(repo)
+    expect(readConfiguration(config, []).locations.get('volcengine_ha_vip_associate.web')).toEqual({ file: 'infra/prod/main.tf', line: 1 })
+    const outside = folderWith({ 'main.tf': block('web') }, join(tempFolder('havip-no-repo-'), 'infra'))
+    expect(sourceRoot(outside)).toBe(outside)
+    expect(readConfiguration(outside, []).locations.get('volcengine_ha_vip_associate.web')).toEqual({ file: 'main.tf', line: 1 })
+  })
+})
