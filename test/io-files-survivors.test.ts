@@ -1,10 +1,14 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { writeFileAtomic } from '../src/io/atomic-file.js'
 import { readBaseline, writeBaseline } from '../src/io/baseline-file.js'
+import { readJsonFile } from '../src/io/json-file.js'
+import { readSnapshotFile } from '../src/io/snapshot-file.js'
 import { readConfiguration, sourceRoot } from '../src/io/tf-files.js'
 import { UsageError } from '../src/io/usage-error.js'
 import { unknownId, waivableIds } from '../src/plan/waivers.js'
+import { openFiles } from './support/recording-ops.js'
 import { tempFolder } from './support/temp.js'
 
 /** What a call throws: its class and message (a usage error is what the CLI prints, in one line). */
@@ -172,5 +176,56 @@ describe('Terraform configuration folders (--config DIR)', () => {
     const outside = folderWith({ 'main.tf': block('web') }, join(tempFolder('havip-no-repo-'), 'infra'))
     expect(sourceRoot(outside)).toBe(outside)
     expect(readConfiguration(outside, []).locations.get('volcengine_ha_vip_associate.web')).toEqual({ file: 'main.tf', line: 1 })
+  })
+})
+
+describe('JSON input files (snapshot build --*-page FILE)', () => {
+  it('a Describe page file of any ordinary size is read and parsed', () => {
+    const path = join(tempFolder('havip-json-'), 'page.json')
+    const page = { RequestId: 'R1', Instances: Array.from({ length: 40 }, (_, i) => ({ InstanceId: `i-${String(i)}`, Status: 'RUNNING' })) }
+    writeFileSync(path, JSON.stringify(page))
+    expect(readJsonFile(path)).toEqual(page)
+  })
+
+  it('a file that is not JSON is a usage error naming it and the parser\'s complaint', () => {
+    const text = '{"Instances": [}'
+    const path = join(tempFolder('havip-json-'), 'page.json')
+    writeFileSync(path, text)
+    expect(thrown(() => readJsonFile(path))).toEqual(usageError(`${path}: not JSON: ${thrown(() => JSON.parse(text)).message}`))
+  })
+})
+
+describe('atomic writes where the process has no user or group id (as on Windows)', () => {
+  const without = (names: ReadonlyArray<'getuid' | 'getgid'>, action: () => void): void => {
+    const saved = names.map((name) => [name, Object.getOwnPropertyDescriptor(process, name)] as const)
+    try {
+      for (const name of names) Object.defineProperty(process, name, { value: undefined, configurable: true, writable: true })
+      action()
+    } finally {
+      for (const [name, descriptor] of saved) if (descriptor !== undefined) Object.defineProperty(process, name, descriptor)
+    }
+  }
+
+  it.each([[['getuid', 'getgid'] as const], [['getgid'] as const]])('an existing file is replaced whole, no temporary left, without %j', (names) => {
+    const dir = tempFolder('havip-atomic-ids-')
+    const path = join(dir, 'snapshot.json')
+    writeFileSync(path, 'old')
+    without(names, () => { writeFileAtomic(path, ['new ', 'text']) })
+    expect(readFileSync(path, 'utf8')).toBe('new text')
+    expect(readdirSync(dir)).toEqual(['snapshot.json'])
+  })
+})
+
+describe('reading a snapshot file', () => {
+  it('leaves no file open, read after read (a server reloading its snapshot must not run out of descriptors)', () => {
+    const path = join(tempFolder('havip-snapshot-read-'), 'snapshot.json')
+    writeFileSync(path, JSON.stringify({
+      Region: 'cn-beijing',
+      HaVips: [{ HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] }],
+      Quotas: { InstancesPerHaVip: 5, HaVipsPerInstance: 5 },
+    }))
+    const before = openFiles()
+    for (let i = 0; i < 20; i++) readSnapshotFile(path)
+    expect(openFiles()).toBeLessThan(before + 10)
   })
 })
