@@ -15,8 +15,8 @@ import { UsageError } from './usage-error.js'
 /** The largest baseline read: 100,000 entries are about 20 MiB. */
 export const maxBaselineBytes = 32 * 1024 * 1024
 
-const nonEmpty = new t.Type<string, string, unknown>('a non-empty string', (u): u is string => typeof u === 'string' && u.trim() !== '',
-  (u, c) => (typeof u === 'string' && u.trim() !== '' ? t.success(u) : t.failure(u, c)), t.identity)
+const isNonEmpty = (u: unknown): u is string => typeof u === 'string' && u.trim() !== ''
+const nonEmpty = new t.Type<string, string, unknown>('a non-empty string', isNonEmpty, (u, c) => (isNonEmpty(u) ? t.success(u) : t.failure(u, c)), t.identity)
 
 const EntryCodec = t.type({ address: nonEmpty, id: nonEmpty, reason: nonEmpty }, 'a waiver')
 const BaselineCodec = t.type({ havipBaseline: t.literal(1, 'the number 1'), waivers: t.readonlyArray(EntryCodec, 'an array of waivers') }, 'a baseline')

@@ -11,7 +11,7 @@ export const printableLength = 300
  * character written as `\u001b`, and at most `max` characters of it kept, the rest counted.
  */
 export const printable = (text: string, max: number = printableLength): string => {
-  const cut = text.length > max ? text.slice(0, max) : text
+  const cut = text.slice(0, max)
   const escaped = cut.replace(unsafe, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
   return text.length > max ? `${escaped}… (${String(text.length - max)} more characters)` : escaped
 }
