@@ -1,6 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import type { CreateHaVipRequest } from 'havip-rules'
 import { createHaVip, decodeRequest, deleteHaVip, getAsyncTaskStatus, modifyHaVipAttributes, snapshotToJson } from 'havip-rules'
 import { lifecycle } from './support/lifecycle-account.js'
 
@@ -65,7 +64,7 @@ describe('CreateHaVip request checks: the facts of each refusal', () => {
   it('counts a tag whose key is empty as absent (its value too), in a query and in a request built in code', () => {
     expect(decoded('Action=CreateHaVip&Version=2020-04-01&SubnetId=subnet-a&Tags.1.Key=&Tags.1.Value=')).toStrictEqual({ action: 'CreateHaVip', subnetId: 'subnet-a' })
     expect(decoded({ ...create, 'Tags.1.Key': '', 'Tags.2.Key': 'k' })).toStrictEqual({ action: 'CreateHaVip', subnetId: 'subnet-a', tags: [{ key: 'k', value: '' }] })
-    const made = createHaVip(lifecycle(), { action: 'CreateHaVip', subnetId: 'subnet-a', tags: [{ key: '', value: '' }] } as CreateHaVipRequest, { requestId: 'r' })
+    const made = createHaVip(lifecycle(), { action: 'CreateHaVip', subnetId: 'subnet-a', tags: [{ key: '', value: '' }] }, { requestId: 'r' })
     expect(E.isRight(made) ? newTags(made.right) : made).toEqual([])
   })
 })
@@ -100,7 +99,7 @@ describe('Describe calls without an id list', () => {
 describe('requests built in code that are not objects', () => {
   it('are answered MissingParameter, never a thrown TypeError', () => {
     const s = lifecycle()
-    for (const r of [null, undefined] as ReadonlyArray<never>) {
+    for (const r of [null, undefined] as ReadonlyArray<unknown> as ReadonlyArray<never>) {
       const answers = [createHaVip(s, r), deleteHaVip(s, r), modifyHaVipAttributes(s, r), getAsyncTaskStatus(s, r)]
       expect(answers.map((a) => (E.isLeft(a) ? `${a.left.id}: ${a.left.facts}` : 'accepted')), String(r)).toEqual([
         'MissingParameter: the request has no SubnetId',
