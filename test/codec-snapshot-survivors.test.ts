@@ -4,6 +4,7 @@ import { createHaVip, loadSnapshot, snapshotToJson } from 'havip-rules'
 import type { Snapshot } from 'havip-rules'
 import type { SnapshotState } from '../src/model/snapshot.js'
 import { withChanges } from '../src/model/snapshot.js'
+import { snapshotText } from '../src/io/snapshot-text.js'
 
 const problemsOf = (json: unknown): ReadonlyArray<string> => {
   const loaded = loadSnapshot(json)
@@ -68,6 +69,20 @@ describe('the keys a request adds to a snapshot written back', () => {
     expect(Object.keys(json)).toEqual(['Subnets', 'AsyncTasks', 'IdCounter', 'HaVips'])
     expect(json.IdCounter).toBeGreaterThan(4)
     expect(json.AsyncTasks).toEqual([expect.objectContaining({ Action: 'CreateHaVip' })])
+  })
+
+  it('saves the text of the same JSON, each key once, when a request changed AsyncTasks and IdCounter', () => {
+    const created = createHaVip(loaded({ Subnets: [subnet], AsyncTasks: [], IdCounter: 4, AsyncSteps: 0 }), { action: 'CreateHaVip', subnetId: 'subnet-a' })
+    if (E.isLeft(created)) throw new Error(created.left.message)
+    const s = created.right.snapshot as SnapshotState
+    const text = [...snapshotText(s)].join('')
+    expect(text).toBe(`${JSON.stringify(snapshotToJson(s), null, 2)}\n`)
+    expect(text.match(/^ {2}"[A-Za-z]+":/gmu)).toEqual(['  "Subnets":', '  "AsyncTasks":', '  "IdCounter":', '  "AsyncSteps":', '  "HaVips":'])
+  })
+
+  it('saves the asynchronous mode set after load over the one the snapshot had, each key once', () => {
+    const s = withChanges(loaded({ AsyncSteps: 1 }) as SnapshotState, { asyncSteps: 3 })
+    expect([...snapshotText(s)].join('')).toBe('{\n  "AsyncSteps": 3\n}\n')
   })
 
   it('writes the asynchronous mode set after load, where the snapshot had no AsyncSteps', () => {
