@@ -51,6 +51,22 @@ describe('a ClientTokens entry that is not an object', () => {
   })
 })
 
+describe('the addresses in use at load', () => {
+  const inSubnetA = { Subnets: [subnet], Instances: [{ InstanceId: 'i-1', Status: 'RUNNING', NetworkInterfaces: [{ SubnetId: 'subnet-a', Type: 'primary', PrimaryIpAddress: '192.168.0.2' }] }] }
+
+  it('counts only those of a listed subnet: a HaVip of another keeps its address to itself', () => {
+    const s = loaded({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-x', Status: 'Available', IpAddress: '192.168.0.3' }] })
+    const created = createHaVip(s, { action: 'CreateHaVip', subnetId: 'subnet-a' })
+    expect(E.isRight(created) && created.right.result.IpAddress).toBe('192.168.0.3')
+  })
+
+  it('takes an address given as "" as none', () => {
+    const s = loaded({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-a', Status: 'Available', IpAddress: '' }] })
+    const created = createHaVip(s, { action: 'CreateHaVip', subnetId: 'subnet-a' })
+    expect(E.isRight(created) && created.right.result.IpAddress).toBe('192.168.0.3')
+  })
+})
+
 describe('a subnet whose Status is ""', () => {
   it('is Available: CreateHaVip takes an address in it', () => {
     const json = afterCreate({ Subnets: [{ ...subnet, Status: '' }] })
