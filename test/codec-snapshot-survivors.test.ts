@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createHaVip, loadSnapshot, snapshotToJson } from 'havip-rules'
 import type { Snapshot } from 'havip-rules'
 import type { SnapshotState } from '../src/model/snapshot.js'
-import { withChanges } from '../src/model/snapshot.js'
+import { isSnapshot, withChanges } from '../src/model/snapshot.js'
 import { snapshotText } from '../src/io/snapshot-text.js'
 
 const problemsOf = (json: unknown): ReadonlyArray<string> => {
@@ -18,6 +18,11 @@ const loaded = (json: unknown): Snapshot => {
 }
 
 const subnet = { SubnetId: 'subnet-a', VpcId: 'vpc-1', CidrBlock: '192.168.0.0/24', Status: 'Available' }
+
+const stateOf = (s: Snapshot): SnapshotState => {
+  if (!isSnapshot(s)) throw new Error('not a loaded snapshot')
+  return s
+}
 
 /** The snapshot a CreateHaVip in subnet-a leaves, written back as JSON. */
 const afterCreate = (json: Record<string, unknown>): Record<string, unknown> => {
@@ -70,7 +75,7 @@ describe('the addresses in use at load', () => {
 describe('a subnet whose Status is ""', () => {
   it('is Available: CreateHaVip takes an address in it', () => {
     const json = afterCreate({ Subnets: [{ ...subnet, Status: '' }] })
-    expect(json.HaVips).toEqual([expect.objectContaining({ SubnetId: 'subnet-a', IpAddress: expect.any(String) })])
+    expect(json.HaVips).toEqual([expect.objectContaining({ SubnetId: 'subnet-a', IpAddress: '192.168.0.2' })])
   })
 })
 
@@ -90,24 +95,24 @@ describe('the keys a request adds to a snapshot written back', () => {
   it('saves the text of the same JSON, each key once, when a request changed AsyncTasks and IdCounter', () => {
     const created = createHaVip(loaded({ Subnets: [subnet], AsyncTasks: [], IdCounter: 4, AsyncSteps: 0 }), { action: 'CreateHaVip', subnetId: 'subnet-a' })
     if (E.isLeft(created)) throw new Error(created.left.message)
-    const s = created.right.snapshot as SnapshotState
+    const s = stateOf(created.right.snapshot)
     const text = [...snapshotText(s)].join('')
     expect(text).toBe(`${JSON.stringify(snapshotToJson(s), null, 2)}\n`)
     expect(text.match(/^ {2}"[A-Za-z]+":/gmu)).toEqual(['  "Subnets":', '  "AsyncTasks":', '  "IdCounter":', '  "AsyncSteps":', '  "HaVips":'])
   })
 
   it('saves the asynchronous mode set after load over the one the snapshot had, each key once', () => {
-    const s = withChanges(loaded({ AsyncSteps: 1 }) as SnapshotState, { asyncSteps: 3 })
+    const s = withChanges(stateOf(loaded({ AsyncSteps: 1 })), { asyncSteps: 3 })
     expect([...snapshotText(s)].join('')).toBe('{\n  "AsyncSteps": 3\n}\n')
   })
 
   it('writes the asynchronous mode set after load, where the snapshot had no AsyncSteps', () => {
-    const s = withChanges(loaded({ Subnets: [subnet] }) as SnapshotState, { asyncSteps: 3 })
+    const s = withChanges(stateOf(loaded({ Subnets: [subnet] })), { asyncSteps: 3 })
     expect(snapshotToJson(s)).toEqual({ Subnets: [subnet], AsyncSteps: 3 })
   })
 
   it('writes the asynchronous mode set after load over the one the snapshot had', () => {
-    const s = withChanges(loaded({ AsyncSteps: 1, Subnets: [subnet] }) as SnapshotState, { asyncSteps: 3 })
+    const s = withChanges(stateOf(loaded({ AsyncSteps: 1, Subnets: [subnet] })), { asyncSteps: 3 })
     expect(snapshotToJson(s)).toEqual({ AsyncSteps: 3, Subnets: [subnet] })
     expect(Object.keys(snapshotToJson(s))).toEqual(['AsyncSteps', 'Subnets'])
   })
