@@ -200,8 +200,9 @@ const indexTasks = (list: ReadonlyArray<AsyncTaskJson>, report: Report): Readonl
 const indexAddresses = (json: DecodedSnapshot, subnets: ReadonlyMap<string, Subnet>): AddressIndex => {
   const uses = new Map<string, Array<number>>()
   const use = (subnetId: string, text: string | undefined): void => {
-    const subnet = text === undefined || text === '' ? undefined : subnets.get(subnetId)
-    const address = subnet === undefined || text === undefined ? undefined : parseAddress(text)
+    const subnet = subnets.get(subnetId)
+    // The codec let through only dotted quads and "" (no address), which does not parse.
+    const address = parseAddress(text ?? '')
     if (subnet === undefined || address === undefined || address < subnet.cidr.first || address > subnet.cidr.last) return
     const list = uses.get(subnetId)
     if (list === undefined) uses.set(subnetId, [address])
