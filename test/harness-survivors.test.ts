@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { Handled, SnapshotJson } from 'havip-rules'
-import { handle } from 'havip-rules'
-import type { ConformanceReport, Reply, RequestParams, System } from 'havip-rules/testing'
+import type { SnapshotJson } from 'havip-rules'
+import type { ConformanceReport, RequestParams, System } from 'havip-rules/testing'
 import { checkConformance } from 'havip-rules/testing'
-import { load } from './support/snapshots.js'
+import type { Body } from './support/planted.js'
+import { reference, rewriting } from './support/planted.js'
 
 /**
  * What the testing set's mutation run left untested in `checkConformance`: the DescribeHaVips after
@@ -15,31 +15,7 @@ import { load } from './support/snapshots.js'
  * and count, so that a catch does not depend on FC_SCALE.
  */
 
-/** havip-rules behind the System interface, with RequestIds sut-0, sut-1, …, each answer made from its own and the id it was given. */
-const ownIds = (answer: (handled: Handled, own: string, params: RequestParams) => Reply) => (json: unknown): System => {
-  let s = load(json)
-  let n = 0
-  return {
-    send: (params) => {
-      const own = `sut-${String(n++)}`
-      const handled = handle(s, params, { requestId: own })
-      s = handled.snapshot
-      return answer(handled, own, params)
-    },
-  }
-}
-
-/** havip-rules itself behind the System interface, with RequestIds of its own. */
-const reference = ownIds(({ status, body }) => ({ status, body }))
-
-type Body = { readonly ResponseMetadata: Readonly<Record<string, unknown>> & { readonly Error?: Readonly<Record<string, unknown>> }; readonly Result?: Readonly<Record<string, unknown>> }
 type Listed = Readonly<Record<string, unknown>>
-
-/** havip-rules with each reply rewritten: a system that differs from it in just that. */
-const rewriting = (change: (reply: { status: number; body: Body }, params: RequestParams) => { status: number; body: unknown }) => (json: SnapshotJson): System => {
-  const system = reference(json)
-  return { send: async (params) => { const reply = await system.send(params); return change({ status: reply.status, body: reply.body as Body }, params) } }
-}
 
 /** havip-rules with the HaVips each DescribeHaVips lists rewritten. */
 const listing = (change: (haVips: ReadonlyArray<Listed>, params: RequestParams) => unknown) => rewriting(({ status, body }, params) => {

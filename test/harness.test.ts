@@ -1,37 +1,13 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { ErrorId, Handled, SnapshotJson } from 'havip-rules'
+import type { ErrorId, SnapshotJson } from 'havip-rules'
 import { decodeRequest, explain, handle } from 'havip-rules'
-import type { ConformanceReport, Reply, RequestParams, System } from 'havip-rules/testing'
+import type { ConformanceReport, RequestParams, System } from 'havip-rules/testing'
 import { checkConformance, snapshotArbitrary } from 'havip-rules/testing'
 import { runs } from './support/runs.js'
 import { load } from './support/snapshots.js'
-
-/** havip-rules behind the System interface, with RequestIds sut-0, sut-1, …, each answer made from its own and the id it was given. */
-const ownIds = (answer: (handled: Handled, own: string) => Reply) => (json: unknown): System => {
-  let s = load(json)
-  let n = 0
-  return {
-    send: (params) => {
-      const own = `sut-${String(n++)}`
-      const handled = handle(s, params, { requestId: own })
-      s = handled.snapshot
-      return answer(handled, own)
-    },
-  }
-}
-
-/** havip-rules itself behind the System interface, with RequestIds of its own. */
-const reference = ownIds(({ status, body }) => ({ status, body }))
-
-type Body = { readonly ResponseMetadata: Readonly<Record<string, unknown>> & { readonly Error?: Readonly<Record<string, unknown>> } }
-
-/** havip-rules with each reply rewritten: a system that differs from it in just that. */
-const rewriting = (change: (reply: { status: number; body: Body }, params: RequestParams) => { status: number; body: unknown }) => (json: SnapshotJson): System => {
-  const system = reference(json)
-  return { send: async (params) => { const reply = await system.send(params); return change({ status: reply.status, body: reply.body as Body }, params) } }
-}
+import { ownIds, reference, rewriting } from './support/planted.js'
 
 // Deliberately wrong implementations, each a bug a real emulator could have.
 
