@@ -5,16 +5,11 @@ import type { Snapshot } from 'havip-rules'
 import type { SnapshotState } from '../src/model/snapshot.js'
 import { isSnapshot, withChanges } from '../src/model/snapshot.js'
 import { snapshotText } from '../src/io/snapshot-text.js'
+import { load } from './support/snapshots.js'
 
 const problemsOf = (json: unknown): ReadonlyArray<string> => {
   const loaded = loadSnapshot(json)
   return E.isLeft(loaded) ? loaded.left.message.split('\n') : []
-}
-
-const loaded = (json: unknown): Snapshot => {
-  const s = loadSnapshot(json)
-  if (E.isLeft(s)) throw new Error(s.left.message)
-  return s.right
 }
 
 const subnet = { SubnetId: 'subnet-a', VpcId: 'vpc-1', CidrBlock: '192.168.0.0/24', Status: 'Available' }
@@ -26,7 +21,7 @@ const stateOf = (s: Snapshot): SnapshotState => {
 
 /** The snapshot a CreateHaVip in subnet-a leaves, written back as JSON. */
 const afterCreate = (json: Record<string, unknown>): Record<string, unknown> => {
-  const created = createHaVip(loaded(json), { action: 'CreateHaVip', subnetId: 'subnet-a' })
+  const created = createHaVip(load(json), { action: 'CreateHaVip', subnetId: 'subnet-a' })
   if (E.isLeft(created)) throw new Error(created.left.message)
   return snapshotToJson(created.right.snapshot) as unknown as Record<string, unknown>
 }
@@ -60,13 +55,13 @@ describe('the addresses in use at load', () => {
   const inSubnetA = { Subnets: [subnet], Instances: [{ InstanceId: 'i-1', Status: 'RUNNING', NetworkInterfaces: [{ SubnetId: 'subnet-a', Type: 'primary', PrimaryIpAddress: '192.168.0.2' }] }] }
 
   it('counts only those of a listed subnet: a HaVip of another keeps its address to itself', () => {
-    const s = loaded({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-x', Status: 'Available', IpAddress: '192.168.0.3' }] })
+    const s = load({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-x', Status: 'Available', IpAddress: '192.168.0.3' }] })
     const created = createHaVip(s, { action: 'CreateHaVip', subnetId: 'subnet-a' })
     expect(E.isRight(created) && created.right.result.IpAddress).toBe('192.168.0.3')
   })
 
   it('takes an address given as "" as none', () => {
-    const s = loaded({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-a', Status: 'Available', IpAddress: '' }] })
+    const s = load({ ...inSubnetA, HaVips: [{ HaVipId: 'h', SubnetId: 'subnet-a', Status: 'Available', IpAddress: '' }] })
     const created = createHaVip(s, { action: 'CreateHaVip', subnetId: 'subnet-a' })
     expect(E.isRight(created) && created.right.result.IpAddress).toBe('192.168.0.3')
   })
@@ -93,7 +88,7 @@ describe('the keys a request adds to a snapshot written back', () => {
   })
 
   it('saves the text of the same JSON, each key once, when a request changed AsyncTasks and IdCounter', () => {
-    const created = createHaVip(loaded({ Subnets: [subnet], AsyncTasks: [], IdCounter: 4, AsyncSteps: 0 }), { action: 'CreateHaVip', subnetId: 'subnet-a' })
+    const created = createHaVip(load({ Subnets: [subnet], AsyncTasks: [], IdCounter: 4, AsyncSteps: 0 }), { action: 'CreateHaVip', subnetId: 'subnet-a' })
     if (E.isLeft(created)) throw new Error(created.left.message)
     const s = stateOf(created.right.snapshot)
     const text = [...snapshotText(s)].join('')
@@ -102,17 +97,17 @@ describe('the keys a request adds to a snapshot written back', () => {
   })
 
   it('saves the asynchronous mode set after load over the one the snapshot had, each key once', () => {
-    const s = withChanges(stateOf(loaded({ AsyncSteps: 1 })), { asyncSteps: 3 })
+    const s = withChanges(stateOf(load({ AsyncSteps: 1 })), { asyncSteps: 3 })
     expect([...snapshotText(s)].join('')).toBe('{\n  "AsyncSteps": 3\n}\n')
   })
 
   it('writes the asynchronous mode set after load, where the snapshot had no AsyncSteps', () => {
-    const s = withChanges(stateOf(loaded({ Subnets: [subnet] })), { asyncSteps: 3 })
+    const s = withChanges(stateOf(load({ Subnets: [subnet] })), { asyncSteps: 3 })
     expect(snapshotToJson(s)).toEqual({ Subnets: [subnet], AsyncSteps: 3 })
   })
 
   it('writes the asynchronous mode set after load over the one the snapshot had', () => {
-    const s = withChanges(stateOf(loaded({ AsyncSteps: 1, Subnets: [subnet] })), { asyncSteps: 3 })
+    const s = withChanges(stateOf(load({ AsyncSteps: 1, Subnets: [subnet] })), { asyncSteps: 3 })
     expect(snapshotToJson(s)).toEqual({ AsyncSteps: 3, Subnets: [subnet] })
     expect(Object.keys(snapshotToJson(s))).toEqual(['AsyncSteps', 'Subnets'])
   })

@@ -1,14 +1,9 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import type { Snapshot } from 'havip-rules'
-import { associateHaVip, decodeRequest, disassociateHaVip, handle, loadSnapshot, snapshotToJson } from 'havip-rules'
+import { associateHaVip, decodeRequest, disassociateHaVip, handle, snapshotToJson } from 'havip-rules'
+import { load } from './support/snapshots.js'
 import { haVipsById, vectorCases } from './support/vectors.js'
-
-const load = (json: unknown): Snapshot => {
-  const loaded = loadSnapshot(json)
-  if (E.isLeft(loaded)) throw new Error(loaded.left.message)
-  return loaded.right
-}
 
 /** One request through the typed library API: the error id, or OK and the new snapshot. */
 const viaLibrary = (s: Snapshot, query: string, requestId: string): { id: string; snapshot: Snapshot } => {
