@@ -1,0 +1,485 @@
+import fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { handle, loadSnapshot } from 'havip-rules'
+import type { HaVipJson, SnapshotJson } from 'havip-rules'
+import type { RequestParams } from 'havip-rules/testing'
+import { issuedId, lifecycleRequestArbitrary, lifecycleScenarioArbitrary, lifecycleSnapshotArbitrary } from 'havip-rules/testing'
+
+/**
+ * What the mutation run of the lifecycle generators left untested: the ids the engine issues; the
+ * addresses a snapshot's resources hold (inside their subnet's usable block, none twice, the lowest
+ * often, sometimes none, the gateway's listed in use); VPCs, EIPs, route entries, tasks, ledgers and
+ * quotas as the generator describes them; and requests that name what they mean to (ids of the
+ * snapshot, held ones, ones about to be issued; free, used and reserved addresses; tags; replays).
+ * Every check runs on a fixed seed and count, so that it holds whatever FC_SCALE is; the
+ * frequencies it asserts follow from the generator's weights with a wide margin.
+ */
+
+const seed = 20261207
+
+const once = <T>(make: () => T): (() => T) => {
+  let made: { value: T } | undefined
+  return () => (made ??= { value: make() }).value
+}
+// Sampled inside the tests, not as the file loads: code run outside a test is static to Stryker.
+const snapshots = once(() => fc.sample(lifecycleSnapshotArbitrary(), { seed, numRuns: 800 }))
+const scenarios = once(() => fc.sample(lifecycleSnapshotArbitrary().chain((s) => fc.tuple(fc.constant(s), fc.array(lifecycleRequestArbitrary(s), { minLength: 20, maxLength: 20 }))), { seed, numRuns: 300 }))
+
+const regionOf = (s: SnapshotJson): string => s.Region ?? 'cn-beijing'
+const toNumber = (quad: string): number => quad.split('.').reduce((n, part) => n * 256 + Number(part), 0)
+const isQuad = (a: string): boolean => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(a) && a.split('.').every((p) => Number(p) <= 255 && String(Number(p)) === p)
+/** A block's network address and its last one. */
+const rangeOf = (cidr: string): { first: number; last: number } => {
+  const [ip = '', bits = ''] = cidr.split('/')
+  const first = toNumber(ip)
+  return { first, last: first + 2 ** (32 - Number(bits)) - 1 }
+}
+const subnetRange = (s: SnapshotJson, subnetId: string) => {
+  const subnet = (s.Subnets ?? []).find((x) => x.SubnetId === subnetId)
+  return subnet === undefined ? undefined : rangeOf(subnet.CidrBlock)
+}
+
+/** Every address the snapshot lists in use, with its subnet and who holds it. */
+const addressesOf = (s: SnapshotJson): ReadonlyArray<{ subnet: string; address: string; holder: string; primary: boolean }> => [
+  ...(s.HaVips ?? []).flatMap((h) => ((h.IpAddress ?? '') === '' ? [] : [{ subnet: h.SubnetId, address: h.IpAddress ?? '', holder: h.HaVipId, primary: true }])),
+  ...(s.Instances ?? []).flatMap((i) => i.NetworkInterfaces.flatMap((n) => (n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: n.NetworkInterfaceId, primary: true }]))),
+  ...(s.NetworkInterfaces ?? []).flatMap((n) => [
+    ...(n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: n.NetworkInterfaceId, primary: true }]),
+    ...(n.PrivateIpSets?.PrivateIpSet ?? []).map((p) => ({ subnet: n.SubnetId, address: p.PrivateIpAddress, holder: n.NetworkInterfaceId, primary: p.Primary ?? false })),
+  ]),
+]
+
+const gatewayOf = (s: SnapshotJson, subnetId: string): string | undefined => {
+  const range = subnetRange(s, subnetId)
+  return range === undefined ? undefined : [24, 16, 8, 0].map((shift) => String(Math.floor((range.first + 1) / 2 ** shift) % 256)).join('.')
+}
+
+/** The VPC a HaVip is in: its own, or its subnet's. */
+const vpcOf = (s: SnapshotJson, h: HaVipJson): string | undefined => h.VpcId ?? (s.Subnets ?? []).find((x) => x.SubnetId === h.SubnetId)?.VpcId
+
+/** A made-up id as the vendor writes one: lower-case words and numbers joined by single hyphens. */
+const vendorLike = /^[a-z]+(-[a-z0-9]+)+$/
+
+/** The HaVips DeleteHaVip refuses: bound, held by an EIP or a route entry, or in transition. */
+const heldOf = (s: SnapshotJson): ReadonlyArray<string> => {
+  const routed = new Set((s.RouteEntries ?? []).filter((e) => e.NextHopType === 'HaVip').map((e) => e.NextHopId))
+  return (s.HaVips ?? []).filter((h) => h.Status !== 'Available' || (h.AssociatedInstanceIds ?? []).length > 0 || (h.AssociatedEipId ?? '') !== '' || routed.has(h.HaVipId)).map((h) => h.HaVipId)
+}
+
+const count = <T>(items: ReadonlyArray<T>, test: (item: T) => boolean): number => items.filter(test).length
+
+describe('issuedId', () => {
+  it('gives the ids the engine issues: a HaVip\'s on each Create, a task\'s in asynchronous mode, in every region', () => {
+    expect(issuedId('cn-beijing', 'havip', 0)).toMatch(/^havip-[0-9a-f]{20}$/)
+    expect(issuedId('cn-beijing', 'task', 0)).toMatch(/^at-[0-9a-f]{20}$/)
+    expect(issuedId('cn-beijing', 'havip', 0)).not.toBe(issuedId('cn-beijing', 'havip', 1))
+    expect(issuedId('cn-beijing', 'havip', 0).slice(6)).not.toBe(issuedId('ap-southeast-1', 'havip', 0).slice(6))
+    expect(issuedId('cn-beijing', 'havip', 3).slice(6)).not.toBe(issuedId('cn-beijing', 'task', 3).slice(3))
+    const seen = new Set<string>()
+    for (const json of snapshots().slice(0, 300)) {
+      const loaded = loadSnapshot(json)
+      if (E.isLeft(loaded)) throw new Error(loaded.left.message)
+      const { status, body } = handle(loaded.right, { Action: 'CreateHaVip', Version: '2020-04-01', SubnetId: 'subnet-a' }, { requestId: 'r' })
+      if (status !== 200 || !('Result' in body)) continue
+      const result = body.Result as { HaVipId: string; AsyncTaskId?: string }
+      const region = regionOf(json)
+      const coming = (kind: 'havip' | 'task') => Array.from({ length: 4 }, (_, k) => issuedId(region, kind, (json.IdCounter ?? 0) + k))
+      expect(coming('havip')).toContain(result.HaVipId)
+      if (result.AsyncTaskId !== undefined) expect(coming('task')).toContain(result.AsyncTaskId)
+      seen.add(`${region} counter ${(json.IdCounter ?? 0) > 0 ? 'moved' : 'at 0'}`)
+    }
+    expect([...seen].sort()).toEqual(['ap-southeast-1 counter at 0', 'ap-southeast-1 counter moved', 'cn-beijing counter at 0', 'cn-beijing counter moved'])
+  })
+})
+
+describe('lifecycleSnapshotArbitrary', () => {
+  it('gives each resource an address inside its subnet\'s usable block, none twice, and the gateway\'s only as a private address listed in use', () => {
+    let checked = 0
+    for (const json of snapshots()) {
+      const taken = new Map<string, string>()
+      for (const { subnet, address, holder } of addressesOf(json)) {
+        const range = subnetRange(json, subnet)
+        if (range === undefined) continue
+        checked++
+        expect(isQuad(address), address).toBe(true)
+        const n = toNumber(address)
+        if (address !== gatewayOf(json, subnet)) expect(n >= range.first + 2 && n <= range.last - 1, `${holder} ${address} in ${subnet}`).toBe(true)
+        const key = `${subnet} ${address}`
+        expect(taken.get(key), `${key} held by ${holder} and ${String(taken.get(key))}`).toBeUndefined()
+        taken.set(key, holder)
+      }
+    }
+    expect(checked).toBeGreaterThan(4000)
+  })
+
+  it('often gives a resource its subnet\'s lowest free address, sometimes none, and leaves other addresses free', () => {
+    let lowestTaken = 0
+    let gapBelow = 0
+    let haVipsWithout = 0
+    let haVipsWith = 0
+    for (const json of snapshots()) {
+      const range = subnetRange(json, 'subnet-a')
+      const used = new Set(addressesOf(json).filter((a) => a.subnet === 'subnet-a').map((a) => toNumber(a.address)))
+      if (range === undefined) continue
+      if (used.has(range.first + 2)) lowestTaken++
+      // A used address above a free one: not every resource took the lowest.
+      if ([...used].some((n) => n > range.first + 2 && !used.has(n - 1) && n - 1 > range.first + 1)) gapBelow++
+      for (const h of json.HaVips ?? []) if ((h.IpAddress ?? '') === '') haVipsWithout++; else haVipsWith++
+    }
+    // With 'any' alone about a third of the snapshots would take subnet-a's lowest address.
+    expect(lowestTaken / snapshots().length).toBeGreaterThan(0.75)
+    expect(gapBelow / snapshots().length).toBeGreaterThan(0.3)
+    expect(haVipsWithout).toBeGreaterThan(50)
+    expect(haVipsWith).toBeGreaterThan(5 * haVipsWithout)
+  })
+
+  it('lists the gateway\'s address in use on an ENI, in subnet-a when an ENI is there, in some snapshots only', () => {
+    let held = 0
+    let notHeld = 0
+    for (const json of snapshots()) {
+      const holders = (json.NetworkInterfaces ?? []).filter((n) => (n.PrivateIpSets?.PrivateIpSet ?? []).some((p) => p.PrivateIpAddress === gatewayOf(json, n.SubnetId)))
+      if ((json.NetworkInterfaces ?? []).length === 0) continue
+      if (holders.length === 0) { notHeld++; continue }
+      held++
+      expect(holders).toHaveLength(1)
+      const [holder] = holders
+      if ((json.NetworkInterfaces ?? []).some((n) => n.SubnetId === 'subnet-a')) expect(holder?.SubnetId).toBe('subnet-a')
+      expect(holder?.PrivateIpSets?.PrivateIpSet).toEqual([{ PrivateIpAddress: gatewayOf(json, holder?.SubnetId ?? ''), Primary: false }])
+    }
+    expect(held).toBeGreaterThan(100)
+    expect(notHeld).toBeGreaterThan(2 * held * 0.6)
+  })
+
+  it('gives ENIs private addresses as well as primary ones, and instances\' interfaces addresses of their subnet', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      for (const [k, n] of (json.NetworkInterfaces ?? []).entries()) {
+        const privates = (n.PrivateIpSets?.PrivateIpSet ?? []).filter((p) => p.PrivateIpAddress !== gatewayOf(json, n.SubnetId))
+        seen.add(`eni ${String(Math.min(k, 1))} privates ${String(privates.length)}`)
+        for (const p of privates) expect(p.Primary).toBe(false)
+      }
+      for (const i of json.Instances ?? []) {
+        for (const n of i.NetworkInterfaces) {
+          const range = subnetRange(json, n.SubnetId)
+          if (range !== undefined && n.PrimaryIpAddress !== undefined) seen.add(`nic at ${String(toNumber(n.PrimaryIpAddress) - range.first)}`)
+        }
+      }
+    }
+    for (const wanted of ['eni 0 privates 0', 'eni 0 privates 1', 'eni 0 privates 2', 'eni 1 privates 1', 'eni 1 privates 2', 'nic at 2', 'nic at 3', 'nic at 9']) expect(seen, wanted).toContain(wanted)
+  })
+
+  it('names a HaVip\'s VPC as its own most often, leaves it out less often, and names another one least', () => {
+    const byIndex = new Map<string, number>()
+    for (const json of snapshots()) {
+      for (const [i, h] of (json.HaVips ?? []).entries()) {
+        const key = `${i === 0 ? 'first' : 'later'} ${String(h.VpcId)}`
+        byIndex.set(key, (byIndex.get(key) ?? 0) + 1)
+        expect([undefined, 'vpc-1', 'vpc-2']).toContain(h.VpcId)
+      }
+    }
+    for (const which of ['first', 'later']) {
+      const n = (vpc: string) => byIndex.get(`${which} ${vpc}`) ?? 0
+      expect(n('vpc-1'), which).toBeGreaterThan(n('undefined'))
+      expect(n('undefined'), which).toBeGreaterThan(n('vpc-2'))
+      expect(n('vpc-2'), which).toBeGreaterThan(20)
+    }
+  })
+
+  it('gives some HaVips, not only the first, an EIP of their own', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const eips = (json.HaVips ?? []).flatMap((h, i) => ((h.AssociatedEipId ?? '') === '' ? [] : [{ i, id: h.AssociatedEipId ?? '', address: h.AssociatedEipAddress ?? '' }]))
+      for (const e of eips) {
+        expect(e.id).toMatch(vendorLike)
+        expect(isQuad(e.address), e.address).toBe(true)
+        seen.add(e.i === 0 ? 'first' : 'later')
+      }
+      expect(new Set(eips.map((e) => e.id)).size).toBe(eips.length)
+      expect(new Set(eips.map((e) => e.address)).size).toBe(eips.length)
+    }
+    expect([...seen].sort()).toEqual(['first', 'later'])
+  })
+
+  it('points route entries at HaVips of the snapshot, at a HaVip that is gone, or at an instance of the snapshot', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const routes = json.RouteEntries ?? []
+      const haVips = (json.HaVips ?? []).map((h) => h.HaVipId)
+      const instances = (json.Instances ?? []).map((i) => i.InstanceId)
+      expect(new Set(routes.map((r) => r.RouteEntryId)).size).toBe(routes.length)
+      expect(new Set(routes.map((r) => r.DestinationCidrBlock)).size).toBe(routes.length)
+      for (const r of routes) {
+        expect(r.RouteEntryId).toMatch(vendorLike)
+        expect(r.RouteTableId).toMatch(vendorLike)
+        expect(r.DestinationCidrBlock).toMatch(/^172\.16\.\d+\.0\/24$/)
+        if (r.NextHopType === 'HaVip') {
+          expect([...haVips, 'havip-gone']).toContain(r.NextHopId)
+          seen.add(r.NextHopId === 'havip-gone' ? 'gone' : 'havip')
+        } else {
+          expect(r.NextHopType).toBe('Instance')
+          expect(instances).toContain(r.NextHopId)
+          seen.add(r.NextHopId === instances[0] ? 'first instance' : 'other instance')
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual(['first instance', 'gone', 'havip', 'other instance'])
+  })
+
+  it('keeps finished tasks on HaVips of the snapshot, or gone, and tasks in progress on a HaVip in the matching transition, not on every one', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const tasks = json.AsyncTasks ?? []
+      const haVips = new Map((json.HaVips ?? []).map((h, i) => [h.HaVipId, { h, i }]))
+      expect(new Set(tasks.map((t) => t.AsyncTaskId)).size).toBe(tasks.length)
+      const next = issuedId(regionOf(json), 'task', json.IdCounter ?? 0)
+      for (const t of tasks) {
+        expect(t.ResourceId).not.toBe('')
+        if (t.AsyncTaskId === next) continue
+        expect(t.AsyncTaskId).toMatch(vendorLike)
+        expect(t.RequestId ?? '').toMatch(vendorLike)
+        const on = haVips.get(t.ResourceId)
+        if (t.Status !== 'InProgress') {
+          expect(t.StepsLeft).toBe(0)
+          expect(on, t.AsyncTaskId).toBeDefined()
+          seen.add('finished')
+          continue
+        }
+        expect(on, t.AsyncTaskId).toBeDefined()
+        const status = on?.h.Status
+        expect({ CreateHaVip: 'Creating', DeleteHaVip: 'Deleting', AssociateHaVip: 'InUse' }[t.Action as string], `${t.Action} on ${String(status)}`).toBe(status)
+        expect(t.StepsLeft ?? 0).toBeGreaterThanOrEqual(1)
+        seen.add(`in progress on ${(on?.i ?? 0) === 0 ? 'first' : 'later'}, ${String(t.StepsLeft)} steps`)
+      }
+      const requestIds = tasks.map((t) => t.RequestId).filter((x) => x !== undefined)
+      expect(new Set(requestIds).size).toBe(requestIds.length)
+      for (const h of json.HaVips ?? []) {
+        if (h.Status !== 'Creating' && h.Status !== 'Deleting') continue
+        seen.add(tasks.some((t) => t.ResourceId === h.HaVipId && t.Status === 'InProgress') ? 'transition with task' : 'transition without task')
+      }
+    }
+    for (const wanted of ['finished', 'transition with task', 'transition without task', 'in progress on first, 1 steps', 'in progress on later, 1 steps', 'in progress on later, 2 steps', 'in progress on later, 3 steps']) expect(seen, wanted).toContain(wanted)
+  })
+
+  it('takes the id the counter issues next with a HaVip or with a task, never both', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const region = regionOf(json)
+      const haVip = (json.HaVips ?? []).some((h) => h.HaVipId === issuedId(region, 'havip', json.IdCounter ?? 0))
+      const task = (json.AsyncTasks ?? []).some((t) => t.AsyncTaskId === issuedId(region, 'task', json.IdCounter ?? 0))
+      expect(haVip && task).toBe(false)
+      seen.add(`${region} ${haVip ? 'havip' : task ? 'task' : 'none'}`)
+    }
+    expect([...seen].sort()).toEqual(['ap-southeast-1 havip', 'ap-southeast-1 none', 'ap-southeast-1 task', 'cn-beijing havip', 'cn-beijing none', 'cn-beijing task'])
+  })
+
+  it('ties some ledger entries of bindings to a task of the snapshot, mostly when there is one', () => {
+    let withTask = 0
+    let without = 0
+    const later = new Set<string>()
+    for (const json of snapshots()) {
+      const tasks = new Set((json.AsyncTasks ?? []).map((t) => t.AsyncTaskId))
+      const bindings = (json.ClientTokens ?? []).filter((e) => e.Action !== 'CreateHaVip')
+      for (const [k, e] of bindings.entries()) {
+        if (tasks.size === 0) continue
+        const id = (e as { AsyncTaskId?: string }).AsyncTaskId
+        if (id === undefined) without++
+        else {
+          withTask++
+          expect(tasks.has(id)).toBe(true)
+          if (k > 0) later.add('later entry with a task')
+        }
+      }
+    }
+    expect(without).toBeGreaterThan(20)
+    expect(withTask).toBeGreaterThan(1.3 * without)
+    expect([...later]).toEqual(['later entry with a task'])
+  })
+
+  it('records Creates in the ledger with the parameters they were given and the HaVip they made', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const creates = (json.ClientTokens ?? []).flatMap((e) => (e.Action === 'CreateHaVip' ? [e] : []))
+      seen.add(`${String(creates.length)} creates`)
+      expect(new Set(creates.map((e) => e.ClientToken)).size).toBe(creates.length)
+      const haVips = new Map((json.HaVips ?? []).map((h) => [h.HaVipId, h]))
+      const tasks = new Set((json.AsyncTasks ?? []).map((t) => t.AsyncTaskId))
+      for (const e of creates) {
+        const p = e.Parameters as Record<string, unknown>
+        const result = e.Result as { HaVipId: string; IpAddress: string; AsyncTaskId?: string }
+        expect(e.RequestId ?? '').toMatch(/^req-create-tok-/)
+        for (const [key, value] of Object.entries(p)) expect(value, key).toBeDefined()
+        const made = haVips.get(result.HaVipId)
+        if (made === undefined) expect([result.HaVipId, haVips.size]).toEqual(['havip-gone', 0])
+        expect(isQuad(result.IpAddress), result.IpAddress).toBe(true)
+        if ((made?.IpAddress ?? '') !== '') expect(result.IpAddress).toBe(made?.IpAddress)
+        if (p.IpAddress !== undefined) {
+          expect(p.IpAddress).toBe(made?.IpAddress)
+          seen.add('ip given')
+        } else if ((made?.IpAddress ?? '') !== '') seen.add('ip not given')
+        seen.add(p.HaVipName === undefined ? 'no name' : 'name')
+        seen.add(p.Tags === undefined ? 'no tags' : 'tags')
+        if (result.AsyncTaskId !== undefined) {
+          expect(tasks.has(result.AsyncTaskId)).toBe(true)
+          seen.add('task')
+        } else if (tasks.size > 0) seen.add('no task')
+      }
+    }
+    for (const wanted of ['0 creates', '1 creates', '2 creates', 'ip given', 'ip not given', 'name', 'no name', 'tags', 'no tags', 'task', 'no task']) expect(seen, wanted).toContain(wanted)
+  })
+
+  it('sets the quotas of vpc-1 and the region at their counts or just above, and sometimes not at all', () => {
+    const seen = new Set<string>()
+    for (const json of snapshots()) {
+      const haVips = json.HaVips ?? []
+      const inVpc1 = count(haVips, (h) => vpcOf(json, h) === 'vpc-1')
+      const perVpc = json.Quotas?.HaVipsPerVpc
+      const perRegion = json.Quotas?.HaVipsPerRegion
+      if (perVpc !== undefined) {
+        expect(perVpc - Math.max(inVpc1, 1), `${String(perVpc)} for ${String(inVpc1)}`).toBeGreaterThanOrEqual(0)
+        expect(perVpc - Math.max(inVpc1, 1)).toBeLessThanOrEqual(2)
+        seen.add(perVpc === inVpc1 ? 'vpc at quota' : 'vpc below quota')
+      } else seen.add('vpc quota unset')
+      if (perRegion !== undefined) {
+        expect(perRegion - Math.max(haVips.length, 1)).toBeGreaterThanOrEqual(0)
+        expect(perRegion - Math.max(haVips.length, 1)).toBeLessThanOrEqual(3)
+        seen.add(perRegion === haVips.length ? 'region at quota' : 'region below quota')
+      } else seen.add('region quota unset')
+      if (perVpc === inVpc1 && haVips.some((h) => h.VpcId === undefined && h.SubnetId === 'subnet-b')) seen.add('vpc at quota counting subnet-b')
+    }
+    expect([...seen].sort()).toEqual(['region at quota', 'region below quota', 'region quota unset', 'vpc at quota', 'vpc at quota counting subnet-b', 'vpc below quota', 'vpc quota unset'])
+  })
+})
+
+describe('lifecycleRequestArbitrary', () => {
+  const requestsOf = (action: string): ReadonlyArray<{ s: SnapshotJson; p: RequestParams }> =>
+    scenarios().flatMap(([s, requests]) => requests.filter((p) => p.Action === action).map((p) => ({ s, p })))
+
+  it('never sends a parameter without a value, nor a tag value that is empty', () => {
+    for (const [, requests] of scenarios()) {
+      for (const p of requests) {
+        for (const [key, value] of Object.entries(p)) {
+          expect(typeof value, key).toBe('string')
+          expect(key).not.toBe('')
+          expect(key).not.toBe('undefined')
+          if (/^Tags\.\d+\.Value$/.test(key)) expect(value, key).not.toBe('')
+        }
+      }
+    }
+  })
+
+  it('names HaVips of the snapshot, those a Create of the sequence will issue next, and unknown ones', () => {
+    const seen = new Set<string>()
+    for (const action of ['DeleteHaVip', 'ModifyHaVipAttributes', 'AssociateHaVip', 'DescribeHaVips']) {
+      for (const { s, p } of requestsOf(action)) {
+        const id = p.HaVipId ?? p['HaVipIds.1']
+        const region = regionOf(s)
+        const k = Array.from({ length: 6 }, (_, n) => issuedId(region, 'havip', (s.IdCounter ?? 0) + n)).indexOf(id ?? '')
+        const which = id === undefined ? 'none' : (s.HaVips ?? []).some((h) => h.HaVipId === id) ? 'of the snapshot' : k >= 0 ? `next ${String(k)}` : id === '' ? 'empty' : 'unknown'
+        // Further ones only when DeleteHaVip or ModifyHaVipAttributes would have named a held HaVip, and there is none.
+        if (k > 2 && !(['DeleteHaVip', 'ModifyHaVipAttributes'].includes(action) && heldOf(s).length === 0)) throw new Error(`${action} names the id the counter issues ${String(k)} Creates from now`)
+        seen.add(`${action} ${which}${which.startsWith('next') && (s.IdCounter ?? 0) > 0 ? ' after some' : ''}`)
+      }
+    }
+    for (const wanted of [
+      'DeleteHaVip of the snapshot', 'DeleteHaVip next 0', 'DeleteHaVip next 1', 'DeleteHaVip next 2', 'DeleteHaVip next 0 after some', 'DeleteHaVip unknown', 'DeleteHaVip empty', 'DeleteHaVip none',
+      'ModifyHaVipAttributes of the snapshot', 'ModifyHaVipAttributes next 0',
+      'AssociateHaVip of the snapshot', 'AssociateHaVip next 0', 'AssociateHaVip next 2',
+      'DescribeHaVips of the snapshot', 'DescribeHaVips next 1', 'DescribeHaVips none',
+    ]) expect(seen, wanted).toContain(wanted)
+  })
+
+  it('names tasks of the snapshot, those about to be issued, and unknown ones', () => {
+    const seen = new Set<string>()
+    for (const { s, p } of requestsOf('GetAsyncTaskStatus')) {
+      const id = p.AsyncTaskId
+      const k = Array.from({ length: 6 }, (_, n) => issuedId(regionOf(s), 'task', (s.IdCounter ?? 0) + n)).indexOf(id ?? '')
+      seen.add(id === undefined ? 'none' : (s.AsyncTasks ?? []).some((t) => t.AsyncTaskId === id) ? 'of the snapshot' : k >= 0 ? 'next' : id === '' ? 'empty' : 'unknown')
+    }
+    expect([...seen].sort()).toEqual(['empty', 'next', 'none', 'of the snapshot', 'unknown'])
+  })
+
+  it('sends CreateHaVip to listed, missing and no subnets, with free, used, reserved, foreign and malformed addresses', () => {
+    const seen = new Set<string>()
+    for (const { s, p } of requestsOf('CreateHaVip')) {
+      const subnet = p.SubnetId
+      seen.add(`subnet ${subnet === undefined ? 'none' : (s.Subnets ?? []).some((x) => x.SubnetId === subnet) ? subnet : 'missing'}`)
+      const ip = p.IpAddress
+      if (ip === undefined || subnet === undefined) continue
+      const range = subnetRange(s, subnet)
+      if (range === undefined) continue
+      const n = toNumber(ip)
+      const used = addressesOf(s).some((a) => a.subnet === subnet && a.address === ip)
+      seen.add(!isQuad(ip) ? 'malformed'
+        : n < range.first || n > range.last ? 'elsewhere'
+          : n === range.first || n === range.first + 1 || n === range.last ? 'reserved'
+            : used ? 'used' : 'free')
+    }
+    expect([...seen].sort()).toEqual(['elsewhere', 'free', 'malformed', 'reserved', 'subnet missing', 'subnet none', 'subnet subnet-a', 'subnet subnet-b', 'subnet subnet-c', 'used'])
+  })
+
+  it('draws a free address, when it means one, from the addresses no resource of the subnet holds', () => {
+    let free = 0
+    let used = 0
+    for (const { s, p } of requestsOf('CreateHaVip')) {
+      const ip = p.IpAddress
+      const range = p.SubnetId === undefined ? undefined : subnetRange(s, p.SubnetId)
+      if (ip === undefined || range === undefined || !isQuad(ip)) continue
+      const n = toNumber(ip)
+      if (n < range.first + 2 || n > range.last - 1) continue
+      if ((s.HaVips ?? []).some((h) => h.SubnetId === p.SubnetId && h.IpAddress === ip) || (s.NetworkInterfaces ?? []).some((x) => x.SubnetId === p.SubnetId && x.PrimaryIpAddress === ip)) used++
+      else free++
+    }
+    // Weights 3 (free) to 2 (used): with free drawn from every usable address, used ones would outnumber free ones.
+    expect(free).toBeGreaterThan(1.2 * used)
+    expect(used).toBeGreaterThan(30)
+  })
+
+  it('sends well-formed tags, keys without values, and malformed ones', () => {
+    const seen = new Set<string>()
+    for (const { p } of requestsOf('CreateHaVip')) {
+      const keys = Object.keys(p).filter((k) => k.startsWith('Tags.'))
+      if (keys.length === 0) continue
+      const numbers = [...new Set(keys.map((k) => k.split('.')[1] ?? ''))]
+      const wellFormed = numbers.every((n) => /^[1-9]\d*$/.test(n) && p[`Tags.${n}.Key`] !== undefined && ['env', 'team', 'app'].includes(p[`Tags.${n}.Key`] ?? ''))
+      if (!wellFormed) { seen.add('other'); continue }
+      seen.add(`${String(Math.min(numbers.length, 2))} well-formed`)
+      for (const n of numbers) seen.add(p[`Tags.${n}.Value`] === undefined ? 'key alone' : 'key and value')
+    }
+    expect([...seen].sort()).toEqual(['1 well-formed', '2 well-formed', 'key alone', 'key and value', 'other'])
+  })
+
+  it('replays the ledger\'s Creates with their own parameters, tags numbered from 1', () => {
+    let replays = 0
+    for (const [s, requests] of scenarios()) {
+      const entries = new Map((s.ClientTokens ?? []).flatMap((e) => (e.Action === 'CreateHaVip' ? [[e.ClientToken, e] as const] : [])))
+      for (const p of requests) {
+        const entry = entries.get(p.ClientToken ?? '')
+        if (p.Action !== 'CreateHaVip' || entry === undefined) continue
+        const given = entry.Parameters as { SubnetId: string; IpAddress?: string; HaVipName?: string; Description?: string; Tags?: ReadonlyArray<{ Key: string; Value: string }> }
+        const tags = Object.fromEntries((given.Tags ?? []).flatMap((t, k) => [[`Tags.${String(k + 1)}.Key`, t.Key], [`Tags.${String(k + 1)}.Value`, t.Value]]))
+        const replay = {
+          Action: 'CreateHaVip', Version: '2020-04-01', SubnetId: given.SubnetId, ClientToken: entry.ClientToken,
+          ...(given.IpAddress === undefined ? {} : { IpAddress: given.IpAddress }), ...(given.HaVipName === undefined ? {} : { HaVipName: given.HaVipName }), ...tags,
+        }
+        if (JSON.stringify(Object.entries(p).sort()) === JSON.stringify(Object.entries(replay).sort())) replays++
+      }
+    }
+    expect(replays).toBeGreaterThan(40)
+  })
+
+  it('sends a few requests without Action or with another Version', () => {
+    const seen = new Set<string>()
+    for (const [, requests] of scenarios()) {
+      for (const p of requests) seen.add(p.Action === undefined ? 'no Action' : p.Version === '2020-04-01' ? 'as is' : `Version ${String(p.Version)}`)
+    }
+    for (const wanted of ['Version 2019-01-01', 'as is', 'no Action']) expect(seen, wanted).toContain(wanted)
+  })
+})
+
+describe('lifecycleScenarioArbitrary', () => {
+  it('makes sequences of one request up to the given number', () => {
+    const lengths = new Set(fc.sample(lifecycleScenarioArbitrary(3), { seed, numRuns: 100 }).map(({ requests }) => requests.length))
+    expect([...lengths].sort()).toEqual([1, 2, 3])
+  })
+})
