@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { handle, loadSnapshot } from 'havip-rules'
-import type { HaVipJson, SnapshotJson } from 'havip-rules'
+import type { CreateHaVipLedgerEntryJson, HaVipJson, SnapshotJson } from 'havip-rules'
 import type { RequestParams } from 'havip-rules/testing'
 import { issuedId, lifecycleRequestArbitrary, lifecycleScenarioArbitrary, lifecycleSnapshotArbitrary } from 'havip-rules/testing'
 
@@ -40,13 +40,15 @@ const subnetRange = (s: SnapshotJson, subnetId: string) => {
   return subnet === undefined ? undefined : rangeOf(subnet.CidrBlock)
 }
 
+interface Held { readonly subnet: string; readonly address: string; readonly holder: string }
+
 /** Every address the snapshot lists in use, with its subnet and who holds it. */
-const addressesOf = (s: SnapshotJson): ReadonlyArray<{ subnet: string; address: string; holder: string; primary: boolean }> => [
-  ...(s.HaVips ?? []).flatMap((h) => ((h.IpAddress ?? '') === '' ? [] : [{ subnet: h.SubnetId, address: h.IpAddress ?? '', holder: h.HaVipId, primary: true }])),
-  ...(s.Instances ?? []).flatMap((i) => i.NetworkInterfaces.flatMap((n) => (n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: n.NetworkInterfaceId, primary: true }]))),
-  ...(s.NetworkInterfaces ?? []).flatMap((n) => [
-    ...(n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: n.NetworkInterfaceId, primary: true }]),
-    ...(n.PrivateIpSets?.PrivateIpSet ?? []).map((p) => ({ subnet: n.SubnetId, address: p.PrivateIpAddress, holder: n.NetworkInterfaceId, primary: p.Primary ?? false })),
+const addressesOf = (s: SnapshotJson): ReadonlyArray<Held> => [
+  ...(s.HaVips ?? []).flatMap((h): ReadonlyArray<Held> => ((h.IpAddress ?? '') === '' ? [] : [{ subnet: h.SubnetId, address: h.IpAddress ?? '', holder: h.HaVipId }])),
+  ...(s.Instances ?? []).flatMap((i) => i.NetworkInterfaces.flatMap((n): ReadonlyArray<Held> => (n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: `${i.InstanceId} ${n.SubnetId}` }]))),
+  ...(s.NetworkInterfaces ?? []).flatMap((n): ReadonlyArray<Held> => [
+    ...(n.PrimaryIpAddress === undefined ? [] : [{ subnet: n.SubnetId, address: n.PrimaryIpAddress, holder: n.NetworkInterfaceId }]),
+    ...(n.PrivateIpSets?.PrivateIpSet ?? []).map((p) => ({ subnet: n.SubnetId, address: p.PrivateIpAddress ?? '', holder: n.NetworkInterfaceId })),
   ]),
 ]
 
@@ -238,7 +240,7 @@ describe('lifecycleSnapshotArbitrary', () => {
         if (t.AsyncTaskId === next) continue
         expect(t.AsyncTaskId).toMatch(vendorLike)
         expect(t.RequestId ?? '').toMatch(vendorLike)
-        const on = haVips.get(t.ResourceId)
+        const on = haVips.get(t.ResourceId ?? '')
         if (t.Status !== 'InProgress') {
           expect(t.StepsLeft).toBe(0)
           expect(on, t.AsyncTaskId).toBeDefined()
@@ -247,7 +249,7 @@ describe('lifecycleSnapshotArbitrary', () => {
         }
         expect(on, t.AsyncTaskId).toBeDefined()
         const status = on?.h.Status
-        expect({ CreateHaVip: 'Creating', DeleteHaVip: 'Deleting', AssociateHaVip: 'InUse' }[t.Action as string], `${t.Action} on ${String(status)}`).toBe(status)
+        expect({ CreateHaVip: 'Creating', DeleteHaVip: 'Deleting', AssociateHaVip: 'InUse' }[t.Action], `${t.Action} on ${String(status)}`).toBe(status)
         expect(t.StepsLeft ?? 0).toBeGreaterThanOrEqual(1)
         seen.add(`in progress on ${(on?.i ?? 0) === 0 ? 'first' : 'later'}, ${String(t.StepsLeft)} steps`)
       }
@@ -299,7 +301,7 @@ describe('lifecycleSnapshotArbitrary', () => {
   it('records Creates in the ledger with the parameters they were given and the HaVip they made', () => {
     const seen = new Set<string>()
     for (const json of snapshots()) {
-      const creates = (json.ClientTokens ?? []).flatMap((e) => (e.Action === 'CreateHaVip' ? [e] : []))
+      const creates = (json.ClientTokens ?? []).filter((e): e is CreateHaVipLedgerEntryJson => e.Action === 'CreateHaVip')
       seen.add(`${String(creates.length)} creates`)
       expect(new Set(creates.map((e) => e.ClientToken)).size).toBe(creates.length)
       const haVips = new Map((json.HaVips ?? []).map((h) => [h.HaVipId, h]))
