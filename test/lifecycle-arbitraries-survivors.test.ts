@@ -380,15 +380,46 @@ describe('lifecycleRequestArbitrary', () => {
         const which = id === undefined ? 'none' : (s.HaVips ?? []).some((h) => h.HaVipId === id) ? 'of the snapshot' : k >= 0 ? `next ${String(k)}` : id === '' ? 'empty' : 'unknown'
         // Further ones only when DeleteHaVip or ModifyHaVipAttributes would have named a held HaVip, and there is none.
         if (k > 2 && !(['DeleteHaVip', 'ModifyHaVipAttributes'].includes(action) && heldOf(s).length === 0)) throw new Error(`${action} names the id the counter issues ${String(k)} Creates from now`)
-        seen.add(`${action} ${which}${which.startsWith('next') && (s.IdCounter ?? 0) > 0 ? ' after some' : ''}`)
+        seen.add(`${action} ${which}`)
+        if (which.startsWith('next')) seen.add(`${action} next in ${region}${(s.IdCounter ?? 0) > 0 ? ' after some' : ''}`)
       }
     }
     for (const wanted of [
-      'DeleteHaVip of the snapshot', 'DeleteHaVip next 0', 'DeleteHaVip next 1', 'DeleteHaVip next 2', 'DeleteHaVip next 0 after some', 'DeleteHaVip unknown', 'DeleteHaVip empty', 'DeleteHaVip none',
+      'DeleteHaVip of the snapshot', 'DeleteHaVip next 0', 'DeleteHaVip next 1', 'DeleteHaVip next 2', 'DeleteHaVip next in cn-beijing after some', 'DeleteHaVip next in ap-southeast-1', 'DeleteHaVip next in ap-southeast-1 after some', 'DeleteHaVip unknown', 'DeleteHaVip empty', 'DeleteHaVip none',
       'ModifyHaVipAttributes of the snapshot', 'ModifyHaVipAttributes next 0',
       'AssociateHaVip of the snapshot', 'AssociateHaVip next 0', 'AssociateHaVip next 2',
       'DescribeHaVips of the snapshot', 'DescribeHaVips next 1', 'DescribeHaVips none',
     ]) expect(seen, wanted).toContain(wanted)
+  })
+
+  it('names a HaVip DeleteHaVip refuses (in transition, bound, with an EIP, a route entry\'s next hop) more often than a free one', () => {
+    const free: ReadonlyArray<HaVipJson> = [
+      { HaVipId: 'havip-free-1', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedEipId: '' },
+      { HaVipId: 'havip-free-2', SubnetId: 'subnet-a', Status: 'Available', AssociatedInstanceType: '', AssociatedInstanceIds: [] },
+    ]
+    const held = { HaVipId: 'havip-held', SubnetId: 'subnet-a', AssociatedInstanceType: '', AssociatedInstanceIds: [] } as const
+    const cases: Record<string, Pick<SnapshotJson, 'HaVips' | 'RouteEntries'>> = {
+      'in transition': { HaVips: [...free, { ...held, Status: 'Creating' }] },
+      bound: { HaVips: [...free, { ...held, Status: 'InUse', AssociatedInstanceType: 'EcsInstance', AssociatedInstanceIds: ['i-1'] }] },
+      'with an EIP': { HaVips: [...free, { ...held, Status: 'Available', AssociatedEipId: 'eip-1', AssociatedEipAddress: '203.0.113.1' }] },
+      'a next hop': {
+        HaVips: [...free, { ...held, Status: 'Available' }],
+        RouteEntries: [
+          { RouteEntryId: 'rte-1', RouteTableId: 'vtb-1', DestinationCidrBlock: '172.16.0.0/24', NextHopType: 'HaVip', NextHopId: 'havip-held' },
+          // An instance's id that reads like a free HaVip's does not hold it.
+          { RouteEntryId: 'rte-2', RouteTableId: 'vtb-1', DestinationCidrBlock: '172.16.1.0/24', NextHopType: 'Instance', NextHopId: 'havip-free-1' },
+        ],
+      },
+    }
+    for (const [name, life] of Object.entries(cases)) {
+      const s: SnapshotJson = { Region: 'cn-beijing', Instances: [], NetworkInterfaces: [], Subnets: [{ SubnetId: 'subnet-a', VpcId: 'vpc-1', CidrBlock: '192.168.0.0/28' }], ...life }
+      const named = new Map<string, number>()
+      for (const p of fc.sample(lifecycleRequestArbitrary(s), { seed, numRuns: 1500 })) {
+        if (p.Action === 'DeleteHaVip') named.set(p.HaVipId ?? '', (named.get(p.HaVipId ?? '') ?? 0) + 1)
+      }
+      // Weights 4 (any of the three) and 4 (a held one): four times as often as each free one; a third as often without the held branch.
+      for (const id of ['havip-free-1', 'havip-free-2']) expect(named.get('havip-held') ?? 0, `${name}: ${JSON.stringify([...named])}`).toBeGreaterThan(2.5 * (named.get(id) ?? 0))
+    }
   })
 
   it('names tasks of the snapshot, those about to be issued, and unknown ones', () => {
@@ -396,9 +427,9 @@ describe('lifecycleRequestArbitrary', () => {
     for (const { s, p } of requestsOf('GetAsyncTaskStatus')) {
       const id = p.AsyncTaskId
       const k = Array.from({ length: 6 }, (_, n) => issuedId(regionOf(s), 'task', (s.IdCounter ?? 0) + n)).indexOf(id ?? '')
-      seen.add(id === undefined ? 'none' : (s.AsyncTasks ?? []).some((t) => t.AsyncTaskId === id) ? 'of the snapshot' : k >= 0 ? 'next' : id === '' ? 'empty' : 'unknown')
+      seen.add(id === undefined ? 'none' : (s.AsyncTasks ?? []).some((t) => t.AsyncTaskId === id) ? 'of the snapshot' : k >= 0 ? `next in ${regionOf(s)}` : id === '' ? 'empty' : 'unknown')
     }
-    expect([...seen].sort()).toEqual(['empty', 'next', 'none', 'of the snapshot', 'unknown'])
+    expect([...seen].sort()).toEqual(['empty', 'next in ap-southeast-1', 'next in cn-beijing', 'none', 'of the snapshot', 'unknown'])
   })
 
   it('sends CreateHaVip to listed, missing and no subnets, with free, used, reserved, foreign and malformed addresses', () => {
