@@ -510,6 +510,54 @@ describe('lifecycleRequestArbitrary', () => {
   })
 })
 
+describe('lifecycleRequestArbitrary, for a snapshot that lists little', () => {
+  // What a user's own snapshot may leave out: the region, HaVips, tasks, subnets, ledger.
+  const bare: SnapshotJson = { Instances: [], NetworkInterfaces: [] }
+  const requests = once(() => fc.sample(lifecycleRequestArbitrary(bare), { seed, numRuns: 1500 }))
+  const tally = (action: string, key: string): Map<string, number> => {
+    const named = new Map<string, number>()
+    for (const p of requests()) if (p.Action === action) named.set(p[key] ?? 'none', (named.get(p[key] ?? 'none') ?? 0) + 1)
+    return named
+  }
+
+  it('names the HaVips and tasks the first Creates in cn-beijing will issue, a missing one, and rarely none', () => {
+    const haVips = tally('DeleteHaVip', 'HaVipId')
+    const tasks = tally('GetAsyncTaskStatus', 'AsyncTaskId')
+    expect(haVips.get(issuedId('cn-beijing', 'havip', 0)), JSON.stringify([...haVips])).toBeGreaterThan(20)
+    expect(tasks.get(issuedId('cn-beijing', 'task', 0)), JSON.stringify([...tasks])).toBeGreaterThan(20)
+    // havip-missing stands for the snapshot's HaVips (weight 4), and shares weight 1 with ''; none has weight 1.
+    expect(haVips.get('havip-missing') ?? 0).toBeGreaterThan(2 * (haVips.get('') ?? 0))
+    expect(haVips.get('havip-missing') ?? 0).toBeGreaterThan(2 * (haVips.get('none') ?? 0))
+    expect(tasks.get('none') ?? 0).toBeLessThan(0.2 * [...tasks.values()].reduce((a, b) => a + b, 0))
+  })
+
+  it('sends CreateHaVip addresses that are private ones or near misses of an address', () => {
+    let addresses = 0
+    for (const p of requests()) {
+      const ip = p.IpAddress
+      if (p.Action !== 'CreateHaVip' || ip === undefined) continue
+      addresses++
+      if (isQuad(ip)) expect(/^(10|172\.16|192\.168)\./.test(ip), ip).toBe(true)
+      else expect(ip).toMatch(/^[\d. ]+$/)
+    }
+    expect(addresses).toBeGreaterThan(200)
+  })
+
+  it('replays a ledger\'s Create with every parameter it records', () => {
+    const entry: CreateHaVipLedgerEntryJson = {
+      Action: 'CreateHaVip', ClientToken: 'tok-all', Status: 'Succeeded', RequestId: 'req-1',
+      Parameters: { SubnetId: 'subnet-a', IpAddress: '192.168.0.9', HaVipName: 'web', Description: 'primary', Tags: [{ Key: 'env', Value: 'prod' }, { Key: 'team', Value: '' }] },
+      Result: { HaVipId: 'havip-1', IpAddress: '192.168.0.9' },
+    }
+    const replays = fc.sample(lifecycleRequestArbitrary({ ...bare, ClientTokens: [entry] }), { seed, numRuns: 600 }).filter((p) => p.ClientToken === 'tok-all')
+    expect(replays.length).toBeGreaterThan(20)
+    expect(replays[0]).toEqual({
+      Action: 'CreateHaVip', Version: '2020-04-01', ClientToken: 'tok-all', SubnetId: 'subnet-a', IpAddress: '192.168.0.9', HaVipName: 'web', Description: 'primary',
+      'Tags.1.Key': 'env', 'Tags.1.Value': 'prod', 'Tags.2.Key': 'team', 'Tags.2.Value': '',
+    })
+  })
+})
+
 describe('lifecycleScenarioArbitrary', () => {
   it('makes sequences of one request up to the given number', () => {
     const lengths = new Set(fc.sample(lifecycleScenarioArbitrary(3), { seed, numRuns: 100 }).map(({ requests }) => requests.length))
