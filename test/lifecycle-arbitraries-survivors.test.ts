@@ -69,6 +69,10 @@ const heldOf = (s: SnapshotJson): ReadonlyArray<string> => {
   return (s.HaVips ?? []).filter((h) => h.Status !== 'Available' || (h.AssociatedInstanceIds ?? []).length > 0 || (h.AssociatedEipId ?? '') !== '' || routed.has(h.HaVipId)).map((h) => h.HaVipId)
 }
 
+/** The paths of the fields set to undefined, which JSON cannot hold. */
+const undefinedFields = (value: unknown, path: string): ReadonlyArray<string> =>
+  typeof value !== 'object' || value === null ? [] : Object.entries(value).flatMap(([key, field]) => (field === undefined ? [`${path}.${key}`] : undefinedFields(field, `${path}.${key}`)))
+
 const count = <T>(items: ReadonlyArray<T>, test: (item: T) => boolean): number => items.filter(test).length
 
 describe('issuedId', () => {
@@ -99,6 +103,10 @@ describe('lifecycleSnapshotArbitrary', () => {
   it('gives each resource an address inside its subnet\'s usable block, none twice, and the gateway\'s only as a private address listed in use', () => {
     let checked = 0
     for (const json of snapshots()) {
+      // Plain JSON, as a file holds it: no field set to undefined.
+      expect(undefinedFields(json, '$')).toEqual([])
+      for (const subnet of json.Subnets ?? []) for (const [key, value] of Object.entries(subnet)) expect(value, key).not.toBe('')
+      for (const h of json.HaVips ?? []) expect(['subnet-a', 'subnet-b']).toContain(h.SubnetId)
       const taken = new Map<string, string>()
       for (const { subnet, address, holder } of addressesOf(json)) {
         const range = subnetRange(json, subnet)
@@ -434,6 +442,7 @@ describe('lifecycleRequestArbitrary', () => {
 
   it('sends CreateHaVip to listed, missing and no subnets, with free, used, reserved, foreign and malformed addresses', () => {
     const seen = new Set<string>()
+    const classes = new Map<string, number>()
     for (const { s, p } of requestsOf('CreateHaVip')) {
       const subnet = p.SubnetId
       seen.add(`subnet ${subnet === undefined ? 'none' : (s.Subnets ?? []).some((x) => x.SubnetId === subnet) ? subnet : 'missing'}`)
@@ -443,12 +452,31 @@ describe('lifecycleRequestArbitrary', () => {
       if (range === undefined) continue
       const n = toNumber(ip)
       const used = addressesOf(s).some((a) => a.subnet === subnet && a.address === ip)
-      seen.add(!isQuad(ip) ? 'malformed'
+      const kind = !isQuad(ip) ? 'malformed'
         : n < range.first || n > range.last ? 'elsewhere'
           : n === range.first || n === range.first + 1 || n === range.last ? 'reserved'
-            : used ? 'used' : 'free')
+            : used ? 'used' : 'free'
+      // A near miss of an address, not any text.
+      if (kind === 'malformed') expect(ip).toMatch(/^[\d. ]+$/)
+      seen.add(kind)
+      classes.set(kind, (classes.get(kind) ?? 0) + 1)
     }
     expect([...seen].sort()).toEqual(['elsewhere', 'free', 'malformed', 'reserved', 'subnet missing', 'subnet none', 'subnet subnet-a', 'subnet subnet-b', 'subnet subnet-c', 'used'])
+    // Weight 2 of 11 for an address of another subnet: free, used and reserved ones are the named subnet's own.
+    const all = [...classes.values()].reduce((a, b) => a + b, 0)
+    expect((classes.get('elsewhere') ?? 0) / all, JSON.stringify([...classes])).toBeLessThan(0.3)
+  })
+
+  it('sends ClientTokens of the ledger, new ones, and ones too long or not ASCII', () => {
+    const seen = new Set<string>()
+    for (const { s, p } of requestsOf('CreateHaVip')) {
+      const token = p.ClientToken
+      if (token === undefined) continue
+      const ledger = (s.ClientTokens ?? []).filter((e) => e.Action === 'CreateHaVip').map((e) => e.ClientToken)
+      expect(token).not.toBe('')
+      seen.add(ledger.includes(token) ? `ledger ${token}` : token.length > 64 ? 'too long' : /^[\x20-\x7e]+$/.test(token) ? 'new' : 'not ASCII')
+    }
+    expect([...seen].sort()).toEqual(['ledger tok-1', 'ledger tok-c1', 'ledger tok-c2', 'new', 'not ASCII', 'too long'])
   })
 
   it('draws a free address, when it means one, from the addresses no resource of the subnet holds', () => {
