@@ -137,8 +137,9 @@ describe('lifecycleSnapshotArbitrary', () => {
       if ([...used].some((n) => n > range.first + 2 && !used.has(n - 1) && n - 1 > range.first + 1)) gapBelow++
       for (const h of json.HaVips ?? []) if ((h.IpAddress ?? '') === '') haVipsWithout++; else haVipsWith++
     }
-    // With 'any' alone about a third of the snapshots would take subnet-a's lowest address.
-    expect(lowestTaken / snapshots().length).toBeGreaterThan(0.75)
+    // On this seed 98 % of the snapshots take subnet-a's lowest address (77 % if every resource took
+    // any free one), and 51 % leave a gap below a used one (11 % if every resource took the lowest).
+    expect(lowestTaken / snapshots().length).toBeGreaterThan(0.9)
     expect(gapBelow / snapshots().length).toBeGreaterThan(0.3)
     expect(haVipsWithout).toBeGreaterThan(50)
     expect(haVipsWith).toBeGreaterThan(5 * haVipsWithout)
