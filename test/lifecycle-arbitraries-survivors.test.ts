@@ -18,13 +18,11 @@ import { issuedId, lifecycleRequestArbitrary, lifecycleScenarioArbitrary, lifecy
 
 const seed = 20261207
 
-const once = <T>(make: () => T): (() => T) => {
-  let made: { value: T } | undefined
-  return () => (made ??= { value: make() }).value
-}
-// Sampled inside the tests, not as the file loads: code run outside a test is static to Stryker.
-const snapshots = once(() => fc.sample(lifecycleSnapshotArbitrary(), { seed, numRuns: 800 }))
-const scenarios = once(() => fc.sample(lifecycleSnapshotArbitrary().chain((s) => fc.tuple(fc.constant(s), fc.array(lifecycleRequestArbitrary(s), { minLength: 20, maxLength: 20 }))), { seed, numRuns: 300 }))
+// Sampled by each test that reads them, never once for the file: for a mutant, Stryker runs only
+// the tests during which its code ran (and code run as the file loads would be static to it).
+const snapshots = (numRuns = 800): ReadonlyArray<SnapshotJson> => fc.sample(lifecycleSnapshotArbitrary(), { seed, numRuns })
+const scenarios = (): ReadonlyArray<readonly [SnapshotJson, ReadonlyArray<RequestParams>]> =>
+  fc.sample(lifecycleSnapshotArbitrary().chain((s) => fc.tuple(fc.constant(s), fc.array(lifecycleRequestArbitrary(s), { minLength: 20, maxLength: 20 }))), { seed, numRuns: 300 })
 
 const regionOf = (s: SnapshotJson): string => s.Region ?? 'cn-beijing'
 const toNumber = (quad: string): number => quad.split('.').reduce((n, part) => n * 256 + Number(part), 0)
@@ -83,7 +81,7 @@ describe('issuedId', () => {
     expect(issuedId('cn-beijing', 'havip', 0).slice(6)).not.toBe(issuedId('ap-southeast-1', 'havip', 0).slice(6))
     expect(issuedId('cn-beijing', 'havip', 3).slice(6)).not.toBe(issuedId('cn-beijing', 'task', 3).slice(3))
     const seen = new Set<string>()
-    for (const json of snapshots().slice(0, 300)) {
+    for (const json of snapshots(300)) {
       const loaded = loadSnapshot(json)
       if (E.isLeft(loaded)) throw new Error(loaded.left.message)
       const { status, body } = handle(loaded.right, { Action: 'CreateHaVip', Version: '2020-04-01', SubnetId: 'subnet-a' }, { requestId: 'r' })
@@ -128,7 +126,8 @@ describe('lifecycleSnapshotArbitrary', () => {
     let gapBelow = 0
     let haVipsWithout = 0
     let haVipsWith = 0
-    for (const json of snapshots()) {
+    const all = snapshots()
+    for (const json of all) {
       const range = subnetRange(json, 'subnet-a')
       const used = new Set(addressesOf(json).filter((a) => a.subnet === 'subnet-a').map((a) => toNumber(a.address)))
       if (range === undefined) continue
@@ -139,8 +138,8 @@ describe('lifecycleSnapshotArbitrary', () => {
     }
     // On this seed 98 % of the snapshots take subnet-a's lowest address (77 % if every resource took
     // any free one), and 51 % leave a gap below a used one (11 % if every resource took the lowest).
-    expect(lowestTaken / snapshots().length).toBeGreaterThan(0.9)
-    expect(gapBelow / snapshots().length).toBeGreaterThan(0.3)
+    expect(lowestTaken / all.length).toBeGreaterThan(0.9)
+    expect(gapBelow / all.length).toBeGreaterThan(0.3)
     expect(haVipsWithout).toBeGreaterThan(50)
     expect(haVipsWith).toBeGreaterThan(5 * haVipsWithout)
   })
@@ -363,8 +362,8 @@ describe('lifecycleSnapshotArbitrary', () => {
 })
 
 describe('lifecycleRequestArbitrary', () => {
-  const requestsOf = (action: string): ReadonlyArray<{ s: SnapshotJson; p: RequestParams }> =>
-    scenarios().flatMap(([s, requests]) => requests.filter((p) => p.Action === action).map((p) => ({ s, p })))
+  const requestsOf = (action: string, sampled = scenarios()): ReadonlyArray<{ s: SnapshotJson; p: RequestParams }> =>
+    sampled.flatMap(([s, requests]) => requests.filter((p) => p.Action === action).map((p) => ({ s, p })))
 
   it('never sends a parameter without a value, nor a tag value that is empty', () => {
     for (const [, requests] of scenarios()) {
@@ -381,8 +380,9 @@ describe('lifecycleRequestArbitrary', () => {
 
   it('names HaVips of the snapshot, those a Create of the sequence will issue next, and unknown ones', () => {
     const seen = new Set<string>()
+    const sampled = scenarios()
     for (const action of ['DeleteHaVip', 'ModifyHaVipAttributes', 'AssociateHaVip', 'DescribeHaVips']) {
-      for (const { s, p } of requestsOf(action)) {
+      for (const { s, p } of requestsOf(action, sampled)) {
         const id = p.HaVipId ?? p['HaVipIds.1']
         const region = regionOf(s)
         const k = Array.from({ length: 6 }, (_, n) => issuedId(region, 'havip', (s.IdCounter ?? 0) + n)).indexOf(id ?? '')
@@ -542,16 +542,17 @@ describe('lifecycleRequestArbitrary', () => {
 describe('lifecycleRequestArbitrary, for a snapshot that lists little', () => {
   // What a user's own snapshot may leave out: the region, HaVips, tasks, subnets, ledger.
   const bare: SnapshotJson = { Instances: [], NetworkInterfaces: [] }
-  const requests = once(() => fc.sample(lifecycleRequestArbitrary(bare), { seed, numRuns: 1500 }))
-  const tally = (action: string, key: string): Map<string, number> => {
+  const requests = (): ReadonlyArray<RequestParams> => fc.sample(lifecycleRequestArbitrary(bare), { seed, numRuns: 1500 })
+  const tally = (sampled: ReadonlyArray<RequestParams>, action: string, key: string): Map<string, number> => {
     const named = new Map<string, number>()
-    for (const p of requests()) if (p.Action === action) named.set(p[key] ?? 'none', (named.get(p[key] ?? 'none') ?? 0) + 1)
+    for (const p of sampled) if (p.Action === action) named.set(p[key] ?? 'none', (named.get(p[key] ?? 'none') ?? 0) + 1)
     return named
   }
 
   it('names the HaVips and tasks the first Creates in cn-beijing will issue, a missing one, and rarely none', () => {
-    const haVips = tally('DeleteHaVip', 'HaVipId')
-    const tasks = tally('GetAsyncTaskStatus', 'AsyncTaskId')
+    const sampled = requests()
+    const haVips = tally(sampled, 'DeleteHaVip', 'HaVipId')
+    const tasks = tally(sampled, 'GetAsyncTaskStatus', 'AsyncTaskId')
     expect(haVips.get(issuedId('cn-beijing', 'havip', 0)), JSON.stringify([...haVips])).toBeGreaterThan(20)
     expect(tasks.get(issuedId('cn-beijing', 'task', 0)), JSON.stringify([...tasks])).toBeGreaterThan(20)
     // havip-missing stands for the snapshot's HaVips (weight 4), and shares weight 1 with ''; none has weight 1.
