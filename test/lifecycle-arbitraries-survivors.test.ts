@@ -609,6 +609,84 @@ describe('lifecycleRequestArbitrary, for a snapshot that lists little', () => {
   })
 })
 
+describe('lifecycleRequestArbitrary, for a snapshot whose addresses are known', () => {
+  // subnet-a: .2 held by a HaVip and .3 by an ENI (a HaVip and an ENI with no address besides);
+  // subnet-b's own addresses must never be sent for subnet-a; subnet-c (a /30) is full.
+  const known: SnapshotJson = {
+    Region: 'cn-beijing',
+    Subnets: [
+      { SubnetId: 'subnet-a', VpcId: 'vpc-1', CidrBlock: '192.168.1.0/29' },
+      { SubnetId: 'subnet-b', VpcId: 'vpc-1', CidrBlock: '192.168.2.0/29' },
+      { SubnetId: 'subnet-c', VpcId: 'vpc-2', CidrBlock: '10.0.0.0/30' },
+    ],
+    HaVips: [
+      { HaVipId: 'havip-1', SubnetId: 'subnet-a', Status: 'Available', IpAddress: '192.168.1.2' },
+      { HaVipId: 'havip-2', SubnetId: 'subnet-a', Status: 'Available' },
+      { HaVipId: 'havip-3', SubnetId: 'subnet-b', Status: 'Available', IpAddress: '192.168.2.3' },
+      { HaVipId: 'havip-4', SubnetId: 'subnet-c', Status: 'Available', IpAddress: '10.0.0.2' },
+    ],
+    NetworkInterfaces: [
+      { NetworkInterfaceId: 'eni-1', SubnetId: 'subnet-a', Status: 'Available', PrimaryIpAddress: '192.168.1.3' },
+      { NetworkInterfaceId: 'eni-2', SubnetId: 'subnet-b', Status: 'Available', PrimaryIpAddress: '192.168.2.4' },
+      { NetworkInterfaceId: 'eni-3', SubnetId: 'subnet-a', Status: 'Available' },
+    ],
+    Instances: [],
+  }
+  const creates = (): ReadonlyArray<RequestParams> => fc.sample(lifecycleRequestArbitrary(known), { seed, numRuns: 4000 }).filter((p) => p.Action === 'CreateHaVip' && p.IpAddress !== undefined)
+
+  it('sends, for a subnet, only its own addresses or the first of another subnet; for a missing one, those of a listed subnet', () => {
+    const blocks = (known.Subnets ?? []).map((x) => ({ id: x.SubnetId, ...rangeOf(x.CidrBlock) }))
+    let checked = 0
+    for (const p of creates()) {
+      const ip = p.IpAddress ?? ''
+      if (!isQuad(ip)) {
+        expect(ip).toMatch(/^[\d. ]+$/)
+        continue
+      }
+      checked++
+      const n = toNumber(ip)
+      const own = blocks.find((b) => b.id === p.SubnetId)
+      const allowed = own === undefined
+        ? blocks.some((b) => n >= b.first && n <= b.last)
+        : (n >= own.first && n <= own.last) || blocks.some((b) => b.id !== own.id && n === b.first + 2)
+      expect(allowed, `${ip} for ${String(p.SubnetId)}`).toBe(true)
+    }
+    expect(checked).toBeGreaterThan(500)
+  })
+
+  it('sends for subnet-a free addresses more often than used ones, each used one, every reserved one, and another subnet\'s', () => {
+    const sent = new Map<string, number>()
+    for (const p of creates()) if (p.SubnetId === 'subnet-a') sent.set(p.IpAddress ?? '', (sent.get(p.IpAddress ?? '') ?? 0) + 1)
+    const n = (...ips: ReadonlyArray<string>) => ips.reduce((total, ip) => total + (sent.get(`192.168.${ip}`) ?? 0), 0)
+    const shares = JSON.stringify([...sent])
+    // Weights 3 (free), 2 (used), 3 (reserved), 2 (another subnet's), 1 (malformed).
+    expect(n('1.4', '1.5', '1.6'), shares).toBeGreaterThan(1.2 * n('1.2', '1.3'))
+    for (const ip of ['1.2', '1.3', '1.0', '1.1', '1.7', '2.2']) expect(n(ip), `${ip} in ${shares}`).toBeGreaterThan(5)
+  })
+
+  it('makes requests for a snapshot that lists HaVips and ENIs but no subnet', () => {
+    const { Subnets: _, ...noSubnets } = known
+    const requests = fc.sample(lifecycleRequestArbitrary(noSubnets), { seed, numRuns: 300 })
+    expect(requests.filter((p) => p.Action === 'CreateHaVip' && p.IpAddress !== undefined).length).toBeGreaterThan(20)
+  })
+})
+
+describe('lifecycleSnapshotArbitrary with no instances', () => {
+  it('makes snapshots that load, whose routes to an instance name one', () => {
+    let routes = 0
+    for (const json of fc.sample(lifecycleSnapshotArbitrary({ minInstances: 0 }), { seed, numRuns: 300 })) {
+      expect(E.isRight(loadSnapshot(json))).toBe(true)
+      if ((json.Instances ?? []).length > 0) continue
+      for (const r of json.RouteEntries ?? []) {
+        if (r.NextHopType !== 'Instance') continue
+        routes++
+        expect(r.NextHopId).toMatch(vendorLike)
+      }
+    }
+    expect(routes).toBeGreaterThan(5)
+  })
+})
+
 describe('lifecycleScenarioArbitrary', () => {
   it('makes sequences of one request up to the given number', () => {
     const lengths = new Set(fc.sample(lifecycleScenarioArbitrary(3), { seed, numRuns: 100 }).map(({ requests }) => requests.length))
