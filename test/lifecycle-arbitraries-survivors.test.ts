@@ -72,8 +72,14 @@ const replayOf = (entry: CreateHaVipLedgerEntryJson): RequestParams => {
   }
 }
 const sameParams = (a: RequestParams, b: RequestParams): boolean => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort())
-const isReplay = (s: SnapshotJson, p: RequestParams): boolean =>
-  (s.ClientTokens ?? []).filter((e): e is CreateHaVipLedgerEntryJson => e.Action === 'CreateHaVip').some((e) => e.ClientToken === p.ClientToken && sameParams(p, replayOf(e)))
+/** A replay, even one sent without its Action or with another Version. */
+const isReplay = (s: SnapshotJson, p: RequestParams): boolean => {
+  const { Action: _, Version: __, ...rest } = p
+  return (s.ClientTokens ?? []).filter((e): e is CreateHaVipLedgerEntryJson => e.Action === 'CreateHaVip').some((e) => {
+    const { Action: ___, Version: ____, ...replay } = replayOf(e)
+    return e.ClientToken === p.ClientToken && sameParams(rest, replay)
+  })
+}
 
 /** The HaVips DeleteHaVip refuses: bound, held by an EIP or a route entry, or in transition. */
 const heldOf = (s: SnapshotJson): ReadonlyArray<string> => {
@@ -662,6 +668,8 @@ describe('lifecycleRequestArbitrary, for a snapshot whose addresses are known', 
     // Weights 3 (free), 2 (used), 3 (reserved), 2 (another subnet's), 1 (malformed).
     expect(n('1.4', '1.5', '1.6'), shares).toBeGreaterThan(1.2 * n('1.2', '1.3'))
     for (const ip of ['1.2', '1.3', '1.0', '1.1', '1.7', '2.2']) expect(n(ip), `${ip} in ${shares}`).toBeGreaterThan(5)
+    const malformed = [...sent].filter(([ip]) => !isQuad(ip)).reduce((total, [, k]) => total + k, 0)
+    expect(n('2.2'), shares).toBeGreaterThan(1.3 * malformed)
   })
 
   it('makes requests for a snapshot that lists HaVips and ENIs but no subnet', () => {
