@@ -255,7 +255,7 @@ describe('lifecycleSnapshotArbitrary', () => {
     expect([...seen].sort()).toEqual(['first instance', 'gone', 'havip', 'other instance'])
   })
 
-  it('keeps finished tasks on HaVips of the snapshot, or gone, and tasks in progress on a HaVip in the matching transition, not on every one', () => {
+  it('keeps finished tasks on HaVips of the snapshot, and tasks in progress on a HaVip in the matching transition, not on every one', () => {
     const seen = new Set<string>()
     for (const json of snapshots()) {
       const tasks = json.AsyncTasks ?? []
