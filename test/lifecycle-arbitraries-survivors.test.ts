@@ -497,6 +497,7 @@ describe('lifecycleRequestArbitrary', () => {
     for (const { s, p } of requestsOf('CreateHaVip')) {
       const token = p.ClientToken
       if (token === undefined || isReplay(s, p)) continue
+      expect(token).not.toBe('')
       const ledger = (s.ClientTokens ?? []).filter((e) => e.Action === 'CreateHaVip').map((e) => e.ClientToken)
       const kind = ledger.includes(token) ? `ledger ${token}` : token.length > 64 ? 'too long' : /^[\x20-\x7e]+$/.test(token) ? 'new' : 'not ASCII'
       // A binding's token is not a Create's: only the Creates' own and a few new ones.
