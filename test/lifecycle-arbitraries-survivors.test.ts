@@ -5,6 +5,8 @@ import { handle, loadSnapshot } from 'havip-rules'
 import type { CreateHaVipLedgerEntryJson, HaVipJson, SnapshotJson } from 'havip-rules'
 import type { RequestParams } from 'havip-rules/testing'
 import { issuedId, lifecycleRequestArbitrary, lifecycleScenarioArbitrary, lifecycleSnapshotArbitrary } from 'havip-rules/testing'
+import type { Cidr } from '../src/model/address.js'
+import { formatAddress, isAddress, parseAddress, parseCidr } from '../src/model/address.js'
 
 /**
  * What the mutation run of the lifecycle generators left untested: the ids the engine issues; the
@@ -25,15 +27,10 @@ const scenarios = (): ReadonlyArray<readonly [SnapshotJson, ReadonlyArray<Reques
   fc.sample(lifecycleSnapshotArbitrary().chain((s) => fc.tuple(fc.constant(s), fc.array(lifecycleRequestArbitrary(s), { minLength: 20, maxLength: 20 }))), { seed, numRuns: 300 })
 
 const regionOf = (s: SnapshotJson): string => s.Region ?? 'cn-beijing'
-const toNumber = (quad: string): number => quad.split('.').reduce((n, part) => n * 256 + Number(part), 0)
-const isQuad = (a: string): boolean => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(a) && a.split('.').every((p) => Number(p) <= 255 && String(Number(p)) === p)
-/** A block's network address and its last one. */
-const rangeOf = (cidr: string): { first: number; last: number } => {
-  const [ip = '', bits = ''] = cidr.split('/')
-  const first = toNumber(ip)
-  return { first, last: first + 2 ** (32 - Number(bits)) - 1 }
-}
-const subnetRange = (s: SnapshotJson, subnetId: string) => {
+/** An address as a number; not one: NaN, which compares false with every number. */
+const toNumber = (text: string): number => parseAddress(text) ?? Number.NaN
+const rangeOf = (cidr: string): Cidr => parseCidr(cidr) ?? { first: Number.NaN, last: Number.NaN }
+const subnetRange = (s: SnapshotJson, subnetId: string): Cidr | undefined => {
   const subnet = (s.Subnets ?? []).find((x) => x.SubnetId === subnetId)
   return subnet === undefined ? undefined : rangeOf(subnet.CidrBlock)
 }
@@ -52,7 +49,7 @@ const addressesOf = (s: SnapshotJson): ReadonlyArray<Held> => [
 
 const gatewayOf = (s: SnapshotJson, subnetId: string): string | undefined => {
   const range = subnetRange(s, subnetId)
-  return range === undefined ? undefined : [24, 16, 8, 0].map((shift) => String(Math.floor((range.first + 1) / 2 ** shift) % 256)).join('.')
+  return range === undefined ? undefined : formatAddress(range.first + 1)
 }
 
 /** The VPC a HaVip is in: its own, or its subnet's. */
@@ -127,7 +124,7 @@ describe('lifecycleSnapshotArbitrary', () => {
         const range = subnetRange(json, subnet)
         if (range === undefined) continue
         checked++
-        expect(isQuad(address), address).toBe(true)
+        expect(isAddress(address), address).toBe(true)
         const n = toNumber(address)
         if (address !== gatewayOf(json, subnet)) expect(n >= range.first + 2 && n <= range.last - 1, `${holder} ${address} in ${subnet}`).toBe(true)
         const key = `${subnet} ${address}`
@@ -221,7 +218,7 @@ describe('lifecycleSnapshotArbitrary', () => {
       const eips = (json.HaVips ?? []).flatMap((h, i) => ((h.AssociatedEipId ?? '') === '' ? [] : [{ i, id: h.AssociatedEipId ?? '', address: h.AssociatedEipAddress ?? '' }]))
       for (const e of eips) {
         expect(e.id).toMatch(vendorLike)
-        expect(isQuad(e.address), e.address).toBe(true)
+        expect(isAddress(e.address), e.address).toBe(true)
         seen.add(e.i === 0 ? 'first' : 'later')
       }
       expect(new Set(eips.map((e) => e.id)).size).toBe(eips.length)
@@ -340,7 +337,7 @@ describe('lifecycleSnapshotArbitrary', () => {
         for (const [key, value] of Object.entries(p)) expect(value, key).toBeDefined()
         const made = haVips.get(result.HaVipId)
         if (made === undefined) expect([result.HaVipId, haVips.size]).toEqual(['havip-gone', 0])
-        expect(isQuad(result.IpAddress), result.IpAddress).toBe(true)
+        expect(isAddress(result.IpAddress), result.IpAddress).toBe(true)
         if ((made?.IpAddress ?? '') !== '') expect(result.IpAddress).toBe(made?.IpAddress)
         if (p.IpAddress !== undefined) {
           expect(p.IpAddress).toBe(made?.IpAddress)
@@ -477,7 +474,7 @@ describe('lifecycleRequestArbitrary', () => {
       if (range === undefined) continue
       const n = toNumber(ip)
       const used = addressesOf(s).some((a) => a.subnet === subnet && a.address === ip)
-      const kind = !isQuad(ip) ? 'malformed'
+      const kind = !isAddress(ip) ? 'malformed'
         : n < range.first || n > range.last ? 'elsewhere'
           : n === range.first || n === range.first + 1 || n === range.last ? 'reserved'
             : used ? 'used' : 'free'
@@ -513,7 +510,7 @@ describe('lifecycleRequestArbitrary', () => {
     for (const { s, p } of requestsOf('CreateHaVip')) {
       const ip = p.IpAddress
       const range = p.SubnetId === undefined ? undefined : subnetRange(s, p.SubnetId)
-      if (ip === undefined || range === undefined || !isQuad(ip)) continue
+      if (ip === undefined || range === undefined || !isAddress(ip)) continue
       const n = toNumber(ip)
       if (n < range.first + 2 || n > range.last - 1) continue
       if ((s.HaVips ?? []).some((h) => h.SubnetId === p.SubnetId && h.IpAddress === ip) || (s.NetworkInterfaces ?? []).some((x) => x.SubnetId === p.SubnetId && x.PrimaryIpAddress === ip)) used++
@@ -592,7 +589,7 @@ describe('lifecycleRequestArbitrary, for a snapshot that lists little', () => {
       const ip = p.IpAddress
       if (p.Action !== 'CreateHaVip' || ip === undefined) continue
       addresses++
-      if (isQuad(ip)) expect(/^(10|172\.16|192\.168)\./.test(ip), ip).toBe(true)
+      if (isAddress(ip)) expect(/^(10|172\.16|192\.168)\./.test(ip), ip).toBe(true)
       else expect(ip).toMatch(/^[\d. ]+$/)
     }
     expect(addresses).toBeGreaterThan(200)
@@ -643,7 +640,7 @@ describe('lifecycleRequestArbitrary, for a snapshot whose addresses are known', 
     let checked = 0
     for (const p of creates()) {
       const ip = p.IpAddress ?? ''
-      if (!isQuad(ip)) {
+      if (!isAddress(ip)) {
         expect(ip).toMatch(/^[\d. ]+$/)
         continue
       }
@@ -666,7 +663,7 @@ describe('lifecycleRequestArbitrary, for a snapshot whose addresses are known', 
     // Weights 3 (free), 2 (used), 3 (reserved), 2 (another subnet's), 1 (malformed).
     expect(n('1.4', '1.5', '1.6'), shares).toBeGreaterThan(1.2 * n('1.2', '1.3'))
     for (const ip of ['1.2', '1.3', '1.0', '1.1', '1.7', '2.2']) expect(n(ip), `${ip} in ${shares}`).toBeGreaterThan(5)
-    const malformed = [...sent].filter(([ip]) => !isQuad(ip)).reduce((total, [, k]) => total + k, 0)
+    const malformed = [...sent].filter(([ip]) => !isAddress(ip)).reduce((total, [, k]) => total + k, 0)
     expect(n('2.2'), shares).toBeGreaterThan(1.3 * malformed)
   })
 
